@@ -1,0 +1,3 @@
+from agent_focus.cli import main
+
+main()

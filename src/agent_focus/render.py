@@ -1,0 +1,90 @@
+"""Rich renderings of the core's reports for people. JSON output does not come through here."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from agent_focus.focusfile.edits import Completion
+from agent_focus.onboarding import InitResult
+from agent_focus.status import StatusReport
+
+
+def _progress_row(table: Table, label: str, done: int, total: int) -> None:
+    share = f"{done * 100 // total}%" if total else "n/a"
+    table.add_row(
+        Text(label, style="bold"),
+        ProgressBar(total=max(total, 1), completed=done if total else 0, width=30),
+        Text(f"{done}/{total}"),
+        Text(share, style="dim"),
+    )
+
+
+def status_view(report: StatusReport) -> RenderableType:
+    """The human view of ``focus status``."""
+    who = report.agent.id or "agent ?"
+    header = Text.assemble(
+        (who, "bold cyan"),
+        (f" · {report.agent.role}" if report.agent.role else "", "cyan"),
+        ("   ", ""),
+        (str(report.path), "dim"),
+    )
+    bars = Table.grid(padding=(0, 1))
+    _progress_row(bars, "Sprint", report.tasks_done, len(report.tasks))
+    _progress_row(bars, "Portfolio", report.portfolio_done, len(report.portfolio))
+
+    parts: list[RenderableType] = [header, bars, Text("")]
+    open_tasks = [(n, task) for n, task in enumerate(report.tasks, 1) if not task.done]
+    parts.append(Text(f"Open tasks ({len(open_tasks)})", style="bold"))
+    if not open_tasks:
+        parts.append(Text("  none: run `focus plan` for more", style="dim"))
+    for number, task in open_tasks:
+        parts.append(Text.assemble((f"  {number:>3}. ", "dim"), task.title))
+
+    parts += [Text(""), Text("Portfolio Checklist", style="bold")]
+    if not report.portfolio:
+        parts.append(Text("  no items yet: `focus sync` adds them from the strategy", style="dim"))
+    for check in report.portfolio:
+        if check.error:
+            mark, state, style = "!", f"error: {check.error}", "red"
+        elif check.exists is None:
+            mark = "x" if check.item.done else " "
+            state, style = "not a local file", "dim"
+        elif check.exists:
+            mark, state, style = "x", "exists", "green"
+        else:
+            mark, state, style = " ", "missing", "yellow"
+        parts.append(
+            Text.assemble(
+                f"  [{mark}] ",
+                check.item.name,
+                (f"  {check.item.path}" if check.item.path else "", "dim"),
+                (f"  ({state})", style),
+            )
+        )
+    return Group(*parts)
+
+
+def completion_message(done: Completion) -> str:
+    if done.already_done:
+        return (
+            f"Already done: {done.task.title} (✅ {done.completed_on.isoformat()}); nothing changed"
+        )
+    return f"Completed: {done.task.title} (line {done.task.line + 1}, ✅ {done.completed_on.isoformat()})"
+
+
+def init_message(result: InitResult) -> str:
+    lines = [f"Wrote {result.focus_file} for {result.agent_id}"]
+    if result.agent:
+        lines[0] += f" · {result.agent.target}"
+    if result.wrote_env:
+        lines.append(f"Wrote .agent.env (AGENT_ID={result.agent_id})")
+    lines += result.notes
+    lines.append("Next: `focus status`")
+    return "\n".join(lines)
+
+
+def print_to(console: Console, renderable: RenderableType) -> None:
+    console.print(renderable, highlight=False, soft_wrap=False)

@@ -1,0 +1,104 @@
+"""The progress of one agent: its sprint and portfolio, as data for the renderer or JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agent_focus.focusfile.model import FocusDocument, SectionKind, Task
+from agent_focus.focusfile.parse import section_fields
+from agent_focus.portfolio import PortfolioCheck, check_portfolio
+from agent_focus.workspace import read_agent_env
+
+
+@dataclass(frozen=True)
+class AgentIdentity:
+    id: str | None
+    role: str | None
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """Everything ``focus status`` shows. Built by reading only."""
+
+    path: Path
+    root: Path
+    agent: AgentIdentity
+    tasks: tuple[Task, ...]
+    portfolio: tuple[PortfolioCheck, ...]
+
+    @property
+    def tasks_done(self) -> int:
+        return sum(task.done for task in self.tasks)
+
+    @property
+    def portfolio_done(self) -> int:
+        return sum(check.ready for check in self.portfolio)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``focus status --json`` object (DESIGN.md, CLI contract)."""
+        return {
+            "file": str(self.path),
+            "agent": {"id": self.agent.id, "role": self.agent.role},
+            "sprint": {
+                "done": self.tasks_done,
+                "total": len(self.tasks),
+                "tasks": [
+                    {
+                        "title": task.title,
+                        "done": task.done,
+                        "line": task.line + 1,
+                        "completed_on": task.completed_on.isoformat()
+                        if task.completed_on
+                        else None,
+                    }
+                    for task in self.tasks
+                ],
+            },
+            "portfolio": {
+                "done": self.portfolio_done,
+                "total": len(self.portfolio),
+                "items": [
+                    {
+                        "name": check.item.name,
+                        "path": check.item.path,
+                        "exists": check.exists,
+                        "checked": check.item.done,
+                        "error": check.error,
+                        "line": check.item.line + 1,
+                    }
+                    for check in self.portfolio
+                ],
+            },
+        }
+
+
+def identify_agent(document: FocusDocument, root: Path) -> AgentIdentity:
+    """The agent a focus file belongs to: its Identity section, else ``.agent.env``."""
+    fields = section_fields(document, SectionKind.IDENTITY)
+    env = read_agent_env(root)
+    agent_id = fields.get("agent") or fields.get("id") or env.get("AGENT_ID")
+    role = fields.get("role") or fields.get("job target") or env.get("AGENT_ROLE")
+    return AgentIdentity(agent_id.split()[0] if agent_id else None, role)
+
+
+def build_status(document: FocusDocument, root: Path) -> StatusReport:
+    """The status of ``document``, whose worktree root is ``root``."""
+    return StatusReport(
+        path=document.path,
+        root=root,
+        agent=identify_agent(document, root),
+        tasks=document.tasks,
+        portfolio=tuple(check_portfolio(document.portfolio, root)),
+    )
+
+
+def load_status(path: Path) -> StatusReport:
+    """Read the focus file at ``path`` and report on it; a file with no sprint is an error."""
+    from agent_focus.focusfile import read_document, require_sprint
+    from agent_focus.workspace import root_for
+
+    document = read_document(path)
+    require_sprint(document)
+    return build_status(document, root_for(path))

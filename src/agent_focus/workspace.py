@@ -1,0 +1,89 @@
+"""Where things are: the worktree root, the focus file, the strategy, ``.agent.env``.
+
+Found by walking up to the ``.git`` entry, without running git or importing GitPython, so
+``focus status`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+FOCUS_FILE_NAME = "AGENT_FOCUS.md"
+STRATEGY_FILE_NAME = "AI_JOB_STRATEGY.md"
+AGENT_ENV_NAME = ".agent.env"
+
+
+def worktree_root(start: Path) -> Path | None:
+    """The nearest directory at or above ``start`` holding a ``.git`` dir or file."""
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def main_worktree_root(root: Path) -> Path:
+    """For a linked worktree, the main checkout's root; otherwise ``root`` itself."""
+    dot_git = root / ".git"
+    if not dot_git.is_file():
+        return root
+    try:
+        pointer = dot_git.read_text(encoding="utf-8").strip()
+    except OSError:
+        return root
+    if not pointer.startswith("gitdir:"):
+        return root
+    git_dir = (root / pointer.removeprefix("gitdir:").strip()).resolve()
+    try:
+        common = (git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+    except OSError:
+        return root
+    return common.parent if common.name == ".git" else root
+
+
+def focus_file_path(option: Path | None, cwd: Path | None = None) -> Path:
+    """``--file``, else ``$FOCUS_FILE``, else AGENT_FOCUS.md at the worktree root."""
+    if option is not None:
+        return option
+    env = os.environ.get("FOCUS_FILE")
+    if env:
+        return Path(env)
+    here = cwd or Path.cwd()
+    return (worktree_root(here) or here) / FOCUS_FILE_NAME
+
+
+def root_for(path: Path) -> Path:
+    """The worktree root a file belongs to: portfolio paths are relative to it."""
+    parent = path.resolve().parent
+    return worktree_root(parent) or parent
+
+
+def strategy_path(option: Path | None, root: Path) -> Path:
+    """``--strategy``, else ``$FOCUS_STRATEGY``, else the worktree's or main checkout's file."""
+    if option is not None:
+        return option
+    env = os.environ.get("FOCUS_STRATEGY")
+    if env:
+        return Path(env)
+    local = root / STRATEGY_FILE_NAME
+    if local.exists():
+        return local
+    main = main_worktree_root(root) / STRATEGY_FILE_NAME
+    return main if main.exists() else local
+
+
+def read_agent_env(root: Path) -> dict[str, str]:
+    """``KEY=value`` pairs of ``.agent.env`` (``export`` and quotes allowed); {} if absent."""
+    try:
+        text = (root / AGENT_ENV_NAME).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    values: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
