@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from agent_focus.focusfile.model import Task
 
-CLOSE_MATCH_CUTOFF = 0.75
+CLOSE_MATCH_CUTOFF = 0.85
 
 
 def normalise_title(text: str) -> str:

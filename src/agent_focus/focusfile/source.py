@@ -17,6 +17,12 @@ BOM = "\ufeff"
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _ENDING_RE = re.compile(r"(\r\n|\r|\n)$")
 _SNIFF_BYTES = 8192
+_BYTE_BREAK_RE = re.compile(rb"\r\n|\r|\n")
+
+
+def line_number_at(data: bytes, offset: int) -> int:
+    """1-based line of byte ``offset``, counting line breaks as the parser does."""
+    return len(_BYTE_BREAK_RE.findall(data, 0, offset)) + 1
 
 
 def split_lines(text: str) -> list[str]:
@@ -58,12 +64,12 @@ class Source:
     def from_bytes(cls, data: bytes, path: Path) -> Source:
         """Decode ``data`` read from ``path``; binary or invalid UTF-8 is a one-line error."""
         if b"\x00" in data[:_SNIFF_BYTES]:
-            line = data[: data.index(b"\x00")].count(b"\n") + 1
+            line = line_number_at(data, data.index(b"\x00"))
             raise FocusFileError("is a binary file (NUL byte), not markdown", path=path, line=line)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
+            line = line_number_at(data, exc.start)
             raise FocusFileError(
                 f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
                 path=path,

@@ -1,0 +1,52 @@
+"""Invariant 5: `focus status` and `focus complete` load no LLM SDK, MLflow, Prometheus or git."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FOCUS_FIXTURES
+
+HEAVY = (
+    "anthropic",
+    "openai",
+    "mlflow",
+    "prometheus_api_client",
+    "git",
+    "pydantic",
+    "yaml",
+    "httpx",
+)
+
+PROBE = """
+import json, sys
+sys.argv = ["focus", *json.loads(sys.argv[1])]
+from agent_focus.cli import main
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+sys.stdout = sys.__stdout__
+print("\\nMODULES=" + json.dumps(sorted(sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("args", [["status"], ["status", "--json"], ["complete", "Alpha"]])
+def test_command_loads_no_heavy_module(tmp_path: Path, args: list[str]) -> None:
+    target = tmp_path / "AGENT_FOCUS.md"
+    target.write_bytes((FOCUS_FIXTURES / "no-final-newline.md").read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps([*args, "--file", str(target)])],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    modules = json.loads(done.stdout.rsplit("MODULES=", 1)[1])
+    assert "agent_focus.cli" in modules and "markdown_it" in modules  # the probe really ran
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert loaded == []
