@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -47,8 +48,13 @@ def test_status_shows_real_file_state_not_the_box(workspace: Path, focus: FocusR
     (workspace / "docs" / "portfolio" / "a1-architecture.md").unlink()
     result = focus("status", cwd=workspace, env={"COLUMNS": "120"})
     assert result.returncode == 0
-    assert "MLflow screenshot  docs/portfolio/mlflow.png  (exists)" in result.stdout
-    assert "Architecture overview  docs/portfolio/a1-architecture.md  (missing)" in result.stdout
+    assert re.search(
+        r"\[x\] MLflow screenshot +docs/portfolio/mlflow\.png +\(exists\)", result.stdout
+    )
+    assert re.search(
+        r"\[ \] Architecture overview +docs/portfolio/a1-architecture\.md +\(missing\)",
+        result.stdout,
+    )
     assert "2. Log the baseline model's metrics to MLflow" in result.stdout
     assert (workspace / "AGENT_FOCUS.md").read_bytes() == EXAMPLE
 

@@ -71,6 +71,7 @@ def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_file(tmp_path: Path
     # Stale temp files from killed writers never replace the target; a later write still works.
     edit_document(target, complete_task("Task 0001", date(2026, 1, 2)))
     assert read_document(target).tasks[0].done
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["AGENT_FOCUS.md"]  # stale temps swept
 
 
 def test_a_save_by_an_editor_between_read_and_replace_is_not_lost(tmp_path: Path) -> None:

@@ -39,13 +39,14 @@ def status_view(report: StatusReport) -> RenderableType:
     open_tasks = [(n, task) for n, task in enumerate(report.tasks, 1) if not task.done]
     parts.append(Text(f"Open tasks ({len(open_tasks)})", style="bold"))
     if not open_tasks:
-        parts.append(Text("  none: run `focus plan` for more", style="dim"))
+        parts.append(Text("  none open", style="dim"))
     for number, task in open_tasks:
         parts.append(Text.assemble((f"  {number:>3}. ", "dim"), task.title))
 
     parts += [Text(""), Text("Portfolio Checklist", style="bold")]
     if not report.portfolio:
-        parts.append(Text("  no items yet: `focus sync` adds them from the strategy", style="dim"))
+        parts.append(Text("  no items: add `- [ ] Name: `path`` lines to the section", style="dim"))
+    items = Table.grid(padding=(0, 2))
     for check in report.portfolio:
         if check.error:
             mark, state, style = "!", f"error: {check.error}", "red"
@@ -56,14 +57,13 @@ def status_view(report: StatusReport) -> RenderableType:
             mark, state, style = "x", "exists", "green"
         else:
             mark, state, style = " ", "missing", "yellow"
-        parts.append(
-            Text.assemble(
-                f"  [{mark}] ",
-                check.item.name,
-                (f"  {check.item.path}" if check.item.path else "", "dim"),
-                (f"  ({state})", style),
-            )
+        items.add_row(
+            Text(f"  [{mark}] {check.item.name}"),
+            Text(check.item.path or "", style="dim"),
+            Text(f"({state})", style=style),
         )
+    if report.portfolio:
+        parts.append(items)
     return Group(*parts)
 
 

@@ -14,6 +14,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -95,6 +96,14 @@ def file_lock(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _remove_stale_temp_files(path: Path) -> None:
+    """Temp files are only made under the lock, so one found while holding it is stale:
+    a writer was killed before its ``os.replace``."""
+    for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
 def _write_atomically(path: Path, data: bytes, expected: tuple[int, int, int]) -> bool:
     """Write ``data`` over ``path`` through a temp file; False if ``path`` changed meanwhile."""
     mode = os.stat(path).st_mode & 0o7777
@@ -130,6 +139,7 @@ def edit_document(path: Path, operation: Callable[[FocusDocument], Edit[T]]) -> 
     operation leave the file untouched.
     """
     with file_lock(path):
+        _remove_stale_temp_files(path)
         for _attempt in range(_MAX_ATTEMPTS):
             before = _fingerprint_or_error(path)
             document = read_document(path)
