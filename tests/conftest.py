@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,107 @@ def skip_unless_ci(reason: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"CI must have this: {reason}")
     pytest.skip(reason)
+
+
+# --- real Prometheus and MLflow servers, started once per test session ------------------
+
+EXPORTED = {
+    'demo_latency_seconds{service="api"}': "0.23",
+    'demo_latency_seconds{service="batch"}': "0.41",
+    "demo_error_ratio": "0.01",
+    "demo_nan_gauge": "NaN",
+}
+
+
+@dataclass
+class LiveServers:
+    prometheus_url: str
+    mlflow_url: str
+    logged: dict[str, float]
+
+
+@pytest.fixture(scope="session")
+def prometheus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus (Debian's `prometheus`) scraping a test exporter every second."""
+    import json
+    import shutil
+    import time
+    import urllib.parse
+    import urllib.request
+
+    from agent_focus.local_services import free_port, start_prometheus
+    from tests.servers import Exporter
+
+    if shutil.which("prometheus") is None:
+        skip_unless_ci("no `prometheus` binary (apt-get install -y prometheus)")
+    with Exporter(dict(EXPORTED)) as exporter:
+        service = start_prometheus(
+            tmp_path_factory.mktemp("prometheus"), free_port(), [exporter.address], interval="1s"
+        )
+        try:
+            # Ready means scraped: wait until the exporter's gauges can be queried.
+            query = urllib.parse.quote("demo_error_ratio")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with urllib.request.urlopen(
+                    f"{service.url}/api/v1/query?query={query}", timeout=2
+                ) as r:
+                    if json.load(r)["data"]["result"]:
+                        break
+                time.sleep(0.3)
+            else:
+                raise RuntimeError("Prometheus never scraped the exporter")
+            yield service.url
+        finally:
+            service.stop()
+
+
+def _start_mlflow(folder: Path) -> Any:
+    from agent_focus.local_services import free_port, mlflow_command, start_mlflow
+
+    if mlflow_command() is None:
+        skip_unless_ci("no MLflow server (pip install -e '.[dev]' brings the full `mlflow`)")
+    return start_mlflow(folder, free_port())
+
+
+@pytest.fixture(scope="session")
+def mlflow_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, float]]]:
+    """A real MLflow tracking server (SQLite backend) holding runs and a model, logged for real."""
+    service = _start_mlflow(tmp_path_factory.mktemp("mlflow"))
+    try:
+        from mlflow.tracking import MlflowClient
+
+        client = MlflowClient(service.url)
+        logged = {"accuracy": 0.912, "f1": 0.874, "faithfulness": 0.77}
+        churn = client.create_experiment("churn-training", tags={"agent": "A1"})
+        run = client.create_run(churn, run_name="baseline")
+        client.log_metric(run.info.run_id, "accuracy", logged["accuracy"])
+        client.log_metric(run.info.run_id, "f1", logged["f1"])
+        client.set_terminated(run.info.run_id)
+        client.create_registered_model("churn-clf", tags={"agent": "A1"})
+        version = client.create_model_version(
+            "churn-clf", f"runs:/{run.info.run_id}/model", run.info.run_id
+        )
+        client.set_registered_model_alias("churn-clf", "champion", version.version)
+        rag = client.create_experiment("rag-eval", tags={"agent": "A2"})
+        rag_run = client.create_run(rag, run_name="eval-1")
+        client.log_metric(rag_run.info.run_id, "faithfulness", logged["faithfulness"])
+        client.set_terminated(rag_run.info.run_id)
+        yield service.url, logged
+    finally:
+        service.stop()
+
+
+@pytest.fixture(scope="session")
+def empty_mlflow_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second real MLflow server on which nothing was ever logged."""
+    service = _start_mlflow(tmp_path_factory.mktemp("mlflow-empty"))
+    try:
+        yield service.url
+    finally:
+        service.stop()
+
+
+@pytest.fixture
+def live(prometheus_url: str, mlflow_url: tuple[str, dict[str, float]]) -> LiveServers:
+    return LiveServers(prometheus_url, mlflow_url[0], mlflow_url[1])

@@ -178,6 +178,122 @@ def init(
     _stderr(init_message(result))
 
 
+AgentOption = Annotated[
+    str | None,
+    typer.Option(
+        "--agent",
+        "-a",
+        help="Whose metrics and SLOs. Default: $AGENT_ID, else .agent.env; none: every agent's.",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def metrics(
+    agent: AgentOption = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Only this source (mlflow, prometheus); repeatable."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Show the live metrics, per source: MLflow models and runs, Prometheus queries and SLOs.
+
+    Real data or NO DATA AVAILABLE with the reason and how to start the service; never a
+    made-up number. Exit 0 when everything was read, 4 when anything gave no data.
+    Sources are set in focus.yaml (MLFLOW_TRACKING_URI and PROMETHEUS_URL override it).
+    """
+    from agent_focus.config import load_config
+    from agent_focus.metrics import run_collectors
+    from agent_focus.metrics.model import metrics_exit_status
+    from agent_focus.workspace import current_agent, worktree_root
+
+    _Run.json = json_out
+    root = worktree_root(Path.cwd()) or Path.cwd()
+    config = load_config(root)
+    who = current_agent(root, agent)
+    reports = run_collectors(config, who, source or None)
+    if json_out:
+        _stdout_json({"agent": who, "sources": [r.to_json() for r in reports]})
+    else:
+        from rich.console import Console
+
+        from agent_focus.render_metrics import metrics_view
+
+        Console().print(metrics_view(reports, who), highlight=False)
+    raise typer.Exit(metrics_exit_status(reports))
+
+
+@app.command()
+def slo(agent: AgentOption = None, json_out: JsonOption = False) -> None:
+    """Evaluate the SLOs of focus.yaml against Prometheus: a gate for CI and deploys.
+
+    Exit 0 when all are met, 3 when one is violated, 4 when one has no data.
+    Example: `focus slo --json || echo "deploy blocked"`
+    """
+    from agent_focus.config import load_config
+    from agent_focus.metrics import run_collectors
+    from agent_focus.metrics.model import slo_exit_status
+    from agent_focus.workspace import current_agent, worktree_root
+
+    _Run.json = json_out
+    root = worktree_root(Path.cwd()) or Path.cwd()
+    config = load_config(root)
+    who = current_agent(root, agent)
+    reports = run_collectors(config, who, ["prometheus"]) if config.slos_for(who) else []
+    code = slo_exit_status(reports)
+    if json_out:
+        slos = [s.to_json() for r in reports for s in r.slos]
+        _stdout_json({"agent": who, "exit_code": code, "slos": slos})
+    else:
+        from rich.console import Console
+
+        from agent_focus.render_metrics import slo_view
+
+        Console().print(slo_view(reports), highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def update(
+    file: FileOption = None, agent: AgentOption = None, json_out: JsonOption = False
+) -> None:
+    """Collect real metrics into Progress Metrics and set portfolio boxes to the real files.
+
+    Rewrites only the body of the Progress Metrics section and the boxes of portfolio items
+    whose file appeared or disappeared; every other byte stays. A dead service is written as
+    NO DATA AVAILABLE with the reason.
+    """
+    from agent_focus.config import load_config
+    from agent_focus.focus_update import update_focus
+    from agent_focus.focusfile import read_document
+    from agent_focus.status import identify_agent
+    from agent_focus.workspace import current_agent, focus_file_path, root_for
+
+    _Run.json = json_out
+    path = focus_file_path(file)
+    root = root_for(path)
+    who = current_agent(root, agent) or identify_agent(read_document(path), root).id
+    outcome = update_focus(path, root, load_config(root), who)
+    changes = outcome.changes
+    if json_out:
+        _stdout_json(
+            {
+                "file": str(path),
+                "agent": who,
+                "metrics_written": changes.has_metrics_section,
+                "ticked": list(changes.ticked),
+                "unticked": list(changes.unticked),
+                "sources": [r.to_json() for r in outcome.reports],
+            }
+        )
+    from agent_focus.render import update_messages
+
+    for line in update_messages(outcome):
+        _stderr(line)
+
+
 def _report_error(error: FocusError) -> None:
     _stderr(f"focus: error: {error}")
     candidates = getattr(error, "candidates", [])

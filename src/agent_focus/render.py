@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console, Group, RenderableType
 from rich.progress_bar import ProgressBar
 from rich.table import Table
@@ -10,6 +12,9 @@ from rich.text import Text
 from agent_focus.focusfile.edits import Completion
 from agent_focus.onboarding import InitResult
 from agent_focus.status import StatusReport
+
+if TYPE_CHECKING:
+    from agent_focus.focus_update import UpdateOutcome as FocusUpdateOutcome
 
 
 def _progress_row(table: Table, label: str, done: int, total: int) -> None:
@@ -88,3 +93,25 @@ def init_message(result: InitResult) -> str:
 
 def print_to(console: Console, renderable: RenderableType) -> None:
     console.print(renderable, highlight=False, soft_wrap=False)
+
+
+def update_messages(outcome: FocusUpdateOutcome) -> list[str]:
+    """What ``focus update`` says on stderr: what it wrote, and every source that gave no data."""
+    changes = outcome.changes
+    lines = []
+    if changes.has_metrics_section:
+        lines.append(f"Updated Progress Metrics in {outcome.path}")
+    else:
+        lines.append(
+            f"{outcome.path} has no Progress Metrics section (add `## 📊 Progress Metrics`); metrics not written"
+        )
+    lines += [f"Portfolio: ticked {name} (file exists)" for name in changes.ticked]
+    lines += [f"Portfolio: unticked {name} (file missing)" for name in changes.unticked]
+    for report in outcome.reports:
+        if report.no_data is not None:
+            lines.append(
+                f"NO DATA AVAILABLE from {report.source}: {report.no_data.reason}: {report.no_data.detail}"
+            )
+            if report.no_data.hint:
+                lines.append(f"  → {report.no_data.hint}")
+    return lines

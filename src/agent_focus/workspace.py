@@ -87,3 +87,9 @@ def read_agent_env(root: Path) -> dict[str, str]:
         key, _, value = line.removeprefix("export ").partition("=")
         values[key.strip()] = value.strip().strip("'\"")
     return values
+
+
+def current_agent(root: Path, option: str | None = None) -> str | None:
+    """``--agent``, else ``$AGENT_ID``, else ``.agent.env`` of the worktree."""
+    agent = option or os.environ.get("AGENT_ID") or read_agent_env(root).get("AGENT_ID")
+    return agent.upper() if agent else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from agent_focus.errors import FocusFileError, TaskNotFoundError
-from agent_focus.focusfile.model import FocusDocument, SectionKind, Task
+from agent_focus.focusfile.model import FocusDocument, PortfolioItem, SectionKind, Task
 from agent_focus.focusfile.parse import ITEM_RE
 from agent_focus.focusfile.source import Splice, line_ending
 from agent_focus.focusfile.store import Edit
@@ -39,6 +39,66 @@ def tick_line(line: str, on: date) -> str:
     trailing = rest[len(rest.rstrip(" \t")) :]
     body = rest.rstrip(" \t")
     return f"{match.group('lead')}[x]{body} ✅ {on.isoformat()}{trailing}{ending}"
+
+
+def set_box(line: str, done: bool) -> str:
+    """The same task line with its box ticked or cleared; nothing else changes."""
+    match = ITEM_RE.match(line)
+    if match is None:
+        raise ValueError(f"not a task line: {line!r}")
+    return f"{match.group('lead')}[{'x' if done else ' '}]{line[match.end('mark') + 1 :]}"
+
+
+@dataclass(frozen=True)
+class FocusUpdate:
+    """What ``update`` changed: whether Progress Metrics was there, and which boxes moved."""
+
+    has_metrics_section: bool
+    ticked: tuple[str, ...]
+    unticked: tuple[str, ...]
+
+
+def _body_splice(document: FocusDocument, kind: SectionKind, new_lines: list[str]) -> Splice | None:
+    """Replace a section's body, keeping the blank lines that separate it from the next."""
+    section = document.section(kind)
+    if section is None or not new_lines:
+        return None
+    lines = document.source.lines
+    newline = document.source.newline
+    end = section.end
+    while end > section.body_start and not lines[end - 1].strip():
+        end -= 1
+    out = [line + newline for line in new_lines]
+    if end == len(lines) and lines and not line_ending(lines[-1]):
+        out[-1] = new_lines[-1]  # the file had no final newline: it still has none
+        if section.body_start == len(lines):
+            # The heading itself is the last line: it needs an ending before the body.
+            return Splice(len(lines) - 1, len(lines), (lines[-1] + newline, *out))
+    return Splice(section.body_start, end, tuple(out))
+
+
+def update_focus_file(
+    metrics_lines: list[str], exists: Callable[[PortfolioItem], bool | None]
+) -> Callable[[FocusDocument], Edit[FocusUpdate]]:
+    """Write Progress Metrics' body and set each portfolio box to whether its file exists."""
+
+    def operation(document: FocusDocument) -> Edit[FocusUpdate]:
+        splices: list[Splice] = []
+        body = _body_splice(document, SectionKind.METRICS, metrics_lines)
+        if body is not None:
+            splices.append(body)
+        ticked: list[str] = []
+        unticked: list[str] = []
+        for item in document.portfolio:
+            present = exists(item)
+            if present is None or present == item.done:
+                continue
+            line = document.source.lines[item.line]
+            splices.append(Splice(item.line, item.line + 1, (set_box(line, present),)))
+            (ticked if present else unticked).append(item.name)
+        return Edit(splices, FocusUpdate(body is not None, tuple(ticked), tuple(unticked)))
+
+    return operation
 
 
 def require_sprint(document: FocusDocument) -> None:

@@ -1,0 +1,195 @@
+"""focus.yaml: where the services are, the SLOs, and the timeouts. Optional; env overrides.
+
+Loaded only by the commands that need it (pydantic and PyYAML are not start-up imports).
+A bad file gets one error naming the key and its line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from agent_focus.errors import FocusError
+from agent_focus.workspace import main_worktree_root
+
+CONFIG_FILE_NAME = "focus.yaml"
+DEFAULT_MLFLOW_URI = "http://127.0.0.1:5000"
+DEFAULT_PROMETHEUS_URL = "http://127.0.0.1:9090"
+
+
+class ConfigError(FocusError):
+    """focus.yaml cannot be read or does not validate."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AgentFilter(_Strict):
+    """Which experiments and registered models belong to one agent."""
+
+    experiments: list[str] = Field(default_factory=list)
+    models: list[str] = Field(default_factory=list)
+
+
+class MlflowConfig(_Strict):
+    tracking_uri: str = DEFAULT_MLFLOW_URI
+    runs_per_experiment: int = Field(default=3, ge=1, le=50)
+    agents: dict[str, AgentFilter] = Field(default_factory=dict)
+
+
+class PromQuery(_Strict):
+    """A custom instant query shown among the metrics."""
+
+    name: str = Field(min_length=1, max_length=80)
+    query: str = Field(min_length=1)
+    agent: str | None = None
+
+
+class PrometheusConfig(_Strict):
+    url: str = DEFAULT_PROMETHEUS_URL
+    queries: list[PromQuery] = Field(default_factory=list)
+
+
+class Slo(_Strict):
+    """A service-level objective: a PromQL query and a bound (``max`` or ``min``)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    query: str = Field(min_length=1)
+    max: float | None = None
+    min: float | None = None
+    agent: str | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Slo:
+        if (self.max is None) == (self.min is None):
+            raise ValueError("give exactly one of max: or min:")
+        return self
+
+    @property
+    def target(self) -> str:
+        return f"<= {self.max:g}" if self.max is not None else f">= {self.min:g}"
+
+    def met_by(self, value: float) -> bool:
+        return value <= self.max if self.max is not None else value >= (self.min or 0.0)
+
+
+class FocusConfig(_Strict):
+    mlflow: MlflowConfig = Field(default_factory=MlflowConfig)
+    prometheus: PrometheusConfig = Field(default_factory=PrometheusConfig)
+    slos: list[Slo] = Field(default_factory=list)
+    timeout: float = Field(default=3.0, gt=0, le=120, description="seconds, per source")
+    path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> FocusConfig:
+        seen: set[str] = set()
+        for slo in self.slos:
+            if slo.name in seen:
+                raise ValueError(f"two SLOs are named {slo.name!r}")
+            seen.add(slo.name)
+        return self
+
+    def slos_for(self, agent: str | None) -> list[Slo]:
+        """This agent's SLOs and the unassigned ones; all of them when no agent is given."""
+        return [s for s in self.slos if agent is None or s.agent in (None, agent)]
+
+
+def config_path(root: Path) -> Path | None:
+    """``$FOCUS_CONFIG``, else focus.yaml in the worktree, else in the main checkout."""
+    env = os.environ.get("FOCUS_CONFIG")
+    if env:
+        return Path(env)
+    for folder in (root, main_worktree_root(root)):
+        if (folder / CONFIG_FILE_NAME).exists():
+            return folder / CONFIG_FILE_NAME
+    return None
+
+
+def _line_map(node: Any, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
+    """Record the 1-based line of every key and list item under a composed YAML node."""
+    import yaml
+
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            lines[(*path, key.value)] = key.start_mark.line + 1
+            _line_map(value, (*path, key.value), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _line_map(item, (*path, index), lines)
+
+
+def parse_config(text: str, path: Path) -> FocusConfig:
+    """Validate focus.yaml text. Errors name the key and line."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(
+            f"invalid YAML: {problem}", path=path, line=mark.line + 1 if mark else None
+        ) from None
+    finally:
+        loader.dispose()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            "must be a mapping of settings (mlflow:, prometheus:, slos:, ...)", path=path, line=1
+        )
+    lines: dict[tuple[Any, ...], int] = {}
+    if node is not None:
+        _line_map(node, (), lines)
+    try:
+        return FocusConfig.model_validate({**data, "path": path})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
+        key = ".".join(str(part) for part in loc) or "(top level)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown setting (see docs/metrics.md for the keys)"
+        raise ConfigError(f"{key}: {message}", path=path, line=line) from None
+
+
+def load_config(root: Path) -> FocusConfig:
+    """focus.yaml for the worktree at ``root`` (defaults when there is none), with env overrides."""
+    path = config_path(root)
+    config = FocusConfig()
+    if path is not None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"cannot read: {exc.strerror}", path=path) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ConfigError("is not valid UTF-8", path=path, line=line) from None
+        config = parse_config(text, path)
+    updates: dict[str, Any] = {}
+    if os.environ.get("MLFLOW_TRACKING_URI"):
+        updates["mlflow"] = config.mlflow.model_copy(
+            update={"tracking_uri": os.environ["MLFLOW_TRACKING_URI"]}
+        )
+    if os.environ.get("PROMETHEUS_URL"):
+        updates["prometheus"] = config.prometheus.model_copy(
+            update={"url": os.environ["PROMETHEUS_URL"]}
+        )
+    if os.environ.get("FOCUS_TIMEOUT"):
+        try:
+            updates["timeout"] = float(os.environ["FOCUS_TIMEOUT"])
+        except ValueError:
+            raise ConfigError(
+                f"FOCUS_TIMEOUT={os.environ['FOCUS_TIMEOUT']!r} is not a number of seconds"
+            ) from None
+    return config.model_copy(update=updates) if updates else config

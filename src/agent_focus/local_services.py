@@ -1,0 +1,246 @@
+"""Start and stop a local MLflow tracking server and Prometheus on loopback, for real demos.
+
+    python -m agent_focus.local_services up      # MLflow :5000, Prometheus :9090
+    python -m agent_focus.local_services status
+    python -m agent_focus.local_services down
+
+State (SQLite backend, artifacts, TSDB, logs, pids) lives in ``.focus-services/``. The
+test fixtures use the same functions on free ports in temporary folders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+STATE_DIR = Path(".focus-services")
+
+
+@dataclass
+class Service:
+    name: str
+    url: str
+    ready_path: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self, grace: float = 10.0) -> None:
+        stop_process(self.process.pid, grace)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=grace)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stop_process(pid: int, grace: float = 10.0) -> None:
+    """SIGTERM the process group, then SIGKILL it if it lingers."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, sig)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+                finished, _ = os.waitpid(pid, os.WNOHANG)
+                if finished:
+                    return
+            except (ProcessLookupError, ChildProcessError):
+                return
+            time.sleep(0.1)
+
+
+def wait_ready(
+    url: str, process: subprocess.Popen[bytes] | None, log: Path, timeout: float
+) -> None:
+    """Poll ``url`` until it answers 200; fail early if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}:\n{tail}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as response:
+            if response.status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} was not ready within {timeout:.0f} s (log: {log})")
+
+
+def _spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def mlflow_command() -> list[str] | None:
+    """How to run the MLflow server here (the full `mlflow` package has it), or None."""
+    exe = shutil.which("mlflow")
+    if exe is None:
+        return None
+    probe = subprocess.run([exe, "server", "--help"], capture_output=True, timeout=60)
+    return [exe] if probe.returncode == 0 else None
+
+
+def start_mlflow(folder: Path, port: int, timeout: float = 90.0) -> Service:
+    """An MLflow tracking server with a SQLite backend in ``folder``, on 127.0.0.1:``port``."""
+    command = mlflow_command()
+    if command is None:
+        raise RuntimeError("no MLflow server here: `pip install mlflow` (the dev extra has it)")
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "mlflow.log"
+    process = _spawn(
+        [
+            *command,
+            "server",
+            "--backend-store-uri", f"sqlite:///{folder.resolve() / 'mlflow.db'}",
+            "--default-artifact-root", str((folder / "artifacts").resolve()),
+            "--host", "127.0.0.1",
+            "--port", str(port),
+            "--workers", "1",
+        ],
+        log,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    service = Service("mlflow", url, "/health", process, log)
+    try:
+        wait_ready(url + "/health", process, log, timeout)
+    except BaseException:
+        service.stop()
+        raise
+    return service
+
+
+def prometheus_config(scrape_targets: list[str], interval: str = "5s") -> str:
+    targets = ", ".join(f'"{t}"' for t in scrape_targets)
+    return (
+        "global:\n"
+        f"  scrape_interval: {interval}\n"
+        f"  evaluation_interval: {interval}\n"
+        "scrape_configs:\n"
+        "  - job_name: focus\n"
+        f"    static_configs:\n      - targets: [{targets}]\n"
+    )
+
+
+def start_prometheus(
+    folder: Path,
+    port: int,
+    scrape_targets: list[str] | None = None,
+    interval: str = "5s",
+    timeout: float = 60.0,
+) -> Service:
+    """Prometheus on 127.0.0.1:``port``, scraping ``scrape_targets`` (itself by default)."""
+    exe = shutil.which("prometheus")
+    if exe is None:
+        raise RuntimeError("no `prometheus` binary: `apt-get install -y prometheus`")
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "prometheus.yml"
+    config.write_text(prometheus_config(scrape_targets or [f"127.0.0.1:{port}"], interval))
+    log = folder / "prometheus.log"
+    process = _spawn(
+        [
+            exe,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={folder / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    service = Service("prometheus", url, "/-/ready", process, log)
+    try:
+        wait_ready(url + "/-/ready", process, log, timeout)
+    except BaseException:
+        service.stop()
+        raise
+    return service
+
+
+def _pid_file(name: str) -> Path:
+    return STATE_DIR / f"{name}.pid"
+
+
+def _running(name: str) -> int | None:
+    try:
+        pid = int(_pid_file(name).read_text())
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def up() -> int:
+    code = 0
+    for name, start, port in (
+        ("mlflow", start_mlflow, 5000),
+        ("prometheus", start_prometheus, 9090),
+    ):
+        if _running(name):
+            print(f"{name}: already running (pid {_running(name)})")
+            continue
+        try:
+            service = start(STATE_DIR / name, port)
+        except RuntimeError as exc:
+            print(f"{name}: not started: {exc}", file=sys.stderr)
+            code = 1
+            continue
+        _pid_file(name).write_text(str(service.process.pid))
+        print(f"{name}: {service.url} (pid {service.process.pid}, log {service.log})")
+    if code == 0:
+        print("Both up. Try: focus metrics")
+    return code
+
+
+def down() -> int:
+    for name in ("mlflow", "prometheus"):
+        pid = _running(name)
+        if pid is None:
+            print(f"{name}: not running")
+            continue
+        stop_process(pid)
+        _pid_file(name).unlink(missing_ok=True)
+        print(f"{name}: stopped")
+    return 0
+
+
+def status() -> int:
+    code = 0
+    for name in ("mlflow", "prometheus"):
+        pid = _running(name)
+        print(f"{name}: {'running, pid ' + str(pid) if pid else 'not running'}")
+        code |= 0 if pid else 1
+    return code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m agent_focus.local_services",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("action", choices=["up", "down", "status"])
+    action = parser.parse_args().action
+    sys.exit({"up": up, "down": down, "status": status}[action]())
+
+
+if __name__ == "__main__":
+    main()

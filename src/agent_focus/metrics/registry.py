@@ -1,0 +1,118 @@
+"""Collectors behind one interface, found through a registry, run concurrently with deadlines.
+
+A collector is a small class with a ``name`` and a ``collect`` method. The runner gives each
+its own daemon thread: a source that hangs past its timeout is reported as timed out and
+abandoned, and never holds up the others or the exit of the process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from agent_focus.config import FocusConfig
+from agent_focus.metrics.errors import START_HINTS, probe
+from agent_focus.metrics.model import NoData, SourceReport
+
+# Time allowed for a collector's imports (MLflow's takes about a second) before its
+# network deadline starts.
+IMPORT_ALLOWANCE = 10.0
+
+
+class Collector(Protocol):
+    """Reads one source. ``prepare`` imports the client; ``collect`` talks to the server."""
+
+    name: str
+
+    def location(self, config: FocusConfig) -> str: ...
+
+    def prepare(self) -> None: ...
+
+    def collect(self, config: FocusConfig, agent: str | None) -> SourceReport: ...
+
+    def unavailable(self, config: FocusConfig, agent: str | None, no_data: NoData) -> SourceReport:
+        """The report when the whole source gives no data (SLOs it owns included)."""
+        ...
+
+
+_REGISTRY: dict[str, Callable[[], Collector]] = {}
+
+
+def register_collector(name: str) -> Callable[[Callable[[], Collector]], Callable[[], Collector]]:
+    def add(factory: Callable[[], Collector]) -> Callable[[], Collector]:
+        _REGISTRY[name] = factory
+        return factory
+
+    return add
+
+
+def collectors() -> dict[str, Callable[[], Collector]]:
+    """Every registered collector. Importing the built-in modules registers them."""
+    from agent_focus.metrics import mlflow_source, prometheus_source  # noqa: F401
+
+    return dict(_REGISTRY)
+
+
+class _Job:
+    def __init__(self, collector: Collector, config: FocusConfig, agent: str | None):
+        self.collector = collector
+        self.prepared = threading.Event()
+        self.done = threading.Event()
+        self.started = 0.0
+        self.report: SourceReport | None = None
+        self.thread = threading.Thread(target=self._run, args=(config, agent), daemon=True)
+
+    def _run(self, config: FocusConfig, agent: str | None) -> None:
+        try:
+            unreachable = probe(
+                self.collector.name, self.collector.location(config), config.timeout
+            )
+            if unreachable is not None:
+                self.report = self.collector.unavailable(config, agent, unreachable)
+                return
+            self.collector.prepare()
+            self.started = time.monotonic()
+            self.prepared.set()
+            self.report = self.collector.collect(config, agent)
+        except Exception as exc:  # a collector bug must not take the others down
+            self.report = self.collector.unavailable(
+                config, agent, NoData("error", f"{type(exc).__name__}: {exc}")
+            )
+        finally:
+            self.prepared.set()
+            self.done.set()
+
+
+def run_collectors(
+    config: FocusConfig, agent: str | None = None, only: list[str] | None = None
+) -> list[SourceReport]:
+    """Run the collectors (all, or those named in ``only``) at once; each within its timeout."""
+    jobs = [
+        _Job(factory(), config, agent)
+        for name, factory in collectors().items()
+        if only is None or name in only
+    ]
+    for job in jobs:
+        job.thread.start()
+    reports: list[SourceReport] = []
+    for job in jobs:
+        job.prepared.wait(IMPORT_ALLOWANCE)
+        remaining = (job.started or time.monotonic()) + config.timeout - time.monotonic()
+        if job.done.wait(max(remaining, 0.0) + 0.05) and job.report is not None:
+            reports.append(job.report)
+            continue
+        where = job.collector.location(config)
+        reports.append(
+            job.collector.unavailable(
+                config,
+                agent,
+                NoData(
+                    "timed out",
+                    f"no answer from {where} within {config.timeout:g} s",
+                    START_HINTS.get(job.collector.name, ""),
+                ),
+            )
+        )
+    return reports
