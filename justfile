@@ -13,6 +13,26 @@ focus-complete task:
 focus-init agent:
     focus init --agent {{agent}}
 
+# Collect real metrics into Progress Metrics; re-check portfolio files
+focus-update:
+    focus update
+
+# The live metrics of MLflow and Prometheus, or NO DATA AVAILABLE and why
+real-metrics:
+    focus metrics
+
+# Gate on the SLOs of focus.yaml: exit 0 met, 3 violated, 4 no data
+slo-check:
+    focus slo
+
+# Start MLflow (:5000) and Prometheus (:9090) on loopback, state in .focus-services/
+services-up:
+    python3 -m agent_focus.local_services up
+
+# Stop what services-up started
+services-down:
+    python3 -m agent_focus.local_services down
+
 # Run every test (the README's second command, without the install)
 test:
     python3 -m pytest

@@ -16,11 +16,15 @@ from tests.conftest import REPO_ROOT, FocusRunner, LiveServers, Result
 from tests.servers import closed_port_url, failing_server, silent_server
 
 
-def write_config(root: Path, mlflow: str, prometheus: str, slos: str = "", extra: str = "") -> None:
+def write_config(
+    root: Path, mlflow: str, prometheus: str, slos: str = "", extra: str = "", timeout: float = 20
+) -> None:
+    """A focus.yaml; the generous default timeout covers the full `mlflow` import on a busy
+    CI machine (the fault tests pass a short one)."""
     (root / "focus.yaml").write_text(
         f"mlflow:\n  tracking_uri: {mlflow}\nprometheus:\n  url: {prometheus}\n{extra}"
         + (f"slos:\n{slos}" if slos else "")
-        + "timeout: 2\n"
+        + f"timeout: {timeout}\n"
     )
 
 
@@ -245,7 +249,8 @@ def test_a_server_that_never_answers_times_out(
 ) -> None:
     with silent_server() as url:
         urls = {"mlflow": live.mlflow_url, "prometheus": live.prometheus_url, source: url}
-        write_config(repo, urls["mlflow"], urls["prometheus"])
+        # The timeout must cover the other source's real answer (and MLflow's import).
+        write_config(repo, urls["mlflow"], urls["prometheus"], timeout=8)
         result = focus("metrics", "--json", cwd=repo)
     assert result.returncode == 4
     assert no_data(result, source)["reason"] == "timed out"

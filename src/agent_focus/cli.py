@@ -306,10 +306,23 @@ def _report_error(error: FocusError) -> None:
         _stdout_json(payload)
 
 
+def _exit_now_if_collectors_hang(code: object) -> None:
+    """A collector abandoned at its timeout may still be busy (say, importing MLflow); waiting
+    for it at interpreter shutdown would break the timeout promise, so exit right away."""
+    registry = sys.modules.get("agent_focus.metrics.registry")
+    if registry is not None and registry.abandoned_work():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code if isinstance(code, int) else int(ExitStatus.ERROR))
+
+
 def main() -> None:
     """Entry point of the `focus` script: the one place errors become exit codes."""
     try:
         app()
+    except SystemExit as exit_:
+        _exit_now_if_collectors_hang(exit_.code)
+        raise
     except FocusError as error:
         if os.environ.get("FOCUS_DEBUG"):
             raise

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agent_focus.errors import FocusError
 from agent_focus.workspace import main_worktree_root
@@ -84,14 +84,14 @@ class FocusConfig(_Strict):
     timeout: float = Field(default=3.0, gt=0, le=120, description="seconds, per source")
     path: Path | None = Field(default=None, exclude=True)
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> FocusConfig:
-        seen: set[str] = set()
-        for slo in self.slos:
-            if slo.name in seen:
-                raise ValueError(f"two SLOs are named {slo.name!r}")
-            seen.add(slo.name)
-        return self
+    @field_validator("slos")
+    @classmethod
+    def _unique_names(cls, slos: list[Slo]) -> list[Slo]:
+        names = [slo.name for slo in slos]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two SLOs are named {name!r}")
+        return slos
 
     def slos_for(self, agent: str | None) -> list[Slo]:
         """This agent's SLOs and the unassigned ones; all of them when no agent is given."""

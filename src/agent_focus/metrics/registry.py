@@ -16,10 +16,6 @@ from agent_focus.config import FocusConfig
 from agent_focus.metrics.errors import START_HINTS, probe
 from agent_focus.metrics.model import NoData, SourceReport
 
-# Time allowed for a collector's imports (MLflow's takes about a second) before its
-# network deadline starts.
-IMPORT_ALLOWANCE = 10.0
-
 
 class Collector(Protocol):
     """Reads one source. ``prepare`` imports the client; ``collect`` talks to the server."""
@@ -58,9 +54,8 @@ def collectors() -> dict[str, Callable[[], Collector]]:
 class _Job:
     def __init__(self, collector: Collector, config: FocusConfig, agent: str | None):
         self.collector = collector
-        self.prepared = threading.Event()
         self.done = threading.Event()
-        self.started = 0.0
+        self.loading = True  # still importing the client library
         self.report: SourceReport | None = None
         self.thread = threading.Thread(target=self._run, args=(config, agent), daemon=True)
 
@@ -73,46 +68,51 @@ class _Job:
                 self.report = self.collector.unavailable(config, agent, unreachable)
                 return
             self.collector.prepare()
-            self.started = time.monotonic()
-            self.prepared.set()
+            self.loading = False
             self.report = self.collector.collect(config, agent)
         except Exception as exc:  # a collector bug must not take the others down
             self.report = self.collector.unavailable(
                 config, agent, NoData("error", f"{type(exc).__name__}: {exc}")
             )
         finally:
-            self.prepared.set()
             self.done.set()
 
 
 def run_collectors(
     config: FocusConfig, agent: str | None = None, only: list[str] | None = None
 ) -> list[SourceReport]:
-    """Run the collectors (all, or those named in ``only``) at once; each within its timeout."""
+    """Run the collectors (all, or those named in ``only``) at once, all within one timeout.
+
+    The deadline counts from the start, client imports included, so the whole call takes at
+    most the timeout (plus a little), whatever the sources do.
+    """
     jobs = [
         _Job(factory(), config, agent)
         for name, factory in collectors().items()
         if only is None or name in only
     ]
+    deadline = time.monotonic() + config.timeout
     for job in jobs:
         job.thread.start()
     reports: list[SourceReport] = []
     for job in jobs:
-        job.prepared.wait(IMPORT_ALLOWANCE)
-        remaining = (job.started or time.monotonic()) + config.timeout - time.monotonic()
-        if job.done.wait(max(remaining, 0.0) + 0.05) and job.report is not None:
+        if job.done.wait(max(deadline - time.monotonic(), 0.0)) and job.report is not None:
             reports.append(job.report)
             continue
         where = job.collector.location(config)
-        reports.append(
-            job.collector.unavailable(
-                config,
-                agent,
-                NoData(
-                    "timed out",
-                    f"no answer from {where} within {config.timeout:g} s",
-                    START_HINTS.get(job.collector.name, ""),
-                ),
-            )
-        )
+        detail = f"no answer from {where} within {config.timeout:g} s"
+        hint = START_HINTS.get(job.collector.name, "")
+        if job.loading:
+            detail = f"the {job.collector.name} client was still loading after {config.timeout:g} s"
+            hint = "raise `timeout:` in focus.yaml (or FOCUS_TIMEOUT) on a slow machine"
+        reports.append(job.collector.unavailable(config, agent, NoData("timed out", detail, hint)))
+        _ABANDONED.append(job.thread)
     return reports
+
+
+_ABANDONED: list[threading.Thread] = []
+
+
+def abandoned_work() -> bool:
+    """Whether a timed-out collector thread is still running (the CLI then exits at once)."""
+    return any(thread.is_alive() for thread in _ABANDONED)
