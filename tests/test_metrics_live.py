@@ -316,3 +316,16 @@ def test_mlflow_with_no_experiments(
     assert no_data(result, "mlflow")["reason"] == "no experiments"
     human = focus("metrics", cwd=repo)
     assert "NO DATA AVAILABLE" in human.stdout and "log a run" in human.stdout
+
+
+def test_update_on_a_bad_file_fails_before_collecting(repo: Path, focus: FocusRunner) -> None:
+    (repo / ".agent.env").write_text("AGENT_ID=A1\n")
+    with silent_server() as url:  # would cost the whole timeout if it were asked
+        write_config(repo, url, url, timeout=30)
+        (repo / "AGENT_FOCUS.md").write_bytes(b"# F\n## Metrics\n\xff\n")
+        result = focus("update", cwd=repo, timeout=20)
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == f"focus: error: {repo / 'AGENT_FOCUS.md'}:3: is not valid UTF-8 (byte 0xff at offset 15)\n"
+    )

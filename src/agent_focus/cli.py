@@ -274,7 +274,8 @@ def update(
     _Run.json = json_out
     path = focus_file_path(file)
     root = root_for(path)
-    who = current_agent(root, agent) or identify_agent(read_document(path), root).id
+    document = read_document(path)  # a missing or broken file fails before any network work
+    who = current_agent(root, agent) or identify_agent(document, root).id
     outcome = update_focus(path, root, load_config(root), who)
     changes = outcome.changes
     if json_out:

@@ -91,6 +91,20 @@ def _spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
+def _serve(
+    name: str, command: list[str], port: int, ready_path: str, log: Path, timeout: float
+) -> Service:
+    """Spawn ``command``, wait until ``ready_path`` answers, stop it again if it never does."""
+    url = f"http://127.0.0.1:{port}"
+    service = Service(name, url, ready_path, _spawn(command, log), log)
+    try:
+        wait_ready(url + ready_path, service.process, log, timeout)
+    except BaseException:
+        service.stop()
+        raise
+    return service
+
+
 def mlflow_command() -> list[str] | None:
     """How to run the MLflow server here (the full `mlflow` package has it), or None."""
     exe = shutil.which("mlflow")
@@ -106,27 +120,16 @@ def start_mlflow(folder: Path, port: int, timeout: float = 90.0) -> Service:
     if command is None:
         raise RuntimeError("no MLflow server here: `pip install mlflow` (the dev extra has it)")
     folder.mkdir(parents=True, exist_ok=True)
-    log = folder / "mlflow.log"
-    process = _spawn(
-        [
-            *command,
-            "server",
-            "--backend-store-uri", f"sqlite:///{folder.resolve() / 'mlflow.db'}",
-            "--default-artifact-root", str((folder / "artifacts").resolve()),
-            "--host", "127.0.0.1",
-            "--port", str(port),
-            "--workers", "1",
-        ],
-        log,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    service = Service("mlflow", url, "/health", process, log)
-    try:
-        wait_ready(url + "/health", process, log, timeout)
-    except BaseException:
-        service.stop()
-        raise
-    return service
+    command = [
+        *command,
+        "server",
+        "--backend-store-uri", f"sqlite:///{folder.resolve() / 'mlflow.db'}",
+        "--default-artifact-root", str((folder / "artifacts").resolve()),
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--workers", "1",
+    ]  # fmt: skip
+    return _serve("mlflow", command, port, "/health", folder / "mlflow.log", timeout)
 
 
 def prometheus_config(scrape_targets: list[str], interval: str = "5s") -> str:
@@ -155,24 +158,13 @@ def start_prometheus(
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "prometheus.yml"
     config.write_text(prometheus_config(scrape_targets or [f"127.0.0.1:{port}"], interval))
-    log = folder / "prometheus.log"
-    process = _spawn(
-        [
-            exe,
-            f"--config.file={config}",
-            f"--storage.tsdb.path={folder / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    service = Service("prometheus", url, "/-/ready", process, log)
-    try:
-        wait_ready(url + "/-/ready", process, log, timeout)
-    except BaseException:
-        service.stop()
-        raise
-    return service
+    command = [
+        exe,
+        f"--config.file={config}",
+        f"--storage.tsdb.path={folder / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+    ]
+    return _serve("prometheus", command, port, "/-/ready", folder / "prometheus.log", timeout)
 
 
 def _pid_file(name: str) -> Path:

@@ -12,6 +12,14 @@ from agent_focus.metrics.model import Metric, NoData, SourceReport, now
 from agent_focus.metrics.registry import register_collector
 
 
+def _belongs(name: str, tags: dict[str, str], listed: list[str], agent: str | None) -> bool:
+    """An experiment or model is the agent's when focus.yaml lists it for the agent, or (no
+    list) when it is tagged ``agent=<id>`` or carries no agent tag at all."""
+    if listed:
+        return name in listed
+    return agent is None or tags.get("agent", agent) == agent
+
+
 @register_collector("mlflow")
 class MlflowCollector:
     name = "mlflow"
@@ -55,11 +63,8 @@ class MlflowCollector:
     def _models(self, client: Any, wanted: AgentFilter | None, agent: str | None) -> list[Metric]:
         found = []
         for model in client.search_registered_models():
-            if wanted is not None and wanted.models:
-                if model.name not in wanted.models:
-                    continue
-            elif agent and model.tags.get("agent", agent) != agent:
-                continue  # tagged as another agent's
+            if not _belongs(model.name, model.tags, wanted.models if wanted else [], agent):
+                continue
             versions = sorted(model.latest_versions or [], key=lambda v: int(v.version))
             latest = versions[-1].version if versions else None
             aliases = sorted(
@@ -82,11 +87,10 @@ class MlflowCollector:
     ) -> list[Metric]:
         found = []
         for experiment in client.search_experiments():
-            if wanted is not None and wanted.experiments:
-                if experiment.name not in wanted.experiments:
-                    continue
-            elif agent and experiment.tags.get("agent", agent) != agent:
-                continue  # tagged as another agent's
+            if not _belongs(
+                experiment.name, experiment.tags, wanted.experiments if wanted else [], agent
+            ):
+                continue
             runs = client.search_runs(
                 [experiment.experiment_id],
                 order_by=["attributes.start_time DESC"],
