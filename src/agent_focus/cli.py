@@ -52,6 +52,13 @@ def _stdout_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
+def _console() -> Any:
+    """stdout console; piped output gets room for wide tables instead of 80 columns."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() or os.environ.get("COLUMNS") else Console(width=160)
+
+
 def _stderr(message: str) -> None:
     from rich.console import Console
 
@@ -293,6 +300,146 @@ def update(
 
     for line in update_messages(outcome):
         _stderr(line)
+
+
+@app.command()
+def plan(
+    file: FileOption = None,
+    agent: AgentOption = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            "--provider",
+            "-p",
+            help="auto (default: anthropic if ANTHROPIC_API_KEY, else openai if OPENAI_API_KEY or "
+            "planner.base_url, else offline), offline, anthropic, openai.",
+            show_default=False,
+        ),
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Model name; default from focus.yaml.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would be added; write nothing.")
+    ] = False,
+    fallback: Annotated[
+        str | None,
+        typer.Option(
+            help="Provider to use if the chosen one fails (e.g. offline).", show_default=False
+        ),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Plan today's tasks from the strategy, real gaps and recent activity; add them to the sprint.
+
+    New tasks go after the existing ones; every existing line stays byte-identical; open
+    tasks never exceed planner.sprint_size; a task like one already there is skipped, so a
+    second run adds nothing. Every LLM call is logged (see `focus usage`).
+    Example: `focus plan --dry-run`, `focus plan --provider openai --model llama3.1`
+    """
+    from agent_focus.config import load_config
+    from agent_focus.planner.run import plan_sprint
+    from agent_focus.workspace import focus_file_path, root_for
+
+    _Run.json = json_out
+    path = focus_file_path(file)
+    root = root_for(path)
+    outcome = plan_sprint(
+        path, root, load_config(root), agent=agent, provider_name=provider, model=model,
+        dry_run=dry_run, fallback=fallback, today=date.today(),
+    )  # fmt: skip
+    if json_out:
+        merge = outcome.merge
+        _stdout_json(
+            {
+                "file": str(path),
+                "agent": outcome.agent,
+                "provider": outcome.provider,
+                "model": outcome.model,
+                "dry_run": outcome.dry_run,
+                "summary": outcome.plan_summary,
+                "added": [t.model_dump() for t in merge.added],
+                "skipped_duplicates": [{"title": a, "existing": b} for a, b in merge.duplicates],
+                "skipped_sprint_full": list(merge.over_capacity),
+            }
+        )
+    from agent_focus.render import plan_messages
+
+    for line in plan_messages(outcome):
+        _stderr(line)
+
+
+@app.command()
+def sync(
+    file: FileOption = None,
+    agent: AgentOption = None,
+    strategy: Annotated[
+        Path | None,
+        typer.Option(
+            help="Strategy file (default: AI_JOB_STRATEGY.md of the repo).", show_default=False
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show the changes; write nothing.")
+    ] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Align Identity & Mission, Service Ownership and the portfolio with AI_JOB_STRATEGY.md.
+
+    Updates values the strategy changed and adds what is missing; never removes a line a
+    human added and never touches another section. Example: `focus sync --dry-run`
+    """
+    from agent_focus.strategy_sync import run_sync
+    from agent_focus.workspace import focus_file_path, root_for
+
+    _Run.json = json_out
+    path = focus_file_path(file)
+    result = run_sync(path, root_for(path), agent, strategy, dry_run)
+    if json_out:
+        _stdout_json(
+            {
+                "file": str(path),
+                "dry_run": dry_run,
+                "changes": list(result.changes),
+                "missing_sections": list(result.missing_sections),
+            }
+        )
+    verb = "Would change" if dry_run else "Changed"
+    _stderr(
+        f"{verb} {len(result.changes)} thing(s) in {path}"
+        if result.changes
+        else f"{path} already matches the strategy"
+    )
+    for change in result.changes:
+        _stderr(f"  {change}")
+    for name in result.missing_sections:
+        _stderr(f"  no {name} section: add a '## {name}' heading for sync to fill it")
+
+
+@app.command()
+def usage(
+    by: Annotated[
+        str, typer.Option("--by", help="Group by provider, model, agent or day.")
+    ] = "provider",
+    json_out: JsonOption = False,
+) -> None:
+    """What the LLM calls of every agent on this clone cost: calls, tokens, dollars, latency.
+
+    Read from the shared log under the git common dir, so any worktree shows all agents.
+    """
+    from agent_focus.usage_log import GROUPS, usage_summary
+    from agent_focus.workspace import state_dir, worktree_root
+
+    _Run.json = json_out
+    if by not in GROUPS:
+        raise FocusError(f"--by {by!r}: choose one of {', '.join(GROUPS)}")
+    rows = usage_summary(state_dir(worktree_root(Path.cwd()) or Path.cwd()), by)
+    if json_out:
+        _stdout_json({"by": by, "rows": rows})
+        return
+    from agent_focus.render import usage_table
+
+    _console().print(usage_table(rows, by))
 
 
 def _report_error(error: FocusError) -> None:

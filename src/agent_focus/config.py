@@ -77,10 +77,34 @@ class Slo(_Strict):
         return value <= self.max if self.max is not None else value >= (self.min or 0.0)
 
 
+class Price(_Strict):
+    """US dollars per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cached_input: float | None = Field(default=None, ge=0)
+    cache_write: float | None = Field(default=None, ge=0)
+
+
+class PlannerConfig(_Strict):
+    """How `focus plan` plans: which provider and model, and how big a sprint may grow."""
+
+    provider: str = "auto"  # auto, offline, anthropic, openai (or any registered one)
+    model: str | None = None
+    base_url: str | None = None  # an OpenAI-compatible server: Ollama, vLLM, LM Studio
+    sprint_size: int = Field(default=8, ge=1, le=50, description="open tasks at most")
+    max_new_tasks: int = Field(default=5, ge=1, le=20)
+    timeout: float = Field(default=60.0, gt=0, le=600)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    include_notes: bool = False  # send Notes & Learnings to the provider (opt-in)
+    prices: dict[str, Price] = Field(default_factory=dict)
+
+
 class FocusConfig(_Strict):
     mlflow: MlflowConfig = Field(default_factory=MlflowConfig)
     prometheus: PrometheusConfig = Field(default_factory=PrometheusConfig)
     slos: list[Slo] = Field(default_factory=list)
+    planner: PlannerConfig = Field(default_factory=PlannerConfig)
     timeout: float = Field(default=3.0, gt=0, le=120, description="seconds, per source")
     path: Path | None = Field(default=None, exclude=True)
 

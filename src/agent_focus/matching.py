@@ -73,3 +73,19 @@ def match_task(tasks: Sequence[Task], query: str) -> TaskMatch:
         return picked
     nearest = tuple(tasks[index] for ratio, index in scored[:5] if ratio >= 0.4)
     return TaskMatch(None, nearest, "none")
+
+
+SIMILAR_CUTOFF = 0.85
+
+
+def similar_titles(a: str, b: str) -> bool:
+    """Whether two task titles say the same thing: equal once normalised, or close enough."""
+    x, y = normalise_title(a), normalise_title(b)
+    if x == y:
+        return True
+    return difflib.SequenceMatcher(None, x, y).ratio() >= SIMILAR_CUTOFF
+
+
+def mentions(title: str, phrase: str) -> bool:
+    """Whether ``title`` already names ``phrase`` (a portfolio item's name or path)."""
+    return bool(phrase) and normalise_title(phrase) in normalise_title(title)

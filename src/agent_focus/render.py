@@ -14,7 +14,10 @@ from agent_focus.onboarding import InitResult
 from agent_focus.status import StatusReport
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from agent_focus.focus_update import UpdateOutcome as FocusUpdateOutcome
+    from agent_focus.planner.run import PlanOutcome
 
 
 def _progress_row(table: Table, label: str, done: int, total: int) -> None:
@@ -115,3 +118,53 @@ def update_messages(outcome: FocusUpdateOutcome) -> list[str]:
             if report.no_data.hint:
                 lines.append(f"  → {report.no_data.hint}")
     return lines
+
+
+def plan_messages(outcome: PlanOutcome) -> list[str]:
+    """What ``focus plan`` says on stderr: which provider, what was added, what was skipped."""
+    merge = outcome.merge
+    lines = [f"{outcome.choice_note} ({outcome.model})", *outcome.notes]
+    verb = "Would add" if outcome.dry_run else "Added"
+    if merge.added:
+        where = f" at line {merge.line}" if merge.line and not outcome.dry_run else ""
+        lines.append(f"{verb} {len(merge.added)} task(s) to {outcome.path}{where}:")
+        for task in merge.added:
+            lines.append(
+                f"  + {task.title}  [{task.priority}, ~{task.estimate_hours:g}h, {task.serves_kind}: {task.serves}]"
+            )
+            lines.append(f"      {task.reason}")
+    else:
+        lines.append("Nothing new to add; the file is unchanged.")
+    for title, existing in merge.duplicates:
+        lines.append(f"  = skipped {title!r}: like {existing!r}")
+    if merge.over_capacity:
+        lines.append(
+            f"  ! sprint full: {len(merge.over_capacity)} more left out (planner.sprint_size)"
+        )
+    return lines
+
+
+def usage_table(rows: list[dict[str, Any]], by: str) -> RenderableType:
+    if not rows:
+        return Text("No LLM calls logged yet on this clone: run `focus plan`.", style="dim")
+    table = Table(header_style="bold", box=None, padding=(0, 2))
+    for column in (
+        by,
+        "calls",
+        "errors",
+        "input",
+        "cached",
+        "output",
+        "cost $",
+        "p50 ms",
+        "p95 ms",
+    ):
+        table.add_column(column, justify="left" if column == by else "right")
+    for row in rows:
+        cost = f"{row['cost_usd']:.4f}" + ("+?" if row["unpriced_calls"] else "")
+        table.add_row(
+            str(row[by]), str(row["calls"]), str(row["errors"]), str(row["input_tokens"]),
+            str(row["cached_tokens"]), str(row["output_tokens"]), cost,
+            f"{row['p50_latency_ms']:.0f}", f"{row['p95_latency_ms']:.0f}",
+        )  # fmt: skip
+    return table

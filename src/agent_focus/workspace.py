@@ -93,3 +93,36 @@ def current_agent(root: Path, option: str | None = None) -> str | None:
     """``--agent``, else ``$AGENT_ID``, else ``.agent.env`` of the worktree."""
     agent = option or os.environ.get("AGENT_ID") or read_agent_env(root).get("AGENT_ID")
     return agent.upper() if agent else None
+
+
+def git_common_dir(root: Path) -> Path | None:
+    """``git rev-parse --git-common-dir`` without running git: shared by all worktrees."""
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    if not dot_git.is_file():
+        return None
+    try:
+        pointer = dot_git.read_text(encoding="utf-8").strip()
+        git_dir = (root / pointer.removeprefix("gitdir:").strip()).resolve()
+        common = git_dir / "commondir"
+        return (
+            (git_dir / common.read_text(encoding="utf-8").strip()).resolve()
+            if common.exists()
+            else git_dir
+        )
+    except OSError:
+        return None
+
+
+def state_dir(root: Path) -> Path:
+    """Where the shared log lives: ``$FOCUS_STATE_DIR``, else ``<git common dir>/agent-focus``,
+    else ``~/.local/state/agent-focus`` outside a repository."""
+    env = os.environ.get("FOCUS_STATE_DIR")
+    if env:
+        return Path(env)
+    common = git_common_dir(root)
+    if common is not None:
+        return common / "agent-focus"
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "agent-focus"

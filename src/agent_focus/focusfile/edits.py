@@ -101,6 +101,16 @@ def update_focus_file(
     return operation
 
 
+def insert_splice(lines: tuple[str, ...], at: int, new_lines: list[str], newline: str) -> Splice:
+    """Insert ``new_lines`` (no endings) before line ``at``; a file without a final newline
+    keeps having none (the line before gets an ending, the new last line none)."""
+    out = [text + newline for text in new_lines]
+    if at == len(lines) and lines and not line_ending(lines[-1]):
+        out[-1] = new_lines[-1]
+        return Splice(at - 1, at, (lines[-1] + newline, *out))
+    return Splice(at, at, tuple(out))
+
+
 def require_sprint(document: FocusDocument) -> None:
     """Raise a one-line error when the document has no Current Sprint section."""
     if document.section(SectionKind.SPRINT) is None:

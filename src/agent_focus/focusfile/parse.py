@@ -187,15 +187,16 @@ FIELD_RE = re.compile(
 _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 
 
-def section_fields(document: FocusDocument, kind: SectionKind) -> dict[str, str]:
-    """``- Key: value`` bullets of a section, keys lower-cased, code fences skipped."""
+def section_field_lines(document: FocusDocument, kind: SectionKind) -> dict[str, tuple[int, str]]:
+    """``- Key: value`` bullets of a section: lower-cased key -> (0-based line, value).
+    Code fences are skipped; the first bullet of a key wins."""
     section = document.section(kind)
     if section is None:
         return {}
-    fields: dict[str, str] = {}
+    fields: dict[str, tuple[int, str]] = {}
     fence: str | None = None
-    for line in document.source.lines[section.body_start : section.end]:
-        content = line.rstrip("\r\n")
+    for index in range(section.body_start, section.end):
+        content = document.source.lines[index].rstrip("\r\n")
         opener = _FENCE_RE.match(content)
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
@@ -206,5 +207,26 @@ def section_fields(document: FocusDocument, kind: SectionKind) -> dict[str, str]
             continue
         match = FIELD_RE.match(content)
         if match and match.group("value"):
-            fields.setdefault(match.group("key").strip().lower(), match.group("value"))
+            fields.setdefault(match.group("key").strip().lower(), (index, match.group("value")))
     return fields
+
+
+def section_fields(document: FocusDocument, kind: SectionKind) -> dict[str, str]:
+    """``- Key: value`` bullets of a section, keys lower-cased."""
+    return {key: value for key, (_, value) in section_field_lines(document, kind).items()}
+
+
+_BULLET_RE = re.compile(r"^[ \t]{0,3}[-*+][ \t]+(?P<text>.+?)[ \t]*$")
+
+
+def section_bullets(document: FocusDocument, kind: SectionKind) -> list[str]:
+    """The text of the top-level bullets of a section (Service Ownership's services)."""
+    section = document.section(kind)
+    if section is None:
+        return []
+    found = []
+    for line in document.source.lines[section.body_start : section.end]:
+        match = _BULLET_RE.match(line.rstrip("\r\n"))
+        if match and not match.group("text").startswith("("):
+            found.append(match.group("text").strip("`"))
+    return found

@@ -1,0 +1,144 @@
+"""The one interface every planner implements, its registry, and the shared ask-and-validate.
+
+A provider is a small class with a ``name`` and ``plan(context, request)``; registering it
+with ``@register_provider`` is all a fourth one needs (as simonw/llm registers models).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from agent_focus.config import PlannerConfig
+from agent_focus.errors import FocusError
+from agent_focus.planner.context import PlanningContext
+from agent_focus.planner.schema import Plan
+from agent_focus.usage_log import LLMCall
+
+
+class PlanError(FocusError):
+    """Planning failed; nothing was written. ``calls`` are still logged."""
+
+    def __init__(self, message: str, calls: list[LLMCall] | None = None):
+        super().__init__(message)
+        self.calls = calls or []
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What the caller asks of a provider."""
+
+    model: str | None
+    config: PlannerConfig
+
+
+@dataclass
+class ProviderReply:
+    plan: Plan
+    model: str
+    calls: list[LLMCall] = field(default_factory=list)
+
+
+class Provider(Protocol):
+    name: str
+
+    def unavailable(self, config: PlannerConfig) -> str | None:
+        """Why this provider cannot run here (a missing key), or None."""
+        ...
+
+    def plan(self, context: PlanningContext, request: PlanRequest) -> ProviderReply: ...
+
+
+_PROVIDERS: dict[str, Callable[[], Provider]] = {}
+
+
+def register_provider(name: str) -> Callable[[Callable[[], Provider]], Callable[[], Provider]]:
+    def add(factory: Callable[[], Provider]) -> Callable[[], Provider]:
+        _PROVIDERS[name] = factory
+        return factory
+
+    return add
+
+
+def providers() -> dict[str, Callable[[], Provider]]:
+    """Every registered provider; importing the built-in modules registers them."""
+    from agent_focus.planner.providers import (  # noqa: F401
+        anthropic_provider,
+        offline,
+        openai_provider,
+    )
+
+    return dict(_PROVIDERS)
+
+
+def secrets() -> list[str]:
+    return [v for k in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY") if (v := os.environ.get(k))]
+
+
+def redact(text: str) -> str:
+    """Remove every API key from ``text`` before it is shown or logged."""
+    for secret in secrets():
+        text = text.replace(secret, "***")
+    return text
+
+
+def validate_plan(payload: Any) -> Plan:
+    """A Plan from a tool input (dict) or a JSON text; ValueError with a short reason otherwise."""
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError as exc:
+            raise ValueError(f"not valid JSON ({exc})") from None
+    if not isinstance(payload, dict):
+        raise ValueError("the plan must be a JSON object with summary and tasks")
+    try:
+        return Plan.model_validate(payload)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        raise ValueError(problems) from None
+
+
+Exchange = Callable[[str | None], tuple[Any, LLMCall]]
+
+
+def ask_with_one_correction(provider: str, exchange: Exchange) -> tuple[Plan, list[LLMCall]]:
+    """Call ``exchange(None)``; if the reply does not validate, ``exchange(error)`` once more.
+
+    ``exchange`` returns the raw payload and the call's record; it raises PlanError for
+    transport failures (after the SDK's own retries).
+    """
+    calls: list[LLMCall] = []
+    error: str | None = None
+    for _attempt in range(2):
+        try:
+            payload, call = exchange(error)
+        except PlanError as exc:
+            raise PlanError(exc.message, calls + exc.calls) from None
+        try:
+            plan = validate_plan(payload)
+        except ValueError as exc:
+            error = str(exc)
+            calls.append(_failed(call, f"invalid reply: {error}"))
+            continue
+        calls.append(call)
+        return plan, calls
+    raise PlanError(
+        f"{provider}: the reply did not validate, even after one correction: {error}", calls
+    )
+
+
+def _failed(call: LLMCall, error: str) -> LLMCall:
+    return LLMCall(**{**call.__dict__, "ok": False, "error": redact(error)[:500]})
+
+
+def timed() -> Callable[[], float]:
+    start = time.perf_counter()
+    return lambda: round((time.perf_counter() - start) * 1000, 1)

@@ -1,0 +1,144 @@
+"""`focus plan`: read everything real, ask the provider, merge new tasks, log every call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from agent_focus.config import FocusConfig
+from agent_focus.errors import FocusError, StrategyError
+from agent_focus.focusfile import read_document, require_sprint
+from agent_focus.focusfile.model import SectionKind
+from agent_focus.focusfile.parse import section_bullets
+from agent_focus.focusfile.store import edit_document
+from agent_focus.metrics.registry import run_collectors
+from agent_focus.planner.activity import commits_since, start_of_yesterday, ticked_since
+from agent_focus.planner.context import PlanningContext, build_context
+from agent_focus.planner.merge import MergeResult, merge_plan
+from agent_focus.planner.providers.base import (
+    PlanError,
+    PlanRequest,
+    Provider,
+    providers,
+)
+from agent_focus.portfolio import check_portfolio
+from agent_focus.status import identify_agent
+from agent_focus.strategy import AgentStrategy, read_strategy
+from agent_focus.usage_log import record_calls
+from agent_focus.workspace import current_agent, state_dir, strategy_path
+
+
+@dataclass
+class PlanOutcome:
+    path: Path
+    agent: str | None
+    provider: str
+    model: str
+    choice_note: str
+    plan_summary: str
+    merge: MergeResult
+    dry_run: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def choose_provider(name: str, config: FocusConfig) -> tuple[Provider, str]:
+    """The provider to use and a sentence saying why (for stderr)."""
+    registry = providers()
+    if name == "auto":
+        for candidate in ("anthropic", "openai"):
+            if registry[candidate]().unavailable(config.planner) is None:
+                return registry[
+                    candidate
+                ](), f"planning with {candidate} (auto: its key or server is set)"
+        return registry[
+            "offline"
+        ](), "planning offline (auto: no ANTHROPIC_API_KEY, OPENAI_API_KEY or planner.base_url)"
+    if name not in registry:
+        raise FocusError(f"unknown provider {name!r} (known: auto, {', '.join(sorted(registry))})")
+    provider = registry[name]()
+    missing = provider.unavailable(config.planner)
+    if missing:
+        raise FocusError(f"provider {name}: {missing}")
+    return provider, f"planning with {name}"
+
+
+def _strategy_for(root: Path, agent: str | None) -> tuple[AgentStrategy | None, list[str]]:
+    path = strategy_path(None, root)
+    if not path.exists() or agent is None:
+        return None, [
+            f"no strategy for this agent ({path} {'missing' if not path.exists() else 'unread: no agent id'})"
+        ]
+    try:
+        return read_strategy(path).agent(agent), []
+    except StrategyError as exc:
+        if "names no agent" in exc.message:
+            return None, [str(exc)]
+        raise
+
+
+def gather_context(
+    path: Path, root: Path, config: FocusConfig, agent_option: str | None, today: date
+) -> tuple[PlanningContext, list[str]]:
+    document = read_document(path)
+    identity = identify_agent(document, root)
+    agent = current_agent(root, agent_option) or identity.id
+    strategy, notes = _strategy_for(root, agent)
+    reports = run_collectors(config, agent)
+    since = start_of_yesterday(today)
+    commits = commits_since(root, since)
+    ticked = [t.title for t in ticked_since(document.tasks, since.date())]
+    services = section_bullets(document, SectionKind.SERVICES)
+    context = build_context(
+        document, agent, identity.role or (strategy.target if strategy else None), strategy,
+        check_portfolio(document.portfolio, root), reports, commits, ticked, today,
+        services=services, sprint_size=config.planner.sprint_size,
+        max_new_tasks=config.planner.max_new_tasks, include_notes=config.planner.include_notes,
+    )  # fmt: skip
+    return context, notes
+
+
+def plan_sprint(
+    path: Path,
+    root: Path,
+    config: FocusConfig,
+    *,
+    agent: str | None,
+    provider_name: str | None,
+    model: str | None,
+    dry_run: bool,
+    fallback: str | None,
+    today: date,
+) -> PlanOutcome:
+    """Plan and merge. Nothing is written on failure, on a dry run, or when nothing is new."""
+    require_sprint(read_document(path))  # fail fast on a bad file, before any network work
+    context, notes = gather_context(path, root, config, agent, today)
+    provider, note = choose_provider(provider_name or config.planner.provider, config)
+    request = PlanRequest(model or config.planner.model, config.planner)
+    log_dir = state_dir(root)
+    try:
+        reply = provider.plan(context, request)
+    except PlanError as exc:
+        record_calls(log_dir, exc.calls, context.agent_id, root.name)
+        if not fallback:
+            raise
+        notes.append(f"{exc.message}; falling back to {fallback} as asked")
+        provider, _ = choose_provider(fallback, config)
+        reply = provider.plan(context, request)
+        note += f", then {fallback} (fallback)"
+    record_calls(log_dir, reply.calls, context.agent_id, root.name)  # offline makes none
+    operation = merge_plan(
+        list(reply.plan.tasks), config.planner.sprint_size, config.planner.max_new_tasks
+    )
+    merged = operation(read_document(path)).result if dry_run else edit_document(path, operation)
+    return PlanOutcome(
+        path,
+        context.agent_id,
+        provider.name,
+        reply.model,
+        note,
+        reply.plan.summary,
+        merged,
+        dry_run,
+        notes,
+    )
