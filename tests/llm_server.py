@@ -30,14 +30,24 @@ class Request:
     body: dict[str, Any]
 
 
-def anthropic_tool_reply(plan: dict[str, Any], *, input_tokens: int = 1200, output_tokens: int = 180, cache_read: int = 0, cache_write: int = 0, model: str = "claude-test") -> Reply:
+def anthropic_tool_reply(
+    plan: dict[str, Any],
+    *,
+    input_tokens: int = 1200,
+    output_tokens: int = 180,
+    cache_read: int = 0,
+    cache_write: int = 0,
+    model: str = "claude-test",
+) -> Reply:
     return Reply(
         body={
             "id": "msg_test",
             "type": "message",
             "role": "assistant",
             "model": model,
-            "content": [{"type": "tool_use", "id": "toolu_1", "name": "submit_plan", "input": plan}],
+            "content": [
+                {"type": "tool_use", "id": "toolu_1", "name": "submit_plan", "input": plan}
+            ],
             "stop_reason": "tool_use",
             "stop_sequence": None,
             "usage": {
@@ -65,7 +75,14 @@ def anthropic_text_reply(text: str) -> Reply:
     )
 
 
-def openai_reply(content: str, *, prompt_tokens: int = 1100, completion_tokens: int = 150, cached: int = 0, model: str = "gpt-test") -> Reply:
+def openai_reply(
+    content: str,
+    *,
+    prompt_tokens: int = 1100,
+    completion_tokens: int = 150,
+    cached: int = 0,
+    model: str = "gpt-test",
+) -> Reply:
     return Reply(
         body={
             "id": "chatcmpl-test",
@@ -90,7 +107,9 @@ def openai_reply(content: str, *, prompt_tokens: int = 1100, completion_tokens: 
     )
 
 
-def error_reply(status: int, message: str = "injected", headers: dict[str, str] | None = None) -> Reply:
+def error_reply(
+    status: int, message: str = "injected", headers: dict[str, str] | None = None
+) -> Reply:
     return Reply(
         status=status,
         body={"type": "error", "error": {"type": "api_error", "message": message}},
@@ -119,7 +138,15 @@ class LLMServer:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 with server._lock:
                     server.requests.append(Request(self.path, dict(self.headers), body))
-                    reply = server.replies.pop(0) if len(server.replies) > 1 else (server.replies[0] if server.replies else Reply(500, {"error": "no reply scripted"}))
+                    reply = (
+                        server.replies.pop(0)
+                        if len(server.replies) > 1
+                        else (
+                            server.replies[0]
+                            if server.replies
+                            else Reply(500, {"error": "no reply scripted"})
+                        )
+                    )
                 if reply.delay:
                     time.sleep(reply.delay)
                 payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)

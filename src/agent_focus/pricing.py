@@ -51,4 +51,4 @@ def cost_usd(
         + cached_tokens * (price.cached_input if price.cached_input is not None else price.input)
         + cache_write_tokens * (price.cache_write if price.cache_write is not None else price.input)
     )
-    return round(total / 1_000_000, 6)
+    return round(total / 1_000_000, 10)

@@ -157,7 +157,7 @@ def usage_summary(folder: Path, by: str) -> list[dict[str, Any]]:
                 "output_tokens": sum(item[1] for item in items),
                 "cached_tokens": sum(item[2] for item in items),
                 "cache_write_tokens": sum(item[3] for item in items),
-                "cost_usd": round(sum(c for c in costs if c is not None), 6),
+                "cost_usd": round(sum(c for c in costs if c is not None), 10),
                 "unpriced_calls": sum(1 for c in costs if c is None),
                 "p50_latency_ms": round(statistics.median(latencies), 1),
                 "p95_latency_ms": round(

@@ -1,0 +1,80 @@
+"""The shared SQLite log: migrations, many writers at once, and figures checked by hand."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent_focus.usage_log import LLMCall, open_log, record_calls, usage_summary
+
+WRITER = """
+import sys
+from pathlib import Path
+from agent_focus.usage_log import LLMCall, record_calls
+folder, agent = Path(sys.argv[1]), sys.argv[2]
+for i in range(25):
+    record_calls(folder, [LLMCall("anthropic", "m", 10.0 + i, True, input_tokens=1)], agent, "wt")
+"""
+
+
+def test_many_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), f"A{n}"]) for n in range(8)
+    ]
+    assert [w.wait(timeout=120) for w in writers] == [0] * 8
+    rows = usage_summary(tmp_path, "agent")
+    assert [(r["agent"], r["calls"]) for r in rows] == [(f"A{n}", 25) for n in range(8)]
+
+
+def test_the_log_migrates_itself_once(tmp_path: Path) -> None:
+    open_log(tmp_path).close()
+    db = open_log(tmp_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+
+
+def test_summary_figures_match_a_known_log(tmp_path: Path) -> None:
+    calls = [
+        LLMCall(
+            "openai",
+            "gpt-4.1-mini",
+            float(ms),
+            True,
+            input_tokens=100,
+            output_tokens=10,
+            cached_tokens=5,
+            cost_usd=0.001,
+        )
+        for ms in range(1, 21)
+    ]
+    calls.append(LLMCall("openai", "llama3.1", 500.0, False, cost_usd=None, error="HTTP 500"))
+    record_calls(tmp_path, calls, "A2", "wt-a2")
+    (row,) = usage_summary(tmp_path, "provider")
+    assert row == {
+        "provider": "openai",
+        "calls": 21,
+        "errors": 1,
+        "input_tokens": 2000,
+        "output_tokens": 200,
+        "cached_tokens": 100,
+        "cache_write_tokens": 0,
+        "cost_usd": pytest.approx(0.02),
+        "unpriced_calls": 1,
+        "p50_latency_ms": 11.0,  # median of 1..20 and 500
+        "p95_latency_ms": 20.0,  # nearest rank: the 20th of 21
+    }
+    by_model = {r["model"]: r["calls"] for r in usage_summary(tmp_path, "model")}
+    assert by_model == {"openai gpt-4.1-mini": 20, "openai llama3.1": 1}
+
+
+def test_no_prompt_or_key_column_exists(tmp_path: Path) -> None:
+    record_calls(tmp_path, [LLMCall("anthropic", "m", 1.0, True)], None, None)
+    columns = {
+        r[1] for r in sqlite3.connect(tmp_path / "focus.db").execute("PRAGMA table_info(llm_calls)")
+    }
+    assert not columns & {"prompt", "response", "api_key", "key", "messages"}
