@@ -13,6 +13,18 @@ focus-complete task:
 focus-init agent:
     focus init --agent {{agent}}
 
+# Plan today's tasks into the sprint (offline without a key)
+focus-plan:
+    focus plan
+
+# Align identity, services and portfolio with AI_JOB_STRATEGY.md
+focus-sync:
+    focus sync
+
+# What the LLM calls of every agent cost
+usage:
+    focus usage --by agent
+
 # Collect real metrics into Progress Metrics; re-check portfolio files
 focus-update:
     focus update
