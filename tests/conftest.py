@@ -15,6 +15,9 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 FOCUS_FIXTURES = FIXTURES / "focusfiles"
 REPO_ROOT = Path(__file__).parent.parent
+# A frozen copy of the bundled example workspace: the top-level files are the user's demo,
+# which `focus morning` and friends rewrite.
+EXAMPLE_DIR = FIXTURES / "example"
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +47,7 @@ def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     root.mkdir()
     git(root, "init", "-q")
-    (root / "AI_JOB_STRATEGY.md").write_bytes((REPO_ROOT / "AI_JOB_STRATEGY.md").read_bytes())
+    (root / "AI_JOB_STRATEGY.md").write_bytes((EXAMPLE_DIR / "AI_JOB_STRATEGY.md").read_bytes())
     git(root, "add", "-A")
     git(root, "commit", "-qm", "strategy")
     return root

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FOCUS_FIXTURES, REPO_ROOT, FocusRunner, skip_unless_ci
+from tests.conftest import EXAMPLE_DIR, FOCUS_FIXTURES, REPO_ROOT, FocusRunner, skip_unless_ci
 
-EXAMPLE = (REPO_ROOT / "AGENT_FOCUS.md").read_bytes()
+EXAMPLE = (EXAMPLE_DIR / "AGENT_FOCUS.md").read_bytes()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO_ROOT, FocusRunner, LiveServers, Result
+from tests.conftest import EXAMPLE_DIR, FocusRunner, LiveServers, Result
 from tests.servers import closed_port_url, failing_server, silent_server
 
 
@@ -171,7 +171,7 @@ def test_update_writes_real_figures_into_progress_metrics_only(
     repo: Path, focus: FocusRunner, live: LiveServers
 ) -> None:
     write_config(repo, live.mlflow_url, live.prometheus_url, SLOS)
-    original = (REPO_ROOT / "AGENT_FOCUS.md").read_text()
+    original = (EXAMPLE_DIR / "AGENT_FOCUS.md").read_text()
     path = repo / "AGENT_FOCUS.md"
     path.write_text(original)
     (repo / "docs" / "portfolio").mkdir(parents=True)
@@ -209,7 +209,7 @@ def test_update_with_services_down_writes_no_data_and_keeps_going(
 ) -> None:
     write_config(repo, closed_port_url(), closed_port_url(), SLOS)
     path = repo / "AGENT_FOCUS.md"
-    path.write_bytes((REPO_ROOT / "AGENT_FOCUS.md").read_bytes())
+    path.write_bytes((EXAMPLE_DIR / "AGENT_FOCUS.md").read_bytes())
     result = focus("update", cwd=repo)
     assert result.returncode == 0
     assert "NO DATA AVAILABLE from mlflow: refused" in result.stderr

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO_ROOT, FocusRunner, Result, git
+from tests.conftest import EXAMPLE_DIR, FocusRunner, Result, git
 from tests.llm_server import (
     LLMServer,
     Reply,
@@ -24,7 +24,7 @@ from tests.servers import closed_port_url
 
 KEY_A = "sk-ant-test-" + "S3CRET" * 4
 KEY_O = "sk-test-" + "0PENSECRET" * 3
-EXAMPLE = (REPO_ROOT / "AGENT_FOCUS.md").read_bytes()
+EXAMPLE = (EXAMPLE_DIR / "AGENT_FOCUS.md").read_bytes()
 
 
 def task(title: str, priority: str = "high", kind: str = "portfolio") -> dict[str, Any]:

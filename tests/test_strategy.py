@@ -8,11 +8,11 @@ import pytest
 
 from agent_focus.errors import FocusError, StrategyError
 from agent_focus.strategy import read_strategy
-from tests.conftest import REPO_ROOT
+from tests.conftest import EXAMPLE_DIR
 
 
 def test_the_example_strategy_names_four_agents_with_their_targets() -> None:
-    strategy = read_strategy(REPO_ROOT / "AI_JOB_STRATEGY.md")
+    strategy = read_strategy(EXAMPLE_DIR / "AI_JOB_STRATEGY.md")
     assert [(a.id, a.target) for a in strategy.agents] == [
         ("A1", "MLOps Engineer"),
         ("A2", "GenAI Engineer"),
@@ -65,7 +65,7 @@ def test_a_duplicate_agent_is_an_error_naming_both_lines(tmp_path: Path) -> None
 
 def test_an_unknown_agent_lists_the_known_ones() -> None:
     with pytest.raises(StrategyError, match=r"names no agent 'A9' \(agents: A1, A2, A3, A4\)"):
-        read_strategy(REPO_ROOT / "AI_JOB_STRATEGY.md").agent("A9")
+        read_strategy(EXAMPLE_DIR / "AI_JOB_STRATEGY.md").agent("A9")
 
 
 def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
