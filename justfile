@@ -1,6 +1,14 @@
 # The daily commands of agent-focus. `just --list` shows them; every recipe calls the CLI.
 # `just` itself comes with the dev extra (rust-just on PyPI) or your package manager.
 
+# Morning: update metrics, recap yesterday, plan today, show the day
+ai-morning:
+    focus morning
+
+# Evening: update, commit AGENT_FOCUS.md alone, show job readiness
+ai-evening:
+    focus evening
+
 # Sprint and portfolio progress of this worktree's agent
 focus-status:
     focus status
@@ -44,6 +52,14 @@ services-up:
 # Stop what services-up started
 services-down:
     python3 -m agent_focus.local_services down
+
+# Every agent of this clone, one line each
+focus-all:
+    focus status --all
+
+# A day with four agents in a temporary folder, from nothing
+demo:
+    bash scripts/demo.sh
 
 # Run every test (the README's second command, without the install)
 test:

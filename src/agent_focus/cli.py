@@ -81,14 +81,32 @@ def _root(
 
 
 @app.command()
-def status(file: FileOption = None, json_out: JsonOption = False) -> None:
+def status(
+    file: FileOption = None,
+    all_agents: Annotated[
+        bool, typer.Option("--all", "-A", help="Every agent of this clone, one per worktree.")
+    ] = False,
+    json_out: JsonOption = False,
+) -> None:
     """Show sprint and portfolio progress: open tasks, and which portfolio files really exist.
 
-    Reading never writes. Example: `focus status --json | jq .sprint`
+    Reading never writes. `--all` reads every worktree of the clone (from any of them);
+    with `--json` it prints an array of status objects. Example: `focus status --json | jq .sprint`
     """
-    from agent_focus.status import load_status
-
     _Run.json = json_out
+    if all_agents:
+        from agent_focus.workspace import worktree_root
+        from agent_focus.worktrees import seats
+
+        found = seats(worktree_root(Path.cwd()) or Path.cwd())
+        if json_out:
+            _stdout_json([seat.to_json() for seat in found])
+            return
+        from agent_focus.render_routines import agents_view
+
+        _console().print(agents_view(found))
+        return
+    from agent_focus.status import load_status
     from agent_focus.workspace import focus_file_path
 
     report = load_status(focus_file_path(file))
@@ -440,6 +458,204 @@ def usage(
     from agent_focus.render import usage_table
 
     _console().print(usage_table(rows, by))
+
+
+agents_app = typer.Typer(
+    help="The agents of this clone, one per git worktree.",
+    no_args_is_help=False,
+    add_completion=False,
+)
+app.add_typer(agents_app, name="agents")
+
+
+@agents_app.callback(invoke_without_command=True)
+def agents_list(ctx: typer.Context, json_out: JsonOption = False) -> None:
+    """List every worktree with its branch, agent, role and progress."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from agent_focus.workspace import worktree_root
+    from agent_focus.worktrees import seats
+
+    _Run.json = json_out
+    found = seats(worktree_root(Path.cwd()) or Path.cwd(), with_missing=True)
+    if json_out:
+        _stdout_json([seat.to_json() for seat in found])
+        return
+    from agent_focus.render_routines import agents_view
+
+    _console().print(agents_view(found))
+
+
+@agents_app.command("add")
+def agents_add(
+    agent: Annotated[
+        str, typer.Argument(help="Agent id from the strategy: A2", show_default=False)
+    ],
+    json_out: JsonOption = False,
+) -> None:
+    """Create the agent's worktree (named in the strategy), its branch, focus file and .agent.env.
+
+    The worktree goes beside the main checkout: `../wt-a2-genai` on branch `agent/a2-genai`.
+    """
+    from agent_focus.workspace import worktree_root
+    from agent_focus.worktrees import add_agent_worktree
+
+    _Run.json = json_out
+    root = worktree_root(Path.cwd())
+    if root is None:
+        raise FocusError("not inside a git repository: run `git init` first", path=Path.cwd())
+    seat = add_agent_worktree(root, agent)
+    if json_out:
+        _stdout_json(
+            {
+                "worktree": str(seat.path),
+                "branch": seat.branch,
+                "created_branch": seat.created_branch,
+                "agent": seat.init.agent_id,
+            }
+        )
+    _stderr(
+        f"Created worktree {seat.path} on branch {seat.branch}"
+        + (" (new)" if seat.created_branch else "")
+    )
+    _stderr(f"Wrote {seat.init.focus_file.name} and .agent.env for {seat.init.agent_id}")
+    _stderr(f"Next: cd {seat.path} && focus morning")
+
+
+@app.command()
+def morning(
+    file: FileOption = None,
+    agent: AgentOption = None,
+    provider: Annotated[
+        str | None,
+        typer.Option("--provider", "-p", help="Planner provider (default: focus.yaml, else auto)."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """The morning routine (`just ai-morning`): update metrics and portfolio boxes, recap
+    yesterday (ticks and commits), plan today, and show the day.
+
+    A dead service or a missing key is reported and the routine goes on (offline planning).
+    """
+    from agent_focus.config import load_config
+    from agent_focus.routines import morning as run_morning
+    from agent_focus.workspace import focus_file_path, root_for
+
+    _Run.json = json_out
+    path = focus_file_path(file)
+    root = root_for(path)
+    day = run_morning(path, root, load_config(root), agent, provider, date.today())
+    if json_out:
+        _stdout_json(
+            {
+                "agent": day.agent,
+                "date": day.today.isoformat(),
+                "sources": [r.to_json() for r in day.update.reports],
+                "ticked_yesterday": day.ticked_yesterday,
+                "commits": [{"sha": c.sha, "subject": c.subject} for c in day.commits],
+                "plan": None if day.plan is None else {
+                    "provider": day.plan.provider, "model": day.plan.model,
+                    "added": [t.model_dump() for t in day.plan.merge.added],
+                },
+                "plan_error": day.plan_error,
+                "notes": day.notes,
+                "status": day.status.to_json(),
+            }
+        )  # fmt: skip
+        return
+    from agent_focus.render_routines import morning_view
+
+    _console().print(morning_view(day), highlight=False)
+
+
+@app.command()
+def evening(
+    file: FileOption = None,
+    agent: AgentOption = None,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Update and report; do not commit.")
+    ] = False,
+    push: Annotated[bool, typer.Option("--push", help="Push after committing.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """The evening routine (`just ai-evening`): update, commit AGENT_FOCUS.md alone with a
+    message naming what was completed today, and show the job-application status.
+
+    Only the focus file is committed, whatever else is staged; never .agent.env.
+    """
+    from agent_focus.config import load_config
+    from agent_focus.routines import evening as run_evening
+    from agent_focus.workspace import focus_file_path, root_for
+
+    _Run.json = json_out
+    path = focus_file_path(file)
+    root = root_for(path)
+    day = run_evening(
+        path, root, load_config(root), agent, commit=not no_commit, push=push, today=date.today()
+    )
+    if json_out:
+        commit = day.commit
+        readiness = day.readiness
+        _stdout_json(
+            {
+                "agent": day.agent,
+                "commit": None if commit is None else {
+                    "committed": commit.committed, "sha": commit.sha, "message": commit.message,
+                    "pushed": commit.pushed, "note": commit.note,
+                },
+                "readiness": None if readiness is None else {
+                    "role": readiness.role, "ready": list(readiness.ready),
+                    "missing": [{"name": n, "path": p} for n, p in readiness.missing],
+                    "priorities": [{"priority": p, "state": s} for p, s in readiness.priorities],
+                },
+                "status": day.status.to_json(),
+            }
+        )  # fmt: skip
+    else:
+        from agent_focus.render_routines import evening_view
+
+        _console().print(evening_view(day), highlight=False)
+    if day.commit is not None and day.commit.pushed is False:
+        raise typer.Exit(int(ExitStatus.ERROR))
+
+
+@app.command()
+def brief(file: FileOption = None, json_out: JsonOption = False) -> None:
+    """The text to paste into a new coding-agent session in this worktree: who it is, today's
+    tasks, the portfolio gaps and the commands it may use. Example: `focus brief | pbcopy`"""
+    from agent_focus.brief import brief_text
+    from agent_focus.errors import StrategyError
+    from agent_focus.status import load_status
+    from agent_focus.strategy import read_strategy
+    from agent_focus.workspace import focus_file_path, strategy_path
+    from agent_focus.worktrees import list_worktrees
+
+    _Run.json = json_out
+    report = load_status(focus_file_path(file))
+    agent = None
+    strategy_file = strategy_path(None, report.root)
+    if report.agent.id and strategy_file.exists():
+        try:
+            agent = read_strategy(strategy_file).agent(report.agent.id)
+        except StrategyError:
+            agent = None
+    branch = None
+    try:
+        branch = next(
+            (
+                w.branch
+                for w in list_worktrees(report.root)
+                if w.path.resolve() == report.root.resolve()
+            ),
+            None,
+        )
+    except FocusError:
+        branch = None
+    text = brief_text(report, agent, branch)
+    if json_out:
+        _stdout_json({"agent": report.agent.id, "text": text})
+        return
+    sys.stdout.write(text)
 
 
 def _report_error(error: FocusError) -> None:

@@ -23,12 +23,20 @@ class UpdateOutcome:
     changes: FocusUpdate
 
 
-def update_focus(path: Path, root: Path, config: FocusConfig, agent: str | None) -> UpdateOutcome:
+def update_focus(
+    path: Path,
+    root: Path,
+    config: FocusConfig,
+    agent: str | None,
+    reports: list[SourceReport] | None = None,
+) -> UpdateOutcome:
     """Collect this agent's metrics, then write them and the portfolio boxes into ``path``.
 
     The collectors run before the file is locked: the lock is held only for the edit.
+    ``reports`` already collected (by `focus morning`) are used as they are.
     """
-    reports = run_collectors(config, agent)
+    if reports is None:
+        reports = run_collectors(config, agent)
     lines = progress_metrics_lines(reports, now())
 
     def exists(item: PortfolioItem) -> bool | None:

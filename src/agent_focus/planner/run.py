@@ -12,6 +12,7 @@ from agent_focus.focusfile import read_document, require_sprint
 from agent_focus.focusfile.model import SectionKind
 from agent_focus.focusfile.parse import section_bullets
 from agent_focus.focusfile.store import edit_document
+from agent_focus.metrics.model import SourceReport
 from agent_focus.metrics.registry import run_collectors
 from agent_focus.planner.activity import commits_since, start_of_yesterday, ticked_since
 from agent_focus.planner.context import PlanningContext, build_context
@@ -78,13 +79,19 @@ def _strategy_for(root: Path, agent: str | None) -> tuple[AgentStrategy | None, 
 
 
 def gather_context(
-    path: Path, root: Path, config: FocusConfig, agent_option: str | None, today: date
+    path: Path,
+    root: Path,
+    config: FocusConfig,
+    agent_option: str | None,
+    today: date,
+    reports: list[SourceReport] | None = None,
 ) -> tuple[PlanningContext, list[str]]:
     document = read_document(path)
     identity = identify_agent(document, root)
     agent = current_agent(root, agent_option) or identity.id
     strategy, notes = _strategy_for(root, agent)
-    reports = run_collectors(config, agent)
+    if reports is None:
+        reports = run_collectors(config, agent)
     since = start_of_yesterday(today)
     commits = commits_since(root, since)
     ticked = [t.title for t in ticked_since(document.tasks, since.date())]
@@ -109,10 +116,11 @@ def plan_sprint(
     dry_run: bool,
     fallback: str | None,
     today: date,
+    reports: list[SourceReport] | None = None,
 ) -> PlanOutcome:
     """Plan and merge. Nothing is written on failure, on a dry run, or when nothing is new."""
     require_sprint(read_document(path))  # fail fast on a bad file, before any network work
-    context, notes = gather_context(path, root, config, agent, today)
+    context, notes = gather_context(path, root, config, agent, today, reports)
     provider, note = choose_provider(provider_name or config.planner.provider, config)
     request = PlanRequest(model or config.planner.model, config.planner)
     log_dir = state_dir(root)
