@@ -15,6 +15,7 @@ from typing import Protocol
 from agent_focus.config import FocusConfig
 from agent_focus.metrics.errors import START_HINTS, probe
 from agent_focus.metrics.model import NoData, SourceReport
+from agent_focus.registry import Registry
 
 
 class Collector(Protocol):
@@ -33,22 +34,15 @@ class Collector(Protocol):
         ...
 
 
-_REGISTRY: dict[str, Callable[[], Collector]] = {}
-
-
-def register_collector(name: str) -> Callable[[Callable[[], Collector]], Callable[[], Collector]]:
-    def add(factory: Callable[[], Collector]) -> Callable[[], Collector]:
-        _REGISTRY[name] = factory
-        return factory
-
-    return add
+COLLECTORS: Registry[Collector] = Registry(
+    ("agent_focus.metrics.mlflow_source", "agent_focus.metrics.prometheus_source")
+)
+register_collector = COLLECTORS.register
 
 
 def collectors() -> dict[str, Callable[[], Collector]]:
-    """Every registered collector. Importing the built-in modules registers them."""
-    from agent_focus.metrics import mlflow_source, prometheus_source  # noqa: F401
-
-    return dict(_REGISTRY)
+    """Every registered collector, the built-in ones included."""
+    return COLLECTORS.all()
 
 
 class _Job:

@@ -19,9 +19,9 @@ from agent_focus.planner.providers.base import (
     PlanRequest,
     ProviderReply,
     ask_with_one_correction,
-    redact,
     register_provider,
     timed,
+    transport_error,
 )
 from agent_focus.planner.schema import PLAN_JSON_SCHEMA
 from agent_focus.pricing import cost_usd
@@ -33,25 +33,6 @@ TOOL = {
     "description": "Submit today's new sprint tasks for the agent.",
     "input_schema": PLAN_JSON_SCHEMA,
 }
-
-
-def transport_error(provider: str, exc: Exception, config: PlannerConfig, where: str) -> str:
-    """One line for an SDK failure that survived its retries (shared with OpenAI's SDK,
-    whose exceptions have the same names)."""
-    kind = type(exc).__name__
-    status = getattr(exc, "status_code", None)
-    retries = config.max_retries
-    if kind == "APITimeoutError":
-        text = f"no answer within {config.timeout:g} s ({retries} retries)"
-    elif kind == "APIConnectionError":
-        text = f"cannot reach {where}: {getattr(exc, '__cause__', None) or exc}"
-    elif kind == "AuthenticationError":
-        text = "the API key was rejected (HTTP 401)"
-    elif status is not None:
-        text = f"HTTP {status} after {retries + 1} attempts: {getattr(exc, 'message', exc)}"
-    else:
-        text = f"{kind}: {exc}"
-    return redact(f"{provider}: {text}")[:400]
 
 
 @register_provider("anthropic")

@@ -19,6 +19,7 @@ from agent_focus.config import PlannerConfig
 from agent_focus.errors import FocusError
 from agent_focus.planner.context import PlanningContext
 from agent_focus.planner.schema import Plan
+from agent_focus.registry import Registry
 from agent_focus.usage_log import LLMCall
 
 
@@ -55,26 +56,18 @@ class Provider(Protocol):
     def plan(self, context: PlanningContext, request: PlanRequest) -> ProviderReply: ...
 
 
-_PROVIDERS: dict[str, Callable[[], Provider]] = {}
-
-
-def register_provider(name: str) -> Callable[[Callable[[], Provider]], Callable[[], Provider]]:
-    def add(factory: Callable[[], Provider]) -> Callable[[], Provider]:
-        _PROVIDERS[name] = factory
-        return factory
-
-    return add
+PROVIDERS: Registry[Provider] = Registry(
+    tuple(
+        f"agent_focus.planner.providers.{name}"
+        for name in ("anthropic_provider", "offline", "openai_provider")
+    )
+)
+register_provider = PROVIDERS.register
 
 
 def providers() -> dict[str, Callable[[], Provider]]:
-    """Every registered provider; importing the built-in modules registers them."""
-    from agent_focus.planner.providers import (  # noqa: F401
-        anthropic_provider,
-        offline,
-        openai_provider,
-    )
-
-    return dict(_PROVIDERS)
+    """Every registered provider, the built-in ones included."""
+    return PROVIDERS.all()
 
 
 def secrets() -> list[str]:
@@ -142,3 +135,22 @@ def _failed(call: LLMCall, error: str) -> LLMCall:
 def timed() -> Callable[[], float]:
     start = time.perf_counter()
     return lambda: round((time.perf_counter() - start) * 1000, 1)
+
+
+def transport_error(provider: str, exc: Exception, config: PlannerConfig, where: str) -> str:
+    """One line for an SDK failure that survived its retries. The anthropic and openai SDKs
+    name their exceptions alike (APITimeoutError, APIConnectionError, ...)."""
+    kind = type(exc).__name__
+    status = getattr(exc, "status_code", None)
+    retries = config.max_retries
+    if kind == "APITimeoutError":
+        text = f"no answer within {config.timeout:g} s ({retries} retries)"
+    elif kind == "APIConnectionError":
+        text = f"cannot reach {where}: {getattr(exc, '__cause__', None) or exc}"
+    elif kind == "AuthenticationError":
+        text = "the API key was rejected (HTTP 401)"
+    elif status is not None:
+        text = f"HTTP {status} after {retries + 1} attempts: {getattr(exc, 'message', exc)}"
+    else:
+        text = f"{kind}: {exc}"
+    return redact(f"{provider}: {text}")[:400]

@@ -14,7 +14,6 @@ from agent_focus.planner.prompt import (
     strategy_block,
     today_message,
 )
-from agent_focus.planner.providers.anthropic_provider import transport_error
 from agent_focus.planner.providers.base import (
     PlanError,
     PlanRequest,
@@ -22,6 +21,7 @@ from agent_focus.planner.providers.base import (
     ask_with_one_correction,
     register_provider,
     timed,
+    transport_error,
 )
 from agent_focus.planner.schema import PLAN_JSON_SCHEMA
 from agent_focus.pricing import cost_usd
