@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from agent_focus.usage_log import LLMCall, open_log, record_calls, usage_summary
+from agent_focus.journal.calls import LLMCall, record_calls, usage_summary
+from agent_focus.journal.db import open_log
 
 WRITER = """
 import sys
 from pathlib import Path
-from agent_focus.usage_log import LLMCall, record_calls
+from agent_focus.journal.calls import LLMCall, record_calls
 folder, agent = Path(sys.argv[1]), sys.argv[2]
 for i in range(25):
     record_calls(folder, [LLMCall("anthropic", "m", 10.0 + i, True, input_tokens=1)], agent, "wt")
@@ -33,7 +34,7 @@ def test_many_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
 def test_the_log_migrates_itself_once(tmp_path: Path) -> None:
     open_log(tmp_path).close()
     db = open_log(tmp_path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2  # llm_calls, events
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
 

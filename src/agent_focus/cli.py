@@ -138,12 +138,12 @@ def complete(
     Unknown or ambiguous: exit 1, list the candidates, file unchanged.
     Example: `focus complete "Set up MLflow"`
     """
-    from agent_focus.focusfile import complete_task, edit_document
+    from agent_focus.tasks import complete as complete_in_file
     from agent_focus.workspace import focus_file_path
 
     _Run.json = json_out
     path = focus_file_path(file)
-    done = edit_document(path, complete_task(task, date.today()))
+    done = complete_in_file(path, task, date.today())
     if json_out:
         _stdout_json(
             {
@@ -232,12 +232,13 @@ def metrics(
     from agent_focus.config import load_config
     from agent_focus.metrics import run_collectors
     from agent_focus.metrics.model import metrics_exit_status
-    from agent_focus.workspace import current_agent, worktree_root
+    from agent_focus.status import resolve_agent
+    from agent_focus.workspace import worktree_root
 
     _Run.json = json_out
     root = worktree_root(Path.cwd()) or Path.cwd()
     config = load_config(root)
-    who = current_agent(root, agent)
+    who = resolve_agent(root, agent)
     reports = run_collectors(config, who, source or None)
     if json_out:
         _stdout_json({"agent": who, "sources": [r.to_json() for r in reports]})
@@ -258,16 +259,15 @@ def slo(agent: AgentOption = None, json_out: JsonOption = False) -> None:
     Example: `focus slo --json || echo "deploy blocked"`
     """
     from agent_focus.config import load_config
-    from agent_focus.metrics import run_collectors
-    from agent_focus.metrics.model import slo_exit_status
-    from agent_focus.workspace import current_agent, worktree_root
+    from agent_focus.metrics.gate import slo_gate
+    from agent_focus.status import resolve_agent
+    from agent_focus.workspace import worktree_root
 
     _Run.json = json_out
     root = worktree_root(Path.cwd()) or Path.cwd()
-    config = load_config(root)
-    who = current_agent(root, agent)
-    reports = run_collectors(config, who, ["prometheus"]) if config.slos_for(who) else []
-    code = slo_exit_status(reports)
+    who = resolve_agent(root, agent)
+    gate = slo_gate(root, load_config(root), who)
+    reports, code = gate.reports, gate.exit_code
     if json_out:
         slos = [s.to_json() for r in reports for s in r.slos]
         _stdout_json({"agent": who, "exit_code": code, "slos": slos})
@@ -441,23 +441,33 @@ def usage(
     ] = "provider",
     json_out: JsonOption = False,
 ) -> None:
-    """What the LLM calls of every agent on this clone cost: calls, tokens, dollars, latency.
+    """What the LLM calls of every agent on this clone cost: calls, tokens, dollars, latency
+    (p50, p95), errors; and each agent's effectiveness: tasks planned against completed, and
+    the median time from planned to done.
 
-    Read from the shared log under the git common dir, so any worktree shows all agents.
+    Read from the shared journal under the git common dir, so any worktree shows all agents.
     """
-    from agent_focus.usage_log import GROUPS, usage_summary
+    from agent_focus.journal.calls import GROUPS, usage_summary
     from agent_focus.workspace import state_dir, worktree_root
 
     _Run.json = json_out
     if by not in GROUPS:
         raise FocusError(f"--by {by!r}: choose one of {', '.join(GROUPS)}")
-    rows = usage_summary(state_dir(worktree_root(Path.cwd()) or Path.cwd()), by)
-    if json_out:
-        _stdout_json({"by": by, "rows": rows})
-        return
-    from agent_focus.render import usage_table
+    from agent_focus.journal.effectiveness import agent_effectiveness
 
-    _console().print(usage_table(rows, by))
+    folder = state_dir(worktree_root(Path.cwd()) or Path.cwd())
+    rows = usage_summary(folder, by)
+    effectiveness = agent_effectiveness(folder)
+    if json_out:
+        _stdout_json({"by": by, "rows": rows, "effectiveness": effectiveness})
+        return
+    from agent_focus.render import effectiveness_table, usage_table
+
+    console = _console()
+    console.print(usage_table(rows, by))
+    if effectiveness:
+        console.print()
+        console.print(effectiveness_table(effectiveness))
 
 
 agents_app = typer.Typer(
@@ -656,6 +666,88 @@ def brief(file: FileOption = None, json_out: JsonOption = False) -> None:
         _stdout_json({"agent": report.agent.id, "text": text})
         return
     sys.stdout.write(text)
+
+
+def _parse_since(text: str | None) -> Any:
+    """`--since`: 30m, 2h, 3d, today, yesterday, or an ISO date or time."""
+    import re
+    from datetime import datetime, timedelta
+
+    if not text:
+        return None
+    now = datetime.now().astimezone()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if text in ("today", "yesterday"):
+        return midnight - timedelta(days=1 if text == "yesterday" else 0)
+    match = re.fullmatch(r"(\d+)([mhd])", text)
+    if match:
+        unit = {"m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+        return now - timedelta(**{unit: int(match.group(1))})
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise FocusError(
+            f"--since {text!r}: use 30m, 2h, 3d, today, yesterday or an ISO date"
+        ) from None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+@app.command()
+def log(
+    follow: Annotated[
+        bool, typer.Option("--follow", "-F", help="Keep printing new events as they happen.")
+    ] = False,
+    agent: Annotated[
+        str | None, typer.Option("--agent", "-a", help="Only this agent.", show_default=False)
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="From when: 30m, 2h, 3d, today, yesterday, 2026-11-20.", show_default=False
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many past events to show.")] = 30,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="JSON: an array; with --follow, one object per line.")
+    ] = False,
+) -> None:
+    """The activity of every agent on this clone: plans, ticks, syncs, updates, SLO results,
+    evening commits. `--follow` shows other worktrees' events live (Ctrl-C to stop)."""
+    from agent_focus.journal.events import describe, latest_id, read_events
+    from agent_focus.journal.events import follow as follow_events
+    from agent_focus.workspace import state_dir, worktree_root
+
+    _Run.json = json_out
+    folder = state_dir(worktree_root(Path.cwd()) or Path.cwd())
+    events = read_events(folder, agent=agent, since=_parse_since(since), limit=limit)
+
+    def line(event: Any) -> str:
+        when = event.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return f"{when}  {event.agent or '?':<4} {event.worktree or '':<16} {event.kind:<8} {describe(event)}"
+
+    if json_out and not follow:
+        _stdout_json([e.to_json() for e in events])
+        return
+    for event in events:
+        sys.stdout.write(
+            (json.dumps(event.to_json(), ensure_ascii=False) if json_out else line(event)) + "\n"
+        )
+    if not follow:
+        if not events and not json_out:
+            _stderr("No events yet on this clone: they appear as agents plan, tick and update.")
+        return
+    sys.stdout.flush()
+    try:
+        for event in follow_events(
+            folder, after=events[-1].id if events else latest_id(folder), agent=agent
+        ):
+            sys.stdout.write(
+                (json.dumps(event.to_json(), ensure_ascii=False) if json_out else line(event))
+                + "\n"
+            )
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        return
 
 
 def _report_error(error: FocusError) -> None:

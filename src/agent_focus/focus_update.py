@@ -9,6 +9,7 @@ from agent_focus.config import FocusConfig
 from agent_focus.focusfile.edits import FocusUpdate, update_focus_file
 from agent_focus.focusfile.model import PortfolioItem
 from agent_focus.focusfile.store import edit_document
+from agent_focus.journal.events import journal
 from agent_focus.metrics.model import SourceReport, now
 from agent_focus.metrics.registry import run_collectors
 from agent_focus.metrics.table import progress_metrics_lines
@@ -44,4 +45,11 @@ def update_focus(
         return None if check.error else check.exists
 
     changes = edit_document(path, update_focus_file(lines, exists))
+    sources = {r.source: ("ok" if r.no_data is None else r.no_data.reason) for r in reports}
+    slos = [{"name": s.name, "status": s.status, "value": s.value} for r in reports for s in r.slos]
+    journal(
+        root, "update",
+        {"sources": sources, "slos": slos, "ticked": list(changes.ticked), "unticked": list(changes.unticked)},
+        agent,
+    )  # fmt: skip
     return UpdateOutcome(path, agent, reports, changes)

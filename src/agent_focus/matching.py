@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from agent_focus.focusfile.model import Task
+if TYPE_CHECKING:  # a runtime import would cycle through the focusfile package
+    from agent_focus.focusfile.model import Task
 
 CLOSE_MATCH_CUTOFF = 0.85
 

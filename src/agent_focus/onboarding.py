@@ -12,6 +12,7 @@ from pathlib import Path
 from agent_focus.errors import AlreadyExistsError, FocusError, StrategyError
 from agent_focus.focusfile.model import PortfolioItem
 from agent_focus.focusfile.template import render_focus_file
+from agent_focus.journal.events import journal
 from agent_focus.portfolio import check_item
 from agent_focus.strategy import AgentStrategy, read_strategy
 from agent_focus.workspace import AGENT_ENV_NAME, read_agent_env
@@ -106,4 +107,7 @@ def init_agent(agent_id: str, focus_file: Path, root: Path, strategy_file: Path)
     ignored = _ignore_agent_env(root)
     if ignored:
         notes.append(ignored)
+    journal(
+        root, "init", {"role": agent.target if agent else None, "file": focus_file.name}, agent_id
+    )
     return InitResult(focus_file, agent_id, agent, wrote_env, notes)

@@ -168,3 +168,23 @@ def usage_table(rows: list[dict[str, Any]], by: str) -> RenderableType:
             f"{row['p50_latency_ms']:.0f}", f"{row['p95_latency_ms']:.0f}",
         )  # fmt: skip
     return table
+
+
+def effectiveness_table(rows: list[dict[str, Any]]) -> RenderableType:
+    table = Table(
+        header_style="bold",
+        box=None,
+        padding=(0, 2),
+        title="Agent effectiveness",
+        title_justify="left",
+    )
+    for column in ("agent", "planned", "completed", "rate", "median planned→done"):
+        table.add_column(column, justify="left" if column == "agent" else "right")
+    for row in rows:
+        rate = f"{row['completion_rate']:.0%}" if row["completion_rate"] is not None else "-"
+        hours = row["median_hours_planned_to_done"]
+        table.add_row(
+            row["agent"], str(row["tasks_planned"]), str(row["planned_tasks_completed"]), rate,
+            f"{hours:.1f} h" if hours is not None else "-",
+        )  # fmt: skip
+    return table

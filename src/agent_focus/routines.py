@@ -12,6 +12,7 @@ from agent_focus.errors import FocusError
 from agent_focus.focus_update import UpdateOutcome, update_focus
 from agent_focus.focusfile import read_document
 from agent_focus.focusfile.model import FocusDocument
+from agent_focus.journal.events import journal
 from agent_focus.matching import mentions, similar_titles
 from agent_focus.metrics.model import SloResult
 from agent_focus.metrics.registry import run_collectors
@@ -205,6 +206,14 @@ def evening(
         result = commit_focus_file(
             path, root, commit_message(agent, read_document(path), status, today), push
         )
+        if result.committed:
+            subject = result.message.splitlines()[0]
+            journal(
+                root,
+                "commit",
+                {"sha": result.sha, "subject": subject, "pushed": result.pushed},
+                agent,
+            )
     readiness = None
     strategy_file = strategy_path(None, root)
     if agent and strategy_file.exists():

@@ -102,3 +102,22 @@ def load_status(path: Path) -> StatusReport:
     document = read_document(path)
     require_sprint(document)
     return build_status(document, root_for(path))
+
+
+def resolve_agent(root: Path, option: str | None = None) -> str | None:
+    """``--agent``, else ``$AGENT_ID``, else ``.agent.env``, else the Identity section of the
+    worktree's focus file; None when none says."""
+    from agent_focus.errors import FocusError
+    from agent_focus.focusfile import read_document
+    from agent_focus.workspace import current_agent, focus_file_path
+
+    agent = current_agent(root, option)
+    if agent:
+        return agent
+    path = focus_file_path(None, cwd=root)
+    if not path.exists():
+        return None
+    try:
+        return identify_agent(read_document(path), root).id
+    except FocusError:
+        return None

@@ -148,4 +148,11 @@ def run_sync(
         )
 
     operation = sync_with_strategy(agent, exists)
-    return operation(document).result if dry_run else edit_document(path, operation)
+    if dry_run:
+        return operation(document).result
+    result = edit_document(path, operation)
+    if result.changes:
+        from agent_focus.journal.events import journal
+
+        journal(root, "sync", {"changes": list(result.changes)}, agent.id)
+    return result

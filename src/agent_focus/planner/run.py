@@ -12,6 +12,8 @@ from agent_focus.focusfile import read_document, require_sprint
 from agent_focus.focusfile.model import SectionKind
 from agent_focus.focusfile.parse import section_bullets
 from agent_focus.focusfile.store import edit_document
+from agent_focus.journal.calls import record_calls
+from agent_focus.journal.events import journal
 from agent_focus.metrics.model import SourceReport
 from agent_focus.metrics.registry import run_collectors
 from agent_focus.planner.activity import commits_since, start_of_yesterday, ticked_since
@@ -26,7 +28,6 @@ from agent_focus.planner.providers.base import (
 from agent_focus.portfolio import check_portfolio
 from agent_focus.status import identify_agent
 from agent_focus.strategy import AgentStrategy, read_strategy
-from agent_focus.usage_log import record_calls
 from agent_focus.workspace import current_agent, state_dir, strategy_path
 
 
@@ -139,6 +140,16 @@ def plan_sprint(
         list(reply.plan.tasks), config.planner.sprint_size, config.planner.max_new_tasks
     )
     merged = operation(read_document(path)).result if dry_run else edit_document(path, operation)
+    if not dry_run:
+        journal(
+            root, "plan",
+            {
+                "provider": provider.name, "model": reply.model, "summary": reply.plan.summary,
+                "added": [t.title for t in merged.added], "duplicates": len(merged.duplicates),
+                "over_capacity": len(merged.over_capacity),
+            },
+            context.agent_id,
+        )  # fmt: skip
     return PlanOutcome(
         path,
         context.agent_id,

@@ -17,10 +17,10 @@ from pydantic import ValidationError
 
 from agent_focus.config import PlannerConfig
 from agent_focus.errors import FocusError
+from agent_focus.journal.calls import LLMCall
 from agent_focus.planner.context import PlanningContext
 from agent_focus.planner.schema import Plan
 from agent_focus.registry import Registry
-from agent_focus.usage_log import LLMCall
 
 
 class PlanError(FocusError):

@@ -1,58 +1,18 @@
-"""The shared SQLite log of LLM calls (and, later, events), one per clone.
+"""The LLM-call log: one row per request to a provider, and `focus usage`'s figures.
 
-Kept under ``git rev-parse --git-common-dir`` so every worktree, and so every agent on the
-machine, writes to and reads the same file. WAL mode lets many processes write at once;
-the schema migrates itself when the log is opened (``MIGRATIONS``, as simonw/llm does).
 Keys and prompts are never stored: a call is its provider, model, token counts, latency,
 cost and outcome.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import statistics
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-LOG_NAME = "focus.db"
-
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
-
-
-def migration(
-    function: Callable[[sqlite3.Connection], None],
-) -> Callable[[sqlite3.Connection], None]:
-    MIGRATIONS.append(function)
-    return function
-
-
-@migration
-def m001_llm_calls(db: sqlite3.Connection) -> None:
-    db.execute(
-        """
-        CREATE TABLE llm_calls (
-            id INTEGER PRIMARY KEY,
-            at TEXT NOT NULL,
-            agent TEXT,
-            worktree TEXT,
-            purpose TEXT NOT NULL,
-            provider TEXT NOT NULL,
-            model TEXT NOT NULL,
-            input_tokens INTEGER NOT NULL DEFAULT 0,
-            output_tokens INTEGER NOT NULL DEFAULT 0,
-            cached_tokens INTEGER NOT NULL DEFAULT 0,
-            cache_write_tokens INTEGER NOT NULL DEFAULT 0,
-            latency_ms REAL NOT NULL,
-            cost_usd REAL,
-            ok INTEGER NOT NULL,
-            error TEXT
-        )
-        """
-    )
-    db.execute("CREATE INDEX llm_calls_at ON llm_calls (at)")
+from agent_focus.journal.db import LOG_NAME, open_log
 
 
 @dataclass(frozen=True)
@@ -70,25 +30,6 @@ class LLMCall:
     cost_usd: float | None = None
     error: str | None = None
     purpose: str = "plan"
-
-
-def open_log(folder: Path) -> sqlite3.Connection:
-    """Open (creating and migrating) the log in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(folder / LOG_NAME, timeout=30, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA busy_timeout=30000")
-    db.execute("BEGIN IMMEDIATE")  # one migrator at a time
-    try:
-        done = db.execute("PRAGMA user_version").fetchone()[0]
-        for number, step in enumerate(MIGRATIONS[done:], start=done + 1):
-            step(db)
-            db.execute(f"PRAGMA user_version = {number}")
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    return db
 
 
 def record_calls(

@@ -1,0 +1,1 @@
+"""The shared journal of a clone: LLM calls and events, in one SQLite file."""

@@ -1,0 +1,153 @@
+"""Events: every state change of every agent (plan, complete, sync, update, SLO result,
+evening commit), with time, agent, worktree, kind and a JSON payload.
+
+Recording an event never fails the command that caused it: the file on disk is the truth,
+the journal is its history. ``follow`` polls for new rows, so another process's event is
+seen within the poll interval.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from agent_focus.journal.db import LOG_NAME, open_log
+
+KINDS = ("init", "complete", "plan", "sync", "update", "slo", "commit")
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    at: datetime
+    agent: str | None
+    worktree: str | None
+    kind: str
+    payload: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(timespec="milliseconds"),
+            "agent": self.agent,
+            "worktree": self.worktree,
+            "kind": self.kind,
+            "payload": self.payload,
+        }
+
+
+def record_event(
+    folder: Path, kind: str, payload: dict[str, Any], agent: str | None, worktree: str | None
+) -> bool:
+    """Append one event; False (and nothing raised) if the journal cannot be written."""
+    try:
+        db = open_log(folder)
+        try:
+            with db:
+                db.execute(
+                    "INSERT INTO events (at, agent, worktree, kind, payload) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        datetime.now(UTC).isoformat(timespec="milliseconds"),
+                        agent,
+                        worktree,
+                        kind,
+                        json.dumps(payload, ensure_ascii=False),
+                    ),
+                )
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError):
+        return False
+    return True
+
+
+def read_events(
+    folder: Path,
+    *,
+    after: int = 0,
+    agent: str | None = None,
+    since: datetime | None = None,
+    limit: int | None = None,
+) -> list[Event]:
+    """Events with id > ``after``, oldest first; the newest ``limit`` when given."""
+    if not (folder / LOG_NAME).exists():
+        return []
+    query = "SELECT id, at, agent, worktree, kind, payload FROM events WHERE id > ?"
+    params: list[Any] = [after]
+    if agent:
+        query += " AND agent = ?"
+        params.append(agent.upper())
+    if since is not None:
+        query += " AND at >= ?"
+        params.append(since.astimezone(UTC).isoformat(timespec="milliseconds"))
+    query += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
+    db = open_log(folder)
+    try:
+        rows = db.execute(query, params).fetchall()
+    finally:
+        db.close()
+    return [
+        Event(row[0], datetime.fromisoformat(row[1]), row[2], row[3], row[4], json.loads(row[5]))
+        for row in reversed(rows)
+    ]
+
+
+def follow(
+    folder: Path, *, after: int, agent: str | None = None, interval: float = 0.25
+) -> Iterator[Event]:
+    """Yield new events forever, as other processes write them."""
+    last = after
+    while True:
+        for event in read_events(folder, after=last, agent=agent):
+            last = event.id
+            yield event
+        time.sleep(interval)
+
+
+def latest_id(folder: Path) -> int:
+    if not (folder / LOG_NAME).exists():
+        return 0
+    db = open_log(folder)
+    try:
+        return int(db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+    finally:
+        db.close()
+
+
+def describe(event: Event) -> str:
+    """One human line for an event."""
+    p = event.payload
+    if event.kind == "complete":
+        return f"completed {p.get('task')!r}"
+    if event.kind == "plan":
+        added = p.get("added", [])
+        return f"planned {len(added)} task(s) with {p.get('provider')} ({p.get('model')})" + (
+            f": {', '.join(repr(t) for t in added[:3])}" if added else ""
+        )
+    if event.kind == "sync":
+        return f"synced with the strategy: {len(p.get('changes', []))} change(s)"
+    if event.kind == "update":
+        down = [s for s, state in p.get("sources", {}).items() if state != "ok"]
+        return "updated metrics" + (f" (NO DATA: {', '.join(down)})" if down else "")
+    if event.kind == "slo":
+        return f"SLO gate: exit {p.get('exit_code')} " + ", ".join(
+            f"{r['name']} {r['status']}" for r in p.get("results", [])
+        )
+    if event.kind == "commit":
+        return f"committed {p.get('sha')}: {p.get('subject')}"
+    if event.kind == "init":
+        return f"started as {p.get('role') or 'an agent'}"
+    return json.dumps(p)[:120]
+
+
+def journal(root: Path, kind: str, payload: dict[str, Any], agent: str | None = None) -> bool:
+    """Record an event of the worktree at ``root`` in its clone's journal."""
+    from agent_focus.workspace import current_agent, state_dir
+
+    return record_event(state_dir(root), kind, payload, agent or current_agent(root), root.name)
