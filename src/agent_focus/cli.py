@@ -750,6 +750,20 @@ def log(
         return
 
 
+@app.command()
+def mcp(file: FileOption = None) -> None:
+    """Serve this worktree's focus tools over MCP (stdio) to a coding agent.
+
+    Tools: status, complete, plan, update, slo, brief. They act on the worktree the server
+    is started in. For Claude Code: `claude mcp add focus -- focus mcp` in the worktree.
+    """
+    from agent_focus.mcp_server import serve
+    from agent_focus.workspace import focus_file_path, root_for
+
+    path = focus_file_path(file)
+    serve(path, root_for(path))
+
+
 def _report_error(error: FocusError) -> None:
     _stderr(f"focus: error: {error}")
     candidates = getattr(error, "candidates", [])
