@@ -751,6 +751,27 @@ def log(
 
 
 @app.command()
+def dashboard(
+    interval: Annotated[float, typer.Option(help="Seconds between refreshes.", min=0.1)] = 1.0,
+    once: Annotated[bool, typer.Option("--once", help="Print one snapshot and exit.")] = False,
+) -> None:
+    """A live full-screen view of every agent of this clone: progress, current task, SLO
+    state, recent events, provider costs. Ctrl-C quits."""
+    from agent_focus.dashboard import DashboardState, dashboard_view, run_dashboard
+    from agent_focus.workspace import worktree_root
+
+    root = worktree_root(Path.cwd())
+    if root is None:
+        raise FocusError("not inside a git repository", path=Path.cwd())
+    if once:
+        state = DashboardState(root)
+        state.refresh()
+        _console().print(dashboard_view(state))
+        return
+    run_dashboard(root, interval)
+
+
+@app.command()
 def mcp(file: FileOption = None) -> None:
     """Serve this worktree's focus tools over MCP (stdio) to a coding agent.
 

@@ -107,3 +107,13 @@ def usage_summary(folder: Path, by: str) -> list[dict[str, Any]]:
             }
         )
     return summary
+
+
+def latest_call_id(folder: Path) -> int:
+    if not (folder / LOG_NAME).exists():
+        return 0
+    db = open_log(folder)
+    try:
+        return int(db.execute("SELECT coalesce(max(id), 0) FROM llm_calls").fetchone()[0])
+    finally:
+        db.close()

@@ -1,0 +1,171 @@
+"""`focus dashboard`: every agent of the clone, live, in one terminal.
+
+The state re-reads only what changed since the last refresh: a focus file when its mtime
+or size moved, the journal from the last event id seen, the usage totals when a new LLM
+call was logged, and the worktree list every few seconds. SLO state comes from the latest
+`update` or `slo` event of each agent, shown with its time: the dashboard itself never
+polls the services.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from agent_focus.errors import FocusError
+from agent_focus.journal.calls import latest_call_id, usage_summary
+from agent_focus.journal.events import Event, describe, read_events
+from agent_focus.status import load_status
+from agent_focus.workspace import FOCUS_FILE_NAME, read_agent_env, state_dir
+from agent_focus.worktrees import AgentSeat, Worktree, list_worktrees
+
+WORKTREE_RESCAN_SECONDS = 5.0
+
+
+@dataclass
+class DashboardState:
+    root: Path
+    events: deque[Event] = field(default_factory=lambda: deque(maxlen=12))
+    seats: dict[Path, AgentSeat] = field(default_factory=dict)
+    slos: dict[str, tuple[datetime, list[dict[str, Any]]]] = field(default_factory=dict)
+    usage: list[dict[str, Any]] = field(default_factory=list)
+    parses: int = 0  # focus files parsed: the test of "re-read only what changed"
+    _stamps: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    _worktrees: list[Worktree] = field(default_factory=list)
+    _scanned_at: float = 0.0
+    _last_event: int = 0
+    _last_call: int = -1
+
+    @property
+    def folder(self) -> Path:
+        return state_dir(self.root)
+
+    def refresh(self) -> bool:
+        """Bring the state up to date; True when anything shown changed."""
+        changed = False
+        if not self._worktrees or time.monotonic() - self._scanned_at > WORKTREE_RESCAN_SECONDS:
+            trees = list_worktrees(self.root)
+            self._scanned_at = time.monotonic()
+            if trees != self._worktrees:
+                self._worktrees = trees
+                for gone in set(self.seats) - {t.path for t in trees}:
+                    del self.seats[gone]
+                    changed = True
+        for tree in self._worktrees:
+            changed |= self._refresh_seat(tree)
+        for event in read_events(self.folder, after=self._last_event):
+            self._last_event = event.id
+            self.events.append(event)
+            if event.kind in ("update", "slo"):
+                results = event.payload.get("slos") or event.payload.get("results") or []
+                if results:
+                    self.slos[event.agent or "?"] = (event.at, results)
+            changed = True
+        last_call = latest_call_id(self.folder)
+        if last_call != self._last_call:
+            self._last_call = last_call
+            self.usage = usage_summary(self.folder, "provider")
+            changed = True
+        return changed
+
+    def _refresh_seat(self, tree: Worktree) -> bool:
+        path = tree.path / FOCUS_FILE_NAME
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            if tree.path in self.seats:
+                del self.seats[tree.path]
+                self._stamps.pop(path, None)
+                return True
+            return False
+        stamp = (st.st_mtime_ns, st.st_size)
+        if self._stamps.get(path) == stamp:
+            return False
+        self._stamps[path] = stamp
+        self.parses += 1
+        try:
+            report = load_status(path)
+            self.seats[tree.path] = AgentSeat(tree, report.agent.id, report, None)
+        except FocusError as exc:
+            self.seats[tree.path] = AgentSeat(
+                tree, read_agent_env(tree.path).get("AGENT_ID"), None, str(exc)
+            )
+        return True
+
+
+def dashboard_view(state: DashboardState) -> RenderableType:
+    from agent_focus.render import usage_table
+    from agent_focus.render_routines import agents_view
+
+    now = datetime.now().astimezone().strftime("%H:%M:%S")
+    seats = [state.seats[t] for t in sorted(state.seats)]
+    header = Text.assemble(
+        ("agent-focus dashboard", "bold"),
+        f"  {state.root.name}  ",
+        (now, "dim"),
+        ("   Ctrl-C to quit", "dim"),
+    )
+    slo_table = Table(box=None, padding=(0, 2), header_style="bold")
+    for column in ("agent", "SLO", "value", "status", "as of"):
+        slo_table.add_column(column)
+    for agent, (when, results) in sorted(state.slos.items()):
+        for result in results:
+            status = result.get("status", "")
+            value = result.get("value")
+            slo_table.add_row(
+                agent, result.get("name", ""), "NO DATA" if value is None else f"{value:.4g}",
+                Text(status, style={"met": "green", "violated": "bold red"}.get(status, "yellow")),
+                when.astimezone().strftime("%H:%M"),
+            )  # fmt: skip
+    events = Table(box=None, padding=(0, 1), show_header=False)
+    for event in reversed(state.events):
+        events.add_row(
+            Text(event.at.astimezone().strftime("%H:%M:%S"), style="dim"),
+            event.agent or "?",
+            event.kind,
+            describe(event),
+        )
+    return Group(
+        header,
+        Panel(agents_view(seats), title="Agents", title_align="left"),
+        Panel(
+            slo_table
+            if state.slos
+            else Text(
+                "No SLO results yet: `focus update` or `focus slo` in a worktree.", style="dim"
+            ),
+            title="SLOs (latest per agent)",
+            title_align="left",
+        ),
+        Panel(
+            events if state.events else Text("No events yet.", style="dim"),
+            title="Recent events",
+            title_align="left",
+        ),
+        Panel(usage_table(state.usage, "provider"), title="Providers", title_align="left"),
+    )
+
+
+def run_dashboard(root: Path, interval: float) -> None:
+    """Full-screen and live until Ctrl-C."""
+    from rich.live import Live
+
+    state = DashboardState(root)
+    state.refresh()
+    with Live(dashboard_view(state), screen=True, auto_refresh=False) as live:
+        try:
+            while True:
+                time.sleep(interval)
+                if state.refresh():
+                    live.update(dashboard_view(state), refresh=True)
+        except KeyboardInterrupt:
+            return
