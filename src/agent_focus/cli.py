@@ -439,6 +439,12 @@ def usage(
     by: Annotated[
         str, typer.Option("--by", help="Group by provider, model, agent or day.")
     ] = "provider",
+    source: Annotated[
+        str,
+        typer.Option(
+            help="local: this clone's journal; mlflow: the team's runs on the tracking server."
+        ),
+    ] = "local",
     json_out: JsonOption = False,
 ) -> None:
     """What the LLM calls of every agent on this clone cost: calls, tokens, dollars, latency
@@ -455,7 +461,22 @@ def usage(
         raise FocusError(f"--by {by!r}: choose one of {', '.join(GROUPS)}")
     from agent_focus.journal.effectiveness import agent_effectiveness
 
-    folder = state_dir(worktree_root(Path.cwd()) or Path.cwd())
+    root = worktree_root(Path.cwd()) or Path.cwd()
+    if source == "mlflow":
+        from agent_focus.config import load_config
+        from agent_focus.mlflow_mirror import mirrored_usage
+
+        team = mirrored_usage(load_config(root), by)
+        if json_out:
+            _stdout_json({"by": by, "source": "mlflow", "rows": team})
+            return
+        from agent_focus.render import mirrored_usage_table
+
+        _console().print(mirrored_usage_table(team, by))
+        return
+    if source != "local":
+        raise FocusError(f"--source {source!r}: choose local or mlflow")
+    folder = state_dir(root)
     rows = usage_summary(folder, by)
     effectiveness = agent_effectiveness(folder)
     if json_out:

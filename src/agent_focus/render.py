@@ -188,3 +188,37 @@ def effectiveness_table(rows: list[dict[str, Any]]) -> RenderableType:
             f"{hours:.1f} h" if hours is not None else "-",
         )  # fmt: skip
     return table
+
+
+def mirrored_usage_table(rows: list[dict[str, Any]], by: str) -> RenderableType:
+    if not rows:
+        return Text(
+            "No plans mirrored to MLflow yet (experiment agent-focus is empty).", style="dim"
+        )
+    table = Table(
+        header_style="bold",
+        box=None,
+        padding=(0, 2),
+        title="From MLflow (experiment agent-focus)",
+        title_justify="left",
+    )
+    for column in (
+        by,
+        "plans",
+        "calls",
+        "errors",
+        "input",
+        "cached",
+        "output",
+        "cost $",
+        "tasks",
+        "p50 ms",
+    ):
+        table.add_column(column, justify="left" if column == by else "right")
+    for row in rows:
+        table.add_row(
+            str(row[by]), str(row["plans"]), str(row["calls"]), str(row["errors"]), str(row["input_tokens"]),
+            str(row["cached_tokens"]), str(row["output_tokens"]), f"{row['cost_usd']:.4f}", str(row["tasks_added"]),
+            f"{row['p50_latency_ms']:.0f}",
+        )  # fmt: skip
+    return table

@@ -16,6 +16,7 @@ from agent_focus.journal.events import journal
 from agent_focus.matching import mentions, similar_titles
 from agent_focus.metrics.model import SloResult
 from agent_focus.metrics.registry import run_collectors
+from agent_focus.mlflow_mirror import mirror_run
 from agent_focus.planner.activity import Commit, commits_since, start_of_yesterday
 from agent_focus.planner.providers.base import PlanError
 from agent_focus.planner.run import PlanOutcome, plan_sprint
@@ -214,6 +215,16 @@ def evening(
                 {"sha": result.sha, "subject": subject, "pushed": result.pushed},
                 agent,
             )
+    done_today = [t for t in status.tasks if t.done and t.completed_on == today]
+    mirror_note = mirror_run(
+        config, "evening", agent, {"commit": (result.sha or "") if result else ""},
+        {
+            "tasks_done_today": len(done_today), "sprint_done": status.tasks_done, "sprint_total": len(status.tasks),
+            "portfolio_ready": status.portfolio_done, "portfolio_total": len(status.portfolio),
+        },
+    )  # fmt: skip
+    if mirror_note:
+        notes.append(mirror_note)
     readiness = None
     strategy_file = strategy_path(None, root)
     if agent and strategy_file.exists():

@@ -34,6 +34,7 @@ class MlflowCollector:
         started = time.monotonic()
         # MLflow retries 7 times with backoff and waits 120 s by default; a dead server must
         # say so within our timeout. The user's own settings win.
+        os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")  # stdout is ours
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(max(1, int(config.timeout))))
         from mlflow.tracking import MlflowClient

@@ -12,10 +12,11 @@ from agent_focus.focusfile import read_document, require_sprint
 from agent_focus.focusfile.model import SectionKind
 from agent_focus.focusfile.parse import section_bullets
 from agent_focus.focusfile.store import edit_document
-from agent_focus.journal.calls import record_calls
+from agent_focus.journal.calls import LLMCall, record_calls
 from agent_focus.journal.events import journal
 from agent_focus.metrics.model import SourceReport
 from agent_focus.metrics.registry import run_collectors
+from agent_focus.mlflow_mirror import mirror_run
 from agent_focus.planner.activity import commits_since, start_of_yesterday, ticked_since
 from agent_focus.planner.context import PlanningContext, build_context
 from agent_focus.planner.merge import MergeResult, merge_plan
@@ -125,10 +126,12 @@ def plan_sprint(
     provider, note = choose_provider(provider_name or config.planner.provider, config)
     request = PlanRequest(model or config.planner.model, config.planner)
     log_dir = state_dir(root)
+    calls_made: list[LLMCall] = []
     try:
         reply = provider.plan(context, request)
     except PlanError as exc:
         record_calls(log_dir, exc.calls, context.agent_id, root.name)
+        calls_made += exc.calls
         if not fallback:
             raise
         notes.append(f"{exc.message}; falling back to {fallback} as asked")
@@ -136,6 +139,7 @@ def plan_sprint(
         reply = provider.plan(context, request)
         note += f", then {fallback} (fallback)"
     record_calls(log_dir, reply.calls, context.agent_id, root.name)  # offline makes none
+    calls_made += reply.calls
     operation = merge_plan(
         list(reply.plan.tasks), config.planner.sprint_size, config.planner.max_new_tasks
     )
@@ -150,6 +154,11 @@ def plan_sprint(
             },
             context.agent_id,
         )  # fmt: skip
+        mirror_note = _mirror_plan(
+            config, context.agent_id, provider.name, reply.model, merged, calls_made
+        )
+        if mirror_note:
+            notes.append(mirror_note)
     return PlanOutcome(
         path,
         context.agent_id,
@@ -161,3 +170,24 @@ def plan_sprint(
         dry_run,
         notes,
     )
+
+
+def _mirror_plan(
+    config: FocusConfig,
+    agent: str | None,
+    provider: str,
+    model: str,
+    merged: MergeResult,
+    calls: list[LLMCall],
+) -> str | None:
+    """The plan as an MLflow run; every call counts, failed ones before a fallback too."""
+    return mirror_run(
+        config, "plan", agent, {"provider": provider, "model": model},
+        {
+            "tasks_added": len(merged.added), "duplicates": len(merged.duplicates),
+            "calls": len(calls), "errors": sum(not c.ok for c in calls),
+            "input_tokens": sum(c.input_tokens for c in calls), "output_tokens": sum(c.output_tokens for c in calls),
+            "cached_tokens": sum(c.cached_tokens for c in calls),
+            "cost_usd": sum(c.cost_usd or 0.0 for c in calls), "latency_ms": sum(c.latency_ms for c in calls),
+        },
+    )  # fmt: skip
