@@ -57,6 +57,14 @@ services-down:
 focus-all:
     focus status --all
 
+# Every agent live in one terminal
+dashboard:
+    focus dashboard
+
+# Every agent's activity as it happens
+activity:
+    focus log --follow
+
 # A day with four agents in a temporary folder, from nothing
 demo:
     bash scripts/demo.sh

@@ -727,7 +727,12 @@ def log(
             help="From when: 30m, 2h, 3d, today, yesterday, 2026-11-20.", show_default=False
         ),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="How many past events to show.")] = 30,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", "-n", help="How many past events to show (0: none, only new ones).", min=0
+        ),
+    ] = 30,
     json_out: Annotated[
         bool, typer.Option("--json", help="JSON: an array; with --follow, one object per line.")
     ] = False,
@@ -740,7 +745,11 @@ def log(
 
     _Run.json = json_out
     folder = state_dir(worktree_root(Path.cwd()) or Path.cwd())
-    events = read_events(folder, agent=agent, since=_parse_since(since), limit=limit)
+    events = (
+        read_events(folder, agent=agent, since=_parse_since(since), limit=limit)
+        if limit > 0
+        else []
+    )
 
     def line(event: Any) -> str:
         when = event.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
