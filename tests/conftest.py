@@ -193,3 +193,19 @@ def empty_mlflow_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def live(prometheus_url: str, mlflow_url: tuple[str, dict[str, float]]) -> LiveServers:
     return LiveServers(prometheus_url, mlflow_url[0], mlflow_url[1])
+
+
+def example_workspace(repo: Path, extra_yaml: str = "", *, focus_file: bool = True) -> Path:
+    """The example A1 focus file in ``repo``, with a focus.yaml whose MLflow and Prometheus
+    are dead (nothing listens there), committed: a realistic offline workspace."""
+    from tests.servers import closed_port_url
+
+    if focus_file:
+        (repo / "AGENT_FOCUS.md").write_bytes((EXAMPLE_DIR / "AGENT_FOCUS.md").read_bytes())
+    dead = closed_port_url()
+    (repo / "focus.yaml").write_text(
+        f"mlflow:\n  tracking_uri: {dead}\nprometheus:\n  url: {dead}\n{extra_yaml}"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "example workspace with dead services")
+    return repo

@@ -17,21 +17,12 @@ import pytest
 from agent_focus.journal.db import open_log
 from agent_focus.journal.effectiveness import agent_effectiveness
 from agent_focus.journal.events import read_events, record_event
-from tests.conftest import EXAMPLE_DIR, FocusRunner, git
-from tests.servers import closed_port_url
+from tests.conftest import FocusRunner, example_workspace
 
 
 @pytest.fixture
 def workspace(repo: Path) -> Path:
-    (repo / "AGENT_FOCUS.md").write_bytes((EXAMPLE_DIR / "AGENT_FOCUS.md").read_bytes())
-    dead = closed_port_url()
-    (repo / "focus.yaml").write_text(
-        f"mlflow:\n  tracking_uri: {dead}\nprometheus:\n  url: {dead}\n"
-        "slos:\n  - {name: p95, query: up, max: 1}\n"
-    )
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "workspace")
-    return repo
+    return example_workspace(repo, "slos:\n  - {name: p95, query: up, max: 1}\n")
 
 
 def test_every_state_change_is_an_event(workspace: Path, focus: FocusRunner) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLE_DIR, FocusRunner, Result, git
+from tests.conftest import EXAMPLE_DIR, FocusRunner, Result, example_workspace
 from tests.llm_server import (
     LLMServer,
     Reply,
@@ -20,7 +20,6 @@ from tests.llm_server import (
     error_reply,
     openai_reply,
 )
-from tests.servers import closed_port_url
 
 KEY_A = "sk-ant-test-" + "S3CRET" * 4
 KEY_O = "sk-test-" + "0PENSECRET" * 3
@@ -55,15 +54,7 @@ def llm() -> Iterator[LLMServer]:
 
 @pytest.fixture
 def workspace(repo: Path) -> Path:
-    (repo / "AGENT_FOCUS.md").write_bytes(EXAMPLE)
-    dead = closed_port_url()
-    (repo / "focus.yaml").write_text(
-        f"mlflow:\n  tracking_uri: {dead}\nprometheus:\n  url: {dead}\n"
-        "planner:\n  timeout: 5\n  max_retries: 2\n"
-    )
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "Add the A1 focus file")
-    return repo
+    return example_workspace(repo, "planner:\n  timeout: 5\n  max_retries: 2\n")
 
 
 def run_plan(

@@ -13,8 +13,7 @@ from agent_focus.metrics.model import NoData, SloResult
 from agent_focus.planner.activity import commits_since, start_of_yesterday
 from agent_focus.planner.context import PlanningContext, SourceGap
 from agent_focus.planner.providers.offline import offline_tasks
-from tests.conftest import EXAMPLE_DIR, FocusRunner, git
-from tests.servers import closed_port_url
+from tests.conftest import FocusRunner, example_workspace, git
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
 
@@ -72,12 +71,7 @@ def test_a_task_that_names_the_artifact_covers_its_gap() -> None:
 
 @pytest.fixture
 def workspace(repo: Path) -> Path:
-    (repo / "AGENT_FOCUS.md").write_bytes((EXAMPLE_DIR / "AGENT_FOCUS.md").read_bytes())
-    dead = closed_port_url()
-    (repo / "focus.yaml").write_text(
-        f"mlflow:\n  tracking_uri: {dead}\nprometheus:\n  url: {dead}\n"
-    )
-    return repo
+    return example_workspace(repo)
 
 
 def test_plan_adds_grounded_tasks_and_a_second_run_changes_nothing(

@@ -10,23 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FocusRunner, git
-from tests.servers import closed_port_url
-
-
-def dead_services_config(root: Path) -> None:
-    dead = closed_port_url()
-    (root / "focus.yaml").write_text(
-        f"mlflow:\n  tracking_uri: {dead}\nprometheus:\n  url: {dead}\n"
-    )
-    git(root, "add", "focus.yaml")
-    git(root, "commit", "-qm", "focus.yaml with dead services")
+from tests.conftest import FocusRunner, example_workspace, git
 
 
 @pytest.fixture
 def a1(repo: Path, focus: FocusRunner) -> Path:
     """The A1 worktree, created with `focus agents add` from the example strategy."""
-    dead_services_config(repo)
+    example_workspace(repo, focus_file=False)
     result = focus("agents", "add", "A1", cwd=repo)
     assert result.returncode == 0, result.stderr
     return repo.parent / "wt-a1-mlops"
@@ -70,7 +60,7 @@ def test_morning_with_services_down_and_no_key_goes_on(a1: Path, focus: FocusRun
         "prometheus": "refused",
     }
     assert day["plan"]["provider"] == "offline" and day["plan"]["added"]
-    assert any(c["subject"] == "focus.yaml with dead services" for c in day["commits"])
+    assert any(c["subject"] == "example workspace with dead services" for c in day["commits"])
     text = (a1 / "AGENT_FOCUS.md").read_text()
     assert "| mlflow | NO DATA AVAILABLE |" in text
     assert "- [ ] Create MLflow screenshot (`docs/portfolio/mlflow.png`)" in text

@@ -144,30 +144,48 @@ def plan_messages(outcome: PlanOutcome) -> list[str]:
     return lines
 
 
+_USAGE_COLUMNS = (
+    ("calls", "calls"), ("errors", "errors"), ("input", "input_tokens"), ("cached", "cached_tokens"),
+    ("output", "output_tokens"), ("cost $", "cost_usd"), ("p50 ms", "p50_latency_ms"), ("p95 ms", "p95_latency_ms"),
+)  # fmt: skip
+_MIRRORED_COLUMNS = (
+    ("plans", "plans"), ("calls", "calls"), ("errors", "errors"), ("input", "input_tokens"),
+    ("cached", "cached_tokens"), ("output", "output_tokens"), ("cost $", "cost_usd"),
+    ("tasks", "tasks_added"), ("p50 ms", "p50_latency_ms"),
+)  # fmt: skip
+
+
+def _cell(row: dict[str, Any], key: str) -> str:
+    value = row[key]
+    if key == "cost_usd":
+        return f"{value:.4f}" + ("+?" if row.get("unpriced_calls") else "")
+    return f"{value:.0f}" if isinstance(value, float) else str(value)
+
+
+def _usage_rows(
+    rows: list[dict[str, Any]], by: str, columns: tuple[tuple[str, str], ...], title: str | None
+) -> Table:
+    table = Table(header_style="bold", box=None, padding=(0, 2), title=title, title_justify="left")
+    table.add_column(by)
+    for header, _ in columns:
+        table.add_column(header, justify="right")
+    for row in rows:
+        table.add_row(str(row[by]), *(_cell(row, key) for _, key in columns))
+    return table
+
+
 def usage_table(rows: list[dict[str, Any]], by: str) -> RenderableType:
     if not rows:
         return Text("No LLM calls logged yet on this clone: run `focus plan`.", style="dim")
-    table = Table(header_style="bold", box=None, padding=(0, 2))
-    for column in (
-        by,
-        "calls",
-        "errors",
-        "input",
-        "cached",
-        "output",
-        "cost $",
-        "p50 ms",
-        "p95 ms",
-    ):
-        table.add_column(column, justify="left" if column == by else "right")
-    for row in rows:
-        cost = f"{row['cost_usd']:.4f}" + ("+?" if row["unpriced_calls"] else "")
-        table.add_row(
-            str(row[by]), str(row["calls"]), str(row["errors"]), str(row["input_tokens"]),
-            str(row["cached_tokens"]), str(row["output_tokens"]), cost,
-            f"{row['p50_latency_ms']:.0f}", f"{row['p95_latency_ms']:.0f}",
-        )  # fmt: skip
-    return table
+    return _usage_rows(rows, by, _USAGE_COLUMNS, None)
+
+
+def mirrored_usage_table(rows: list[dict[str, Any]], by: str) -> RenderableType:
+    if not rows:
+        return Text(
+            "No plans mirrored to MLflow yet (experiment agent-focus is empty).", style="dim"
+        )
+    return _usage_rows(rows, by, _MIRRORED_COLUMNS, "From MLflow (experiment agent-focus)")
 
 
 def effectiveness_table(rows: list[dict[str, Any]]) -> RenderableType:
@@ -186,39 +204,5 @@ def effectiveness_table(rows: list[dict[str, Any]]) -> RenderableType:
         table.add_row(
             row["agent"], str(row["tasks_planned"]), str(row["planned_tasks_completed"]), rate,
             f"{hours:.1f} h" if hours is not None else "-",
-        )  # fmt: skip
-    return table
-
-
-def mirrored_usage_table(rows: list[dict[str, Any]], by: str) -> RenderableType:
-    if not rows:
-        return Text(
-            "No plans mirrored to MLflow yet (experiment agent-focus is empty).", style="dim"
-        )
-    table = Table(
-        header_style="bold",
-        box=None,
-        padding=(0, 2),
-        title="From MLflow (experiment agent-focus)",
-        title_justify="left",
-    )
-    for column in (
-        by,
-        "plans",
-        "calls",
-        "errors",
-        "input",
-        "cached",
-        "output",
-        "cost $",
-        "tasks",
-        "p50 ms",
-    ):
-        table.add_column(column, justify="left" if column == by else "right")
-    for row in rows:
-        table.add_row(
-            str(row[by]), str(row["plans"]), str(row["calls"]), str(row["errors"]), str(row["input_tokens"]),
-            str(row["cached_tokens"]), str(row["output_tokens"]), f"{row['cost_usd']:.4f}", str(row["tasks_added"]),
-            f"{row['p50_latency_ms']:.0f}",
         )  # fmt: skip
     return table
