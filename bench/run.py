@@ -81,6 +81,7 @@ def bench_large_file(runs: int) -> list[tuple[str, str]]:
     from agent_focus.focusfile import complete_task, edit_document, read_document
 
     work = Path(tempfile.mkdtemp(prefix="focus-bench-"))
+    os.environ["FOCUS_STATE_DIR"] = str(work / "journal")  # not the user's own journal
     target = work / "AGENT_FOCUS.md"
     focus = focus_command()
 

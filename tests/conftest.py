@@ -25,9 +25,15 @@ def _isolated_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """No test reads the developer's own focus file, strategy, agent or git settings."""
-    for name in ("FOCUS_FILE", "FOCUS_STRATEGY", "AGENT_ID", "FOCUS_DEBUG"):
+    for name in (
+        "FOCUS_FILE", "FOCUS_STRATEGY", "FOCUS_CONFIG", "FOCUS_STATE_DIR", "FOCUS_TIMEOUT", "AGENT_ID",
+        "FOCUS_DEBUG", "MLFLOW_TRACKING_URI", "PROMETHEUS_URL", "ANTHROPIC_API_KEY", "OPENAI_API_KEY",
+        "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL",
+    ):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
-    gitconfig = tmp_path_factory.mktemp("home") / "gitconfig"
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))  # a journal outside git lands here
+    gitconfig = home / "gitconfig"
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     gitconfig.write_text(

@@ -160,12 +160,12 @@ def run_dashboard(root: Path, interval: float) -> None:
     from rich.live import Live
 
     state = DashboardState(root)
-    state.refresh()
-    with Live(dashboard_view(state), screen=True, auto_refresh=False) as live:
-        try:
+    try:  # Ctrl-C is the way out, at any moment: even during the first paint
+        state.refresh()
+        with Live(dashboard_view(state), screen=True, auto_refresh=False) as live:
             while True:
                 time.sleep(interval)
                 if state.refresh():
                     live.update(dashboard_view(state), refresh=True)
-        except KeyboardInterrupt:
-            return
+    except KeyboardInterrupt:
+        return
