@@ -3,8 +3,10 @@ seed's "Quick Start for New Session"), built from the real focus file and strate
 
 from __future__ import annotations
 
-from agent_focus.status import StatusReport
-from agent_focus.strategy import AgentStrategy
+from pathlib import Path
+
+from agent_focus.status import StatusReport, load_status
+from agent_focus.strategy import AgentStrategy, agent_strategy
 
 COMMANDS = (
     ("focus status", "see the sprint and the portfolio, with numbered open tasks"),
@@ -56,3 +58,21 @@ def brief_text(status: StatusReport, agent: AgentStrategy | None, branch: str | 
         "work on the open tasks in order and say which one you are on.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def build_brief(path: Path) -> tuple[str | None, str]:
+    """(agent id, brief text) for the focus file at ``path``: the strategy and the branch
+    add to it when they can be found."""
+    from agent_focus.errors import FocusError
+    from agent_focus.worktrees import list_worktrees
+
+    report = load_status(path)
+    strategy, _missing = agent_strategy(report.root, report.agent.id)
+    try:
+        here = report.root.resolve()
+        branch = next(
+            (w.branch for w in list_worktrees(report.root) if w.path.resolve() == here), None
+        )
+    except FocusError:
+        branch = None  # not a git worktree: the brief still holds
+    return report.agent.id, brief_text(report, strategy, branch)

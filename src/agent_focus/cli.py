@@ -293,14 +293,14 @@ def update(
     from agent_focus.config import load_config
     from agent_focus.focus_update import update_focus
     from agent_focus.focusfile import read_document
-    from agent_focus.status import identify_agent
-    from agent_focus.workspace import current_agent, focus_file_path, root_for
+    from agent_focus.status import resolve_agent
+    from agent_focus.workspace import focus_file_path, root_for
 
     _Run.json = json_out
     path = focus_file_path(file)
     root = root_for(path)
     document = read_document(path)  # a missing or broken file fails before any network work
-    who = current_agent(root, agent) or identify_agent(document, root).id
+    who = resolve_agent(root, agent, document)
     outcome = update_focus(path, root, load_config(root), who)
     changes = outcome.changes
     if json_out:
@@ -654,37 +654,13 @@ def evening(
 def brief(file: FileOption = None, json_out: JsonOption = False) -> None:
     """The text to paste into a new coding-agent session in this worktree: who it is, today's
     tasks, the portfolio gaps and the commands it may use. Example: `focus brief | pbcopy`"""
-    from agent_focus.brief import brief_text
-    from agent_focus.errors import StrategyError
-    from agent_focus.status import load_status
-    from agent_focus.strategy import read_strategy
-    from agent_focus.workspace import focus_file_path, strategy_path
-    from agent_focus.worktrees import list_worktrees
+    from agent_focus.brief import build_brief
+    from agent_focus.workspace import focus_file_path
 
     _Run.json = json_out
-    report = load_status(focus_file_path(file))
-    agent = None
-    strategy_file = strategy_path(None, report.root)
-    if report.agent.id and strategy_file.exists():
-        try:
-            agent = read_strategy(strategy_file).agent(report.agent.id)
-        except StrategyError:
-            agent = None
-    branch = None
-    try:
-        branch = next(
-            (
-                w.branch
-                for w in list_worktrees(report.root)
-                if w.path.resolve() == report.root.resolve()
-            ),
-            None,
-        )
-    except FocusError:
-        branch = None
-    text = brief_text(report, agent, branch)
+    agent_id, text = build_brief(focus_file_path(file))
     if json_out:
-        _stdout_json({"agent": report.agent.id, "text": text})
+        _stdout_json({"agent": agent_id, "text": text})
         return
     sys.stdout.write(text)
 

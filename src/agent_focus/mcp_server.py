@@ -106,7 +106,7 @@ def build_server(path: Path, root: Path) -> Any:
         from agent_focus.focus_update import update_focus
         from agent_focus.status import resolve_agent
 
-        outcome = update_focus(path, root, config(), resolve_agent(root))
+        outcome = update_focus(path, root, config(), resolve_agent(root, None, path))
         return {
             "ticked": list(outcome.changes.ticked),
             "unticked": list(outcome.changes.unticked),
@@ -120,7 +120,7 @@ def build_server(path: Path, root: Path) -> Any:
         from agent_focus.metrics.gate import slo_gate
         from agent_focus.status import resolve_agent
 
-        gate = slo_gate(root, config(), resolve_agent(root))
+        gate = slo_gate(root, config(), resolve_agent(root, None, path))
         return {
             "exit_code": gate.exit_code,
             "slos": [s.to_json() for r in gate.reports for s in r.slos],
@@ -130,20 +130,9 @@ def build_server(path: Path, root: Path) -> Any:
     @_as_tool_errors
     def brief() -> str:
         """Who this agent is, today's open tasks, the portfolio gaps, the commands it may use."""
-        from agent_focus.brief import brief_text
-        from agent_focus.status import load_status
-        from agent_focus.strategy import read_strategy
-        from agent_focus.workspace import strategy_path
+        from agent_focus.brief import build_brief
 
-        report = load_status(path)
-        agent = None
-        strategy_file = strategy_path(None, root)
-        if report.agent.id and strategy_file.exists():
-            try:
-                agent = read_strategy(strategy_file).agent(report.agent.id)
-            except FocusError:
-                agent = None
-        return brief_text(report, agent, None)
+        return build_brief(path)[1]
 
     return server
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent_focus.errors import AlreadyExistsError, FocusError, StrategyError
-from agent_focus.focusfile.model import PortfolioItem
 from agent_focus.focusfile.template import render_focus_file
 from agent_focus.journal.events import journal
-from agent_focus.portfolio import check_item
+from agent_focus.portfolio import file_exists
 from agent_focus.strategy import AgentStrategy, read_strategy
 from agent_focus.workspace import AGENT_ENV_NAME, read_agent_env
 
@@ -27,14 +26,6 @@ class InitResult:
     agent: AgentStrategy | None
     wrote_env: bool
     notes: list[str] = field(default_factory=list)
-
-
-def _exists_in(root: Path) -> Callable[[str], bool]:
-    def exists(path: str) -> bool:
-        item = PortfolioItem(path, False, 0, 1, name=path, path=path)
-        return check_item(item, root).exists is True
-
-    return exists
 
 
 def _ignore_agent_env(root: Path) -> str | None:
@@ -84,7 +75,7 @@ def init_agent(agent_id: str, focus_file: Path, root: Path, strategy_file: Path)
     else:
         notes.append(f"no strategy at {strategy_file}; wrote an empty skeleton")
 
-    text = render_focus_file(agent_id, agent, _exists_in(root))
+    text = render_focus_file(agent_id, agent, functools.partial(file_exists, root))
     try:
         fd = os.open(focus_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:

@@ -63,5 +63,13 @@ def check_item(item: PortfolioItem, root: Path) -> PortfolioCheck:
     return PortfolioCheck(item, target.exists())
 
 
+def file_exists(root: Path, relative: str) -> bool:
+    """Whether ``relative`` (a path or glob) exists inside the worktree ``root``."""
+    return (
+        check_item(PortfolioItem(relative, False, 0, 1, name=relative, path=relative), root).exists
+        is True
+    )
+
+
 def check_portfolio(items: tuple[PortfolioItem, ...], root: Path) -> list[PortfolioCheck]:
     return [check_item(item, root) for item in items]

@@ -20,9 +20,8 @@ from agent_focus.mlflow_mirror import mirror_run
 from agent_focus.planner.activity import Commit, commits_since, start_of_yesterday
 from agent_focus.planner.providers.base import PlanError
 from agent_focus.planner.run import PlanOutcome, plan_sprint
-from agent_focus.status import StatusReport, identify_agent, load_status
-from agent_focus.strategy import AgentStrategy, read_strategy
-from agent_focus.workspace import current_agent, strategy_path
+from agent_focus.status import StatusReport, load_status, resolve_agent
+from agent_focus.strategy import AgentStrategy, agent_strategy
 
 
 @dataclass
@@ -52,7 +51,7 @@ def morning(
 ) -> Morning:
     """Update, recap yesterday, plan today, and report the day."""
     document = read_document(path)  # a bad file stops the routine before any network work
-    agent = current_agent(root, agent_option) or identify_agent(document, root).id
+    agent = resolve_agent(root, agent_option, document)
     reports = run_collectors(config, agent)  # once, for the update and the plan
     updated = update_focus(path, root, config, agent, reports)
     yesterday = today - timedelta(days=1)
@@ -198,7 +197,7 @@ def evening(
     today: date,
 ) -> Evening:
     document = read_document(path)
-    agent = current_agent(root, agent_option) or identify_agent(document, root).id
+    agent = resolve_agent(root, agent_option, document)
     updated = update_focus(path, root, config, agent)
     status = load_status(path)
     notes: list[str] = []
@@ -226,10 +225,12 @@ def evening(
     if mirror_note:
         notes.append(mirror_note)
     readiness = None
-    strategy_file = strategy_path(None, root)
-    if agent and strategy_file.exists():
-        try:
-            readiness = job_readiness(read_strategy(strategy_file).agent(agent), status)
-        except FocusError as exc:
-            notes.append(str(exc))
+    try:
+        strategy, missing = agent_strategy(root, agent)
+    except FocusError as exc:  # a broken strategy must not cost the evening its commit
+        strategy, missing = None, str(exc)
+    if strategy is not None:
+        readiness = job_readiness(strategy, status)
+    elif missing:
+        notes.append(f"no job readiness: {missing}")
     return Evening(agent, updated, result, status, readiness, notes)

@@ -104,9 +104,12 @@ def load_status(path: Path) -> StatusReport:
     return build_status(document, root_for(path))
 
 
-def resolve_agent(root: Path, option: str | None = None) -> str | None:
-    """``--agent``, else ``$AGENT_ID``, else ``.agent.env``, else the Identity section of the
-    worktree's focus file; None when none says."""
+def resolve_agent(
+    root: Path, option: str | None = None, document: FocusDocument | Path | None = None
+) -> str | None:
+    """``--agent``, else ``$AGENT_ID``, else ``.agent.env``, else the Identity section of
+    ``document`` (a parsed focus file, or its path; default: the worktree's own). None when
+    none of them says."""
     from agent_focus.errors import FocusError
     from agent_focus.focusfile import read_document
     from agent_focus.workspace import current_agent, focus_file_path
@@ -114,10 +117,12 @@ def resolve_agent(root: Path, option: str | None = None) -> str | None:
     agent = current_agent(root, option)
     if agent:
         return agent
-    path = focus_file_path(None, cwd=root)
-    if not path.exists():
-        return None
-    try:
-        return identify_agent(read_document(path), root).id
-    except FocusError:
-        return None
+    if not isinstance(document, FocusDocument):
+        path = document or focus_file_path(None, cwd=root)
+        if not path.exists():
+            return None
+        try:
+            document = read_document(path)
+        except FocusError:
+            return None
+    return identify_agent(document, root).id

@@ -54,11 +54,15 @@ class Strategy:
     path: Path
     agents: tuple[AgentStrategy, ...]
 
+    def find(self, agent_id: str) -> AgentStrategy | None:
+        """The agent with this id (case-insensitive), or None."""
+        return next((a for a in self.agents if a.id.casefold() == agent_id.casefold()), None)
+
     def agent(self, agent_id: str) -> AgentStrategy:
         """The agent with this id (case-insensitive), or a StrategyError naming the known ones."""
-        for agent in self.agents:
-            if agent.id.casefold() == agent_id.casefold():
-                return agent
+        found = self.find(agent_id)
+        if found is not None:
+            return found
         known = ", ".join(a.id for a in self.agents) or "none"
         raise StrategyError(f"names no agent {agent_id!r} (agents: {known})", path=self.path)
 
@@ -119,6 +123,24 @@ def parse_strategy(source: Source, path: Path) -> Strategy:
         else:
             current.requirements.append(text)
     return Strategy(path, tuple(agents))
+
+
+def agent_strategy(root: Path, agent_id: str | None) -> tuple[AgentStrategy | None, str | None]:
+    """The strategy of ``agent_id`` for the worktree ``root``, or None and why (no file, no
+    agent id, an agent the strategy does not name). A malformed strategy still raises."""
+    from agent_focus.workspace import strategy_path
+
+    path = strategy_path(None, root)
+    if not path.exists():
+        return None, f"no strategy at {path}"
+    if agent_id is None:
+        return None, "no agent id (pass --agent or set AGENT_ID)"
+    strategy = read_strategy(path)
+    found = strategy.find(agent_id)
+    if found is None:
+        known = ", ".join(a.id for a in strategy.agents) or "none"
+        return None, f"{path}: names no agent {agent_id!r} (agents: {known})"
+    return found, None
 
 
 def read_strategy(path: Path) -> Strategy:

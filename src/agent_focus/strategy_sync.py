@@ -4,6 +4,7 @@ human added, and never touches any other section."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,28 +127,19 @@ def run_sync(
 ) -> SyncResult:
     """Sync the focus file at ``path`` with its agent's strategy (written unless ``dry_run``)."""
     from agent_focus.errors import FocusError
-    from agent_focus.focusfile.model import PortfolioItem
     from agent_focus.focusfile.store import edit_document, read_document
-    from agent_focus.portfolio import check_item
-    from agent_focus.status import identify_agent
+    from agent_focus.portfolio import file_exists
+    from agent_focus.status import resolve_agent
     from agent_focus.strategy import read_strategy
-    from agent_focus.workspace import current_agent, strategy_path
+    from agent_focus.workspace import strategy_path
 
     document = read_document(path)
-    agent_id = current_agent(root, agent_option) or identify_agent(document, root).id
+    agent_id = resolve_agent(root, agent_option, document)
     if agent_id is None:
         raise FocusError("which agent? pass --agent A1 or set AGENT_ID (or .agent.env)", path=path)
     agent = read_strategy(strategy_path(strategy_option, root)).agent(agent_id)
 
-    def exists(relative: str) -> bool:
-        return (
-            check_item(
-                PortfolioItem(relative, False, 0, 1, name=relative, path=relative), root
-            ).exists
-            is True
-        )
-
-    operation = sync_with_strategy(agent, exists)
+    operation = sync_with_strategy(agent, functools.partial(file_exists, root))
     if dry_run:
         return operation(document).result
     result = edit_document(path, operation)

@@ -16,7 +16,6 @@ from agent_focus.status import StatusReport, load_status
 from agent_focus.strategy import read_strategy
 from agent_focus.workspace import (
     FOCUS_FILE_NAME,
-    STRATEGY_FILE_NAME,
     main_worktree_root,
     read_agent_env,
     strategy_path,
@@ -143,6 +142,6 @@ def add_agent_worktree(root: Path, agent_id: str) -> NewSeat:
         agent.id,
         target / FOCUS_FILE_NAME,
         target,
-        strategy_path(None, target) if (target / STRATEGY_FILE_NAME).exists() else strategy_file,
+        strategy_path(None, target),  # the worktree's own copy, else the main checkout's
     )
     return NewSeat(target, branch, not exists, init)

@@ -19,8 +19,6 @@ from typing import Any
 
 from agent_focus.journal.db import LOG_NAME, open_log
 
-KINDS = ("init", "complete", "plan", "sync", "update", "slo", "commit")
-
 
 @dataclass(frozen=True)
 class Event:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from agent_focus.config import FocusConfig
-from agent_focus.errors import FocusError, StrategyError
+from agent_focus.errors import FocusError
 from agent_focus.focusfile import read_document, require_sprint
 from agent_focus.focusfile.model import SectionKind
 from agent_focus.focusfile.parse import section_bullets
@@ -27,9 +27,9 @@ from agent_focus.planner.providers.base import (
     providers,
 )
 from agent_focus.portfolio import check_portfolio
-from agent_focus.status import identify_agent
-from agent_focus.strategy import AgentStrategy, read_strategy
-from agent_focus.workspace import current_agent, state_dir, strategy_path
+from agent_focus.status import identify_agent, resolve_agent
+from agent_focus.strategy import agent_strategy
+from agent_focus.workspace import state_dir
 
 
 @dataclass
@@ -66,20 +66,6 @@ def choose_provider(name: str, config: FocusConfig) -> tuple[Provider, str]:
     return provider, f"planning with {name}"
 
 
-def _strategy_for(root: Path, agent: str | None) -> tuple[AgentStrategy | None, list[str]]:
-    path = strategy_path(None, root)
-    if not path.exists() or agent is None:
-        return None, [
-            f"no strategy for this agent ({path} {'missing' if not path.exists() else 'unread: no agent id'})"
-        ]
-    try:
-        return read_strategy(path).agent(agent), []
-    except StrategyError as exc:
-        if "names no agent" in exc.message:
-            return None, [str(exc)]
-        raise
-
-
 def gather_context(
     path: Path,
     root: Path,
@@ -90,8 +76,9 @@ def gather_context(
 ) -> tuple[PlanningContext, list[str]]:
     document = read_document(path)
     identity = identify_agent(document, root)
-    agent = current_agent(root, agent_option) or identity.id
-    strategy, notes = _strategy_for(root, agent)
+    agent = resolve_agent(root, agent_option, document)
+    strategy, missing = agent_strategy(root, agent)
+    notes = [missing] if missing else []
     if reports is None:
         reports = run_collectors(config, agent)
     since = start_of_yesterday(today)
