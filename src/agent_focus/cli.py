@@ -302,18 +302,8 @@ def update(
     document = read_document(path)  # a missing or broken file fails before any network work
     who = resolve_agent(root, agent, document)
     outcome = update_focus(path, root, load_config(root), who)
-    changes = outcome.changes
     if json_out:
-        _stdout_json(
-            {
-                "file": str(path),
-                "agent": who,
-                "metrics_written": changes.has_metrics_section,
-                "ticked": list(changes.ticked),
-                "unticked": list(changes.unticked),
-                "sources": [r.to_json() for r in outcome.reports],
-            }
-        )
+        _stdout_json(outcome.to_json())
     from agent_focus.render import update_messages
 
     for line in update_messages(outcome):
@@ -367,20 +357,7 @@ def plan(
         dry_run=dry_run, fallback=fallback, today=date.today(),
     )  # fmt: skip
     if json_out:
-        merge = outcome.merge
-        _stdout_json(
-            {
-                "file": str(path),
-                "agent": outcome.agent,
-                "provider": outcome.provider,
-                "model": outcome.model,
-                "dry_run": outcome.dry_run,
-                "summary": outcome.plan_summary,
-                "added": [t.model_dump() for t in merge.added],
-                "skipped_duplicates": [{"title": a, "existing": b} for a, b in merge.duplicates],
-                "skipped_sprint_full": list(merge.over_capacity),
-            }
-        )
+        _stdout_json(outcome.to_json())
     from agent_focus.render import plan_messages
 
     for line in plan_messages(outcome):
@@ -577,22 +554,7 @@ def morning(
     root = root_for(path)
     day = run_morning(path, root, load_config(root), agent, provider, date.today())
     if json_out:
-        _stdout_json(
-            {
-                "agent": day.agent,
-                "date": day.today.isoformat(),
-                "sources": [r.to_json() for r in day.update.reports],
-                "ticked_yesterday": day.ticked_yesterday,
-                "commits": [{"sha": c.sha, "subject": c.subject} for c in day.commits],
-                "plan": None if day.plan is None else {
-                    "provider": day.plan.provider, "model": day.plan.model,
-                    "added": [t.model_dump() for t in day.plan.merge.added],
-                },
-                "plan_error": day.plan_error,
-                "notes": day.notes,
-                "status": day.status.to_json(),
-            }
-        )  # fmt: skip
+        _stdout_json(day.to_json())
         return
     from agent_focus.render_routines import morning_view
 
@@ -625,23 +587,7 @@ def evening(
         path, root, load_config(root), agent, commit=not no_commit, push=push, today=date.today()
     )
     if json_out:
-        commit = day.commit
-        readiness = day.readiness
-        _stdout_json(
-            {
-                "agent": day.agent,
-                "commit": None if commit is None else {
-                    "committed": commit.committed, "sha": commit.sha, "message": commit.message,
-                    "pushed": commit.pushed, "note": commit.note,
-                },
-                "readiness": None if readiness is None else {
-                    "role": readiness.role, "ready": list(readiness.ready),
-                    "missing": [{"name": n, "path": p} for n, p in readiness.missing],
-                    "priorities": [{"priority": p, "state": s} for p, s in readiness.priorities],
-                },
-                "status": day.status.to_json(),
-            }
-        )  # fmt: skip
+        _stdout_json(day.to_json())
     else:
         from agent_focus.render_routines import evening_view
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from agent_focus.config import FocusConfig
 from agent_focus.focusfile.edits import FocusUpdate, update_focus_file
@@ -22,6 +23,17 @@ class UpdateOutcome:
     agent: str | None
     reports: list[SourceReport]
     changes: FocusUpdate
+
+    def to_json(self) -> dict[str, Any]:
+        """The `focus update --json` object (also the MCP `update` tool's result)."""
+        return {
+            "file": str(self.path),
+            "agent": self.agent,
+            "metrics_written": self.changes.has_metrics_section,
+            "ticked": list(self.changes.ticked),
+            "unticked": list(self.changes.unticked),
+            "sources": [r.to_json() for r in self.reports],
+        }
 
 
 def update_focus(

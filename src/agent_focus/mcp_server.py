@@ -90,14 +90,7 @@ def build_server(path: Path, root: Path) -> Any:
             path, root, config(), agent=None, provider_name=provider, model=None,
             dry_run=dry_run, fallback=None, today=date.today(),
         )  # fmt: skip
-        return {
-            "provider": outcome.provider,
-            "model": outcome.model,
-            "summary": outcome.plan_summary,
-            "added": [t.model_dump() for t in outcome.merge.added],
-            "skipped_duplicates": [title for title, _ in outcome.merge.duplicates],
-            "dry_run": dry_run,
-        }
+        return outcome.to_json()
 
     @server.tool()
     @_as_tool_errors
@@ -106,12 +99,7 @@ def build_server(path: Path, root: Path) -> Any:
         from agent_focus.focus_update import update_focus
         from agent_focus.status import resolve_agent
 
-        outcome = update_focus(path, root, config(), resolve_agent(root, None, path))
-        return {
-            "ticked": list(outcome.changes.ticked),
-            "unticked": list(outcome.changes.unticked),
-            "sources": [r.to_json() for r in outcome.reports],
-        }
+        return update_focus(path, root, config(), resolve_agent(root, None, path)).to_json()
 
     @server.tool()
     @_as_tool_errors

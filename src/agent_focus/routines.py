@@ -3,9 +3,11 @@ ai-evening). A dead service or a missing key is reported and the routine goes on
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from agent_focus.config import FocusConfig
 from agent_focus.errors import FocusError
@@ -39,6 +41,19 @@ class Morning:
     @property
     def slos(self) -> list[SloResult]:
         return [s for r in self.update.reports for s in r.slos]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "agent": self.agent,
+            "date": self.today.isoformat(),
+            "sources": [r.to_json() for r in self.update.reports],
+            "ticked_yesterday": self.ticked_yesterday,
+            "commits": [{"sha": c.sha, "subject": c.subject} for c in self.commits],
+            "plan": None if self.plan is None else self.plan.to_json(),
+            "plan_error": self.plan_error,
+            "notes": self.notes,
+            "status": self.status.to_json(),
+        }
 
 
 def morning(
@@ -84,6 +99,14 @@ class Readiness:
     ready: tuple[str, ...]
     missing: tuple[tuple[str, str], ...]
     priorities: tuple[tuple[str, str], ...]  # (priority, "done" | "in progress" | "not started")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "ready": list(self.ready),
+            "missing": [{"name": n, "path": p} for n, p in self.missing],
+            "priorities": [{"priority": p, "state": s} for p, s in self.priorities],
+        }
 
 
 def job_readiness(agent: AgentStrategy, status: StatusReport) -> Readiness:
@@ -184,6 +207,15 @@ class Evening:
     status: StatusReport
     readiness: Readiness | None
     notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "agent": self.agent,
+            "commit": None if self.commit is None else dataclasses.asdict(self.commit),
+            "readiness": None if self.readiness is None else self.readiness.to_json(),
+            "notes": self.notes,
+            "status": self.status.to_json(),
+        }
 
 
 def evening(

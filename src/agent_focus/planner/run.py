@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from agent_focus.config import FocusConfig
 from agent_focus.errors import FocusError
@@ -43,6 +44,21 @@ class PlanOutcome:
     merge: MergeResult
     dry_run: bool
     notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `focus plan --json` object (also the MCP `plan` tool's result)."""
+        return {
+            "file": str(self.path),
+            "agent": self.agent,
+            "provider": self.provider,
+            "model": self.model,
+            "dry_run": self.dry_run,
+            "summary": self.plan_summary,
+            "added": [t.model_dump() for t in self.merge.added],
+            "skipped_duplicates": [{"title": a, "existing": b} for a, b in self.merge.duplicates],
+            "skipped_sprint_full": list(self.merge.over_capacity),
+            "notes": self.notes,
+        }
 
 
 def choose_provider(name: str, config: FocusConfig) -> tuple[Provider, str]:
