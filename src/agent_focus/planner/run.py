@@ -10,7 +10,7 @@ from typing import Any
 from agent_focus.config import FocusConfig
 from agent_focus.errors import FocusError
 from agent_focus.focusfile import read_document, require_sprint
-from agent_focus.focusfile.model import SectionKind
+from agent_focus.focusfile.model import FocusDocument, SectionKind
 from agent_focus.focusfile.parse import section_bullets
 from agent_focus.focusfile.store import edit_document
 from agent_focus.journal.calls import LLMCall, record_calls
@@ -83,14 +83,13 @@ def choose_provider(name: str, config: FocusConfig) -> tuple[Provider, str]:
 
 
 def gather_context(
-    path: Path,
+    document: FocusDocument,
     root: Path,
     config: FocusConfig,
     agent_option: str | None,
     today: date,
     reports: list[SourceReport] | None = None,
 ) -> tuple[PlanningContext, list[str]]:
-    document = read_document(path)
     identity = identify_agent(document, root)
     agent = resolve_agent(root, agent_option, document)
     strategy, missing = agent_strategy(root, agent)
@@ -124,8 +123,9 @@ def plan_sprint(
     reports: list[SourceReport] | None = None,
 ) -> PlanOutcome:
     """Plan and merge. Nothing is written on failure, on a dry run, or when nothing is new."""
-    require_sprint(read_document(path))  # fail fast on a bad file, before any network work
-    context, notes = gather_context(path, root, config, agent, today, reports)
+    document = read_document(path)
+    require_sprint(document)  # fail fast on a bad file, before any network work
+    context, notes = gather_context(document, root, config, agent, today, reports)
     provider, note = choose_provider(provider_name or config.planner.provider, config)
     request = PlanRequest(model or config.planner.model, config.planner)
     log_dir = state_dir(root)
