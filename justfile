@@ -47,11 +47,11 @@ slo-check:
 
 # Start MLflow (:5000) and Prometheus (:9090) on loopback, state in .focus-services/
 services-up:
-    python3 -m agent_focus.local_services up
+    focus services up
 
 # Stop what services-up started
 services-down:
-    python3 -m agent_focus.local_services down
+    focus services down
 
 # Every agent of this clone, one line each
 focus-all:

@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3.0)
     args = parser.parse_args()
 
-    from agent_focus.local_services import free_port, start_mlflow, start_prometheus
+    from agent_focus.metrics.local_services import free_port, start_mlflow, start_prometheus
 
     work = Path(tempfile.mkdtemp(prefix="focus-bench-metrics-"))
     focus = focus_command()

@@ -21,7 +21,7 @@ from bench.run import EXAMPLE, focus_command, interleaved, run_quiet
 
 
 def build(base: Path, count: int) -> Path:
-    from agent_focus.onboarding import init_agent
+    from agent_focus.actions.init import init_agent
 
     main = base / f"main-{count}"
     main.mkdir(parents=True)

@@ -123,7 +123,7 @@ def prometheus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import urllib.parse
     import urllib.request
 
-    from agent_focus.local_services import free_port, start_prometheus
+    from agent_focus.metrics.local_services import free_port, start_prometheus
     from tests.servers import Exporter
 
     if shutil.which("prometheus") is None:
@@ -151,7 +151,7 @@ def prometheus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _start_mlflow(folder: Path) -> Any:
-    from agent_focus.local_services import free_port, mlflow_command, start_mlflow
+    from agent_focus.metrics.local_services import free_port, mlflow_command, start_mlflow
 
     if mlflow_command() is None:
         skip_unless_ci("no MLflow server (pip install -e '.[dev]' brings the full `mlflow`)")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from agent_focus.dashboard import DashboardState, dashboard_view
 from agent_focus.journal.calls import LLMCall, record_calls
 from agent_focus.journal.events import record_event
+from agent_focus.views.dashboard import DashboardState, dashboard_view
 from tests.conftest import FocusRunner, git
 
 

@@ -35,15 +35,29 @@ print("\\nMODULES=" + json.dumps(sorted(sys.modules)))
 """
 
 
+# Our own modules that pull in the heavy ones, or that a reading command has no use for.
+OURS = ("agent_focus.planner", "agent_focus.actions", "agent_focus.metrics", "agent_focus.config")
+
+
 @pytest.mark.parametrize(
-    "args", [["status"], ["status", "--json"], ["status", "--all", "--json"], ["complete", "Alpha"]]
+    "args",
+    [
+        ["status"],
+        ["status", "--json"],
+        ["status", "--all"],
+        ["status", "--all", "--json"],
+        ["agents"],
+        ["agents", "--json"],
+        ["complete", "Alpha"],
+    ],
 )
 def test_command_loads_no_heavy_module(tmp_path: Path, args: list[str]) -> None:
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)  # `--all` lists worktrees
     target = tmp_path / "AGENT_FOCUS.md"
     target.write_bytes((FOCUS_FIXTURES / "no-final-newline.md").read_bytes())
+    file_args = [] if args[0] == "agents" else ["--file", str(target)]
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps([*args, "--file", str(target)])],
+        [sys.executable, "-c", PROBE, json.dumps([*args, *file_args])],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -54,3 +68,5 @@ def test_command_loads_no_heavy_module(tmp_path: Path, args: list[str]) -> None:
     assert "agent_focus.cli" in modules and "agent_focus.focusfile.parse" in modules
     loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert loaded == []
+    if args[0] != "complete":  # `complete` is an action: it may load actions.complete
+        assert sorted(m for m in modules if m.startswith(OURS)) == []

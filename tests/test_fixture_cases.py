@@ -16,7 +16,7 @@ import pytest
 from agent_focus.errors import TaskNotFoundError
 from agent_focus.focusfile import complete_task, edit_document, read_document
 from agent_focus.focusfile.source import Source
-from agent_focus.status import identify_agent
+from agent_focus.readers.agent import identify_agent
 from tests.conftest import FOCUS_FIXTURES
 
 CASES = sorted(p for p in FOCUS_FIXTURES.glob("*.md") if not p.name.endswith(".completed.md"))

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from agent_focus.focusfile.matching import match_task
 from agent_focus.focusfile.model import Task
-from agent_focus.matching import match_task
 
 
 def tasks(*titles: str, done: tuple[int, ...] = ()) -> list[Task]:

@@ -137,7 +137,7 @@ def test_a_dead_server_blocks_nothing(repo: Path, focus: FocusRunner) -> None:
     assert f"MLflow mirror skipped: refused at {dead} (the local journal has it)" in result.stderr
     assert [e["kind"] for e in json.loads(focus("log", "--json", cwd=repo).stdout)] == ["plan"]
     team = focus("usage", "--source", "mlflow", cwd=repo)
-    assert team.returncode == 1 and "NO DATA AVAILABLE from MLflow: refused" in team.stderr
+    assert team.returncode == 4 and "NO DATA AVAILABLE from MLflow: refused" in team.stderr
 
 
 def test_no_configured_server_means_no_mirror(repo: Path, focus: FocusRunner) -> None:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from agent_focus.metrics.model import NoData, SloResult
-from agent_focus.planner.activity import commits_since, start_of_yesterday
 from agent_focus.planner.context import PlanningContext, SourceGap
 from agent_focus.planner.providers.offline import offline_tasks
+from agent_focus.readers.git import commits_between, day_bounds
 from tests.conftest import FocusRunner, example_workspace, git
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
@@ -24,7 +26,7 @@ def context(**changes: object) -> PlanningContext:
         priorities=("Ship an SLO gate that blocks bad deploys", "Alert on p95 latency above 500 ms"),
         requirements=(), open_tasks=("Ship an SLO gate that blocks bad deploys",), done_tasks=(),
         portfolio_gaps=(("SLO demo video", "docs/slo-demo.mp4"), ("MLflow screenshot", "docs/mlflow.png")),
-        portfolio_ready=(), slos=(), source_gaps=(), metrics=(), commits=(), ticked_recently=(),
+        portfolio_ready=(), slos=(), source_gaps=(), metrics=(), commits=(), ticked_yesterday=(),
         today=date(2026, 11, 21), sprint_room=8,
     )  # fmt: skip
     return replace(base, **changes)  # type: ignore[arg-type]
@@ -159,10 +161,49 @@ def test_a_file_without_a_sprint_is_refused_before_planning(
     assert path.read_text() == "# A1\n## Notes\n"
 
 
-def test_recent_commits_are_read_from_this_worktree(repo: Path) -> None:
+def test_yesterday_means_yesterdays_commits_not_todays(repo: Path) -> None:
+    yesterday = date.today() - timedelta(days=1)
+    noon = f"{yesterday.isoformat()}T12:00:00"
     (repo / "x.txt").write_text("x")
     git(repo, "add", "x.txt")
-    git(repo, "commit", "-qm", "Ship the SLO gate\n\nbody text")
-    found = commits_since(repo, start_of_yesterday(date.today()))
-    assert [c.subject for c in found][:2] == ["Ship the SLO gate", "strategy"]
-    assert commits_since(repo.parent, start_of_yesterday(date.today())) == []  # not a repo
+    subprocess.run(
+        ["git", "commit", "-qm", "Ship the SLO gate\n\nbody text"], cwd=repo, check=True,
+        env={**os.environ, "GIT_AUTHOR_DATE": noon, "GIT_COMMITTER_DATE": noon},
+    )  # fmt: skip
+    (repo / "y.txt").write_text("y")
+    git(repo, "add", "y.txt")
+    git(repo, "commit", "-qm", "Made today")
+    found = commits_between(repo, *day_bounds(yesterday))
+    assert [c.subject for c in found] == ["Ship the SLO gate"]
+    today = commits_between(repo, *day_bounds(date.today()))
+    assert today[0].subject == "Made today"
+    assert commits_between(repo.parent, *day_bounds(yesterday)) == []  # not a repo
+
+
+@pytest.mark.parametrize(
+    ("services", "slo_agent", "restores"),
+    [
+        ("- mlflow\n- slo-gates\n", None, True),  # owns the service
+        ("- docs-site\n", None, False),  # the docs writer: not its service
+        ("- docs-site\n", "A1", True),  # an SLO of this agent reads the dead Prometheus
+    ],
+    ids=["owner", "not-owner", "slo-owner"],
+)
+def test_only_an_owner_is_asked_to_restore_a_dead_service(
+    workspace: Path, focus: FocusRunner, services: str, slo_agent: str | None, restores: bool
+) -> None:
+    path = workspace / "AGENT_FOCUS.md"
+    text = path.read_text()
+    head, _, rest = text.partition("## 🛠️ Service Ownership\n")
+    assert rest, "the example has a Service Ownership section"
+    body_end = rest.index("\n## ")
+    path.write_text(head + "## 🛠️ Service Ownership\n" + services + rest[body_end + 1 :])
+    if slo_agent:
+        (workspace / "focus.yaml").write_text(
+            (workspace / "focus.yaml").read_text()
+            + f"slos:\n  - name: up\n    query: up\n    min: 1\n    agent: {slo_agent}\n"
+        )
+    payload = json.loads(focus("plan", "--dry-run", "--json", cwd=workspace).stdout)
+    titles = " | ".join(t["title"] for t in payload["added"])
+    source = "prometheus" if slo_agent else "mlflow"
+    assert (f"Restore {source} data" in titles) is restores, titles

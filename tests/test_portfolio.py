@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent_focus.focusfile.model import PortfolioItem
-from agent_focus.portfolio import check_item
+from agent_focus.readers.portfolio import check_item
 
 
 def item(path: str | None, done: bool = False) -> PortfolioItem:

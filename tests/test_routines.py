@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,13 @@ def test_agents_add_creates_worktree_branch_focus_file_and_env(
 
 
 def test_morning_with_services_down_and_no_key_goes_on(a1: Path, focus: FocusRunner) -> None:
+    noon = f"{date.today() - timedelta(days=1)}T12:00:00"
+    (a1 / "notes.txt").write_text("x")
+    git(a1, "add", "notes.txt")
+    subprocess.run(
+        ["git", "commit", "-qm", "Yesterday's work"], cwd=a1, check=True,
+        env={**os.environ, "GIT_AUTHOR_DATE": noon, "GIT_COMMITTER_DATE": noon},
+    )  # fmt: skip
     result = focus("morning", "--json", cwd=a1)
     assert result.returncode == 0, result.stderr
     day = json.loads(result.stdout)
@@ -60,7 +68,8 @@ def test_morning_with_services_down_and_no_key_goes_on(a1: Path, focus: FocusRun
         "prometheus": "refused",
     }
     assert day["plan"]["provider"] == "offline" and day["plan"]["added"]
-    assert any(c["subject"] == "example workspace with dead services" for c in day["commits"])
+    # The recap is yesterday's commits: not today's (the example workspace was committed today).
+    assert [c["subject"] for c in day["commits"]] == ["Yesterday's work"]
     text = (a1 / "AGENT_FOCUS.md").read_text()
     assert "| mlflow | NO DATA AVAILABLE |" in text
     assert "- [ ] Create MLflow screenshot (`docs/portfolio/mlflow.png`)" in text
@@ -143,8 +152,9 @@ def test_evening_without_changes_or_with_no_commit_commits_nothing(
 
 
 def test_status_all_over_twenty_worktrees_from_any_of_them(repo: Path, focus: FocusRunner) -> None:
-    init = "import sys; from pathlib import Path; from agent_focus.onboarding import init_agent; " \
-           "t = Path(sys.argv[1]); init_agent(sys.argv[2], t / 'AGENT_FOCUS.md', t, t / 'AI_JOB_STRATEGY.md')"  # fmt: skip
+    init = "import sys; from pathlib import Path; from agent_focus.actions.init import init_agent; " \
+           "from agent_focus.readers.workspace import Workspace; t = Path(sys.argv[1]); " \
+           "init_agent(Workspace(t, t / 'AGENT_FOCUS.md', sys.argv[2]), sys.argv[2])"  # fmt: skip
     for n in range(1, 21):
         tree = repo.parent / f"wt-{n:02d}"
         git(repo, "worktree", "add", "-q", "-b", f"agent/a{n}", str(tree))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent_focus.errors import FocusError, StrategyError
-from agent_focus.strategy import read_strategy
+from agent_focus.readers.strategy import read_strategy
 from tests.conftest import EXAMPLE_DIR
 
 

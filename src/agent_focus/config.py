@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agent_focus.errors import FocusError
-from agent_focus.workspace import main_worktree_root
+from agent_focus.readers.workspace import main_worktree_root
 
 CONFIG_FILE_NAME = "focus.yaml"
 DEFAULT_MLFLOW_URI = "http://127.0.0.1:5000"

@@ -37,6 +37,18 @@ class FocusError(Exception):
         return f"{where}{self.message}"
 
 
+class UsageError(FocusError):
+    """An option with a value we do not know; the message names the valid ones (exit 2)."""
+
+    exit_status = ExitStatus.USAGE
+
+
+class NoDataError(FocusError):
+    """A source we need could not be read (exit 4)."""
+
+    exit_status = ExitStatus.NO_DATA
+
+
 class FocusFileError(FocusError):
     """A focus file that cannot be read or has no structure we need."""
 

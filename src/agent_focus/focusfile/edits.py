@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from agent_focus.errors import FocusFileError, TaskNotFoundError
+from agent_focus.focusfile.matching import match_task
 from agent_focus.focusfile.model import FocusDocument, PortfolioItem, SectionKind, Task
-from agent_focus.focusfile.parse import ITEM_RE, section_fields
+from agent_focus.focusfile.parse import ITEM_RE
 from agent_focus.focusfile.source import Splice, line_ending
 from agent_focus.focusfile.store import Edit
-from agent_focus.matching import match_task
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,6 @@ class Completion:
     how: str
     already_done: bool
     completed_on: date
-    agent: str | None = None  # from the Identity section, for the journal
 
 
 def tick_line(line: str, on: date) -> str:
@@ -137,11 +136,10 @@ def complete_task(query: str, on: date) -> Callable[[FocusDocument], Edit[Comple
                 message = f"no task matches {query!r} ({len(document.tasks)} tasks in the sprint)"
             raise TaskNotFoundError(message, path=document.path, candidates=titles)
         task = found.task
-        agent = section_fields(document, SectionKind.IDENTITY).get("agent")
         if task.done:
-            return Edit([], Completion(task, found.how, True, task.completed_on or on, agent))
+            return Edit([], Completion(task, found.how, True, task.completed_on or on))
         new_line = tick_line(document.source.lines[task.line], on)
         splice = Splice(task.line, task.line + 1, (new_line,))
-        return Edit([splice], Completion(task, found.how, False, on, agent))
+        return Edit([splice], Completion(task, found.how, False, on))
 
     return operation

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agent_focus.strategy import AgentStrategy
+from agent_focus.readers.strategy import AgentStrategy
 
 
 def render_focus_file(
     agent_id: str,
     agent: AgentStrategy | None,
     artifact_exists: Callable[[str], bool],
+    place: dict[str, str] | None = None,
 ) -> str:
-    """A focus file with the six sections. ``artifact_exists`` ticks portfolio boxes."""
+    """A focus file with the six sections. ``artifact_exists`` ticks portfolio boxes;
+    ``place`` (worktree, branch) is where the file really is, over what the strategy says."""
     role = agent.target if agent and agent.target else "Agent"
     lines = [
         f"# AGENT_FOCUS: {agent_id} · {role}",
@@ -24,12 +26,12 @@ def render_focus_file(
         f"- Agent: {agent_id}",
         f"- Role: {role}",
     ]
-    if agent:
-        for key, value in agent.fields.items():
-            if key not in ("services", "agent", "role"):
-                lines.append(f"- {key.title()}: {value}")
-        if agent.priorities and "mission" not in agent.fields:
-            lines.append(f"- Mission: {agent.priorities[0]}")
+    fields = {**(agent.fields if agent else {}), **(place or {})}
+    for key, value in fields.items():
+        if key not in ("services", "agent", "role"):
+            lines.append(f"- {key.title()}: {value}")
+    if agent and agent.priorities and "mission" not in agent.fields:
+        lines.append(f"- Mission: {agent.priorities[0]}")
     lines += ["", "## 🛠️ Service Ownership"]
     services = agent.services if agent else []
     lines += [f"- {name}" for name in services] or [

@@ -7,11 +7,13 @@ cost and outcome.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent_focus.errors import UsageError
 from agent_focus.journal.db import LOG_NAME, open_log
 
 
@@ -68,44 +70,51 @@ GROUPS = {
 }
 
 
+def usage_totals(calls: Sequence[LLMCall]) -> dict[str, Any]:
+    """The figures of a set of calls, for every view of usage (the one place they are
+    summed): a cost is the sum of the priced calls, and the unpriced ones are counted."""
+    latencies = sorted(c.latency_ms for c in calls)
+    costs = [c.cost_usd for c in calls]
+    return {
+        "calls": len(calls),
+        "errors": sum(1 for c in calls if not c.ok),
+        "input_tokens": sum(c.input_tokens for c in calls),
+        "output_tokens": sum(c.output_tokens for c in calls),
+        "cached_tokens": sum(c.cached_tokens for c in calls),
+        "cache_write_tokens": sum(c.cache_write_tokens for c in calls),
+        "cost_usd": round(sum(c for c in costs if c is not None), 10),
+        "unpriced_calls": sum(1 for c in costs if c is None),
+        "total_latency_ms": round(sum(latencies), 1),
+        "p50_latency_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p95_latency_ms": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
+        if latencies
+        else None,
+    }
+
+
 def usage_summary(folder: Path, by: str) -> list[dict[str, Any]]:
     """Totals per ``by`` (provider, model, agent or day): calls, tokens, cost, latency, errors."""
     if by not in GROUPS:
-        raise ValueError(f"cannot group by {by!r}")
+        raise UsageError(f"--by {by!r}: choose one of {', '.join(GROUPS)}")
     if not (folder / LOG_NAME).exists():
         return []
     db = open_log(folder)
     try:
         rows = db.execute(
-            f"SELECT {GROUPS[by]}, input_tokens, output_tokens, cached_tokens, cache_write_tokens,"
-            " latency_ms, cost_usd, ok FROM llm_calls ORDER BY id"
+            f"SELECT {GROUPS[by]}, provider, model, latency_ms, ok, input_tokens, output_tokens,"
+            " cached_tokens, cache_write_tokens, cost_usd FROM llm_calls ORDER BY id"
         ).fetchall()
     finally:
         db.close()
-    groups: dict[str, list[tuple[Any, ...]]] = {}
-    for row in rows:
-        groups.setdefault(row[0], []).append(row[1:])
+    groups: dict[str, list[LLMCall]] = {}
+    for key, provider, model, latency, ok, given, made, cached, cache_write, cost in rows:
+        call = LLMCall(provider, model, latency, bool(ok), given, made, cached, cache_write, cost)
+        groups.setdefault(key, []).append(call)
     summary = []
-    for key, items in sorted(groups.items()):
-        latencies = sorted(item[4] for item in items)
-        costs = [item[5] for item in items]
-        summary.append(
-            {
-                by: key,
-                "calls": len(items),
-                "errors": sum(1 for item in items if not item[6]),
-                "input_tokens": sum(item[0] for item in items),
-                "output_tokens": sum(item[1] for item in items),
-                "cached_tokens": sum(item[2] for item in items),
-                "cache_write_tokens": sum(item[3] for item in items),
-                "cost_usd": round(sum(c for c in costs if c is not None), 10),
-                "unpriced_calls": sum(1 for c in costs if c is None),
-                "p50_latency_ms": round(statistics.median(latencies), 1),
-                "p95_latency_ms": round(
-                    latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1
-                ),
-            }
-        )
+    for key, calls in sorted(groups.items()):
+        totals = usage_totals(calls)
+        del totals["total_latency_ms"]
+        summary.append({by: key, **totals})
     return summary
 
 

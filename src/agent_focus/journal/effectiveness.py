@@ -7,8 +7,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from agent_focus.journal.events import read_events
-from agent_focus.matching import normalise_title
+from agent_focus.focusfile.matching import normalise_title
+from agent_focus.journal.events import EventKind, read_events
 
 
 def agent_effectiveness(folder: Path) -> list[dict[str, Any]]:
@@ -18,11 +18,11 @@ def agent_effectiveness(folder: Path) -> list[dict[str, Any]]:
     agents: set[str] = set()
     for event in read_events(folder):
         agent = event.agent or "?"
-        if event.kind == "plan":
+        if event.kind == EventKind.PLAN:
             for title in event.payload.get("added", []):
                 planned.setdefault((agent, normalise_title(title)), event.at)
                 agents.add(agent)
-        elif event.kind == "complete":
+        elif event.kind == EventKind.COMPLETE:
             agents.add(agent)
             when = planned.pop((agent, normalise_title(str(event.payload.get("task", "")))), None)
             if when is not None:

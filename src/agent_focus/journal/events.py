@@ -14,10 +14,26 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent_focus.journal.db import LOG_NAME, open_log
+
+if TYPE_CHECKING:
+    from agent_focus.readers.workspace import Workspace
+
+
+class EventKind(StrEnum):
+    """What happened. Stored as its text; a kind this version does not know reads as is."""
+
+    INIT = "init"
+    PLAN = "plan"
+    COMPLETE = "complete"
+    SYNC = "sync"
+    UPDATE = "update"
+    SLO = "slo"
+    COMMIT = "commit"
 
 
 @dataclass(frozen=True)
@@ -26,7 +42,7 @@ class Event:
     at: datetime
     agent: str | None
     worktree: str | None
-    kind: str
+    kind: str  # an EventKind's value, or a newer version's kind
     payload: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
@@ -41,7 +57,7 @@ class Event:
 
 
 def record_event(
-    folder: Path, kind: str, payload: dict[str, Any], agent: str | None, worktree: str | None
+    folder: Path, kind: EventKind, payload: dict[str, Any], agent: str | None, worktree: str | None
 ) -> bool:
     """Append one event; False (and nothing raised) if the journal cannot be written."""
     try:
@@ -121,31 +137,30 @@ def latest_id(folder: Path) -> int:
 def describe(event: Event) -> str:
     """One human line for an event."""
     p = event.payload
-    if event.kind == "complete":
-        return f"completed {p.get('task')!r}"
-    if event.kind == "plan":
-        added = p.get("added", [])
-        return f"planned {len(added)} task(s) with {p.get('provider')} ({p.get('model')})" + (
-            f": {', '.join(repr(t) for t in added[:3])}" if added else ""
-        )
-    if event.kind == "sync":
-        return f"synced with the strategy: {len(p.get('changes', []))} change(s)"
-    if event.kind == "update":
-        down = [s for s, state in p.get("sources", {}).items() if state != "ok"]
-        return "updated metrics" + (f" (NO DATA: {', '.join(down)})" if down else "")
-    if event.kind == "slo":
-        return f"SLO gate: exit {p.get('exit_code')} " + ", ".join(
-            f"{r['name']} {r['status']}" for r in p.get("results", [])
-        )
-    if event.kind == "commit":
-        return f"committed {p.get('sha')}: {p.get('subject')}"
-    if event.kind == "init":
-        return f"started as {p.get('role') or 'an agent'}"
+    match event.kind:
+        case EventKind.COMPLETE:
+            return f"completed {p.get('task')!r}"
+        case EventKind.PLAN:
+            added = p.get("added", [])
+            return f"planned {len(added)} task(s) with {p.get('provider')} ({p.get('model')})" + (
+                f": {', '.join(repr(t) for t in added[:3])}" if added else ""
+            )
+        case EventKind.SYNC:
+            return f"synced with the strategy: {len(p.get('changes', []))} change(s)"
+        case EventKind.UPDATE:
+            down = [s for s, state in p.get("sources", {}).items() if state != "ok"]
+            return "updated metrics" + (f" (NO DATA: {', '.join(down)})" if down else "")
+        case EventKind.SLO:
+            return f"SLO gate: exit {p.get('exit_code')} " + ", ".join(
+                f"{r['name']} {r['status']}" for r in p.get("results", [])
+            )
+        case EventKind.COMMIT:
+            return f"committed {p.get('sha')}: {p.get('subject')}"
+        case EventKind.INIT:
+            return f"started as {p.get('role') or 'an agent'}"
     return json.dumps(p)[:120]
 
 
-def journal(root: Path, kind: str, payload: dict[str, Any], agent: str | None = None) -> bool:
-    """Record an event of the worktree at ``root`` in its clone's journal."""
-    from agent_focus.workspace import current_agent, state_dir
-
-    return record_event(state_dir(root), kind, payload, agent or current_agent(root), root.name)
+def journal(workspace: Workspace, kind: EventKind, payload: dict[str, Any]) -> bool:
+    """Record an event of ``workspace``'s agent in its clone's journal; never raises."""
+    return record_event(workspace.state_dir, kind, payload, workspace.agent, workspace.name)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
 from agent_focus.config import AgentFilter, FocusConfig
 from agent_focus.metrics.errors import START_HINTS, classify
+from agent_focus.metrics.mlflow_client import mlflow_client
 from agent_focus.metrics.model import Metric, NoData, SourceReport, now
 from agent_focus.metrics.registry import register_collector
 
@@ -32,15 +32,8 @@ class MlflowCollector:
 
     def collect(self, config: FocusConfig, agent: str | None) -> SourceReport:
         started = time.monotonic()
-        # MLflow retries 7 times with backoff and waits 120 s by default; a dead server must
-        # say so within our timeout. The user's own settings win.
-        os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")  # stdout is ours
-        os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-        os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(max(1, int(config.timeout))))
-        from mlflow.tracking import MlflowClient
-
         uri = config.mlflow.tracking_uri
-        client = MlflowClient(tracking_uri=uri)
+        client = mlflow_client(uri, config.timeout)
         wanted = config.mlflow.agents.get(agent) if agent else None
         try:
             metrics = self._models(client, wanted, agent) + self._runs(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from agent_focus.config import FocusConfig
+from agent_focus.errors import UsageError
 from agent_focus.metrics.errors import START_HINTS, probe
 from agent_focus.metrics.model import NoData, SourceReport
 from agent_focus.registry import Registry
@@ -80,9 +81,13 @@ def run_collectors(
     The deadline counts from the start, client imports included, so the whole call takes at
     most the timeout (plus a little), whatever the sources do.
     """
+    known = collectors()
+    unknown = sorted(set(only or ()) - set(known))
+    if unknown:
+        raise UsageError(f"--source {unknown[0]!r}: choose one of {', '.join(sorted(known))}")
     jobs = [
         _Job(factory(), config, agent)
-        for name, factory in collectors().items()
+        for name, factory in known.items()
         if only is None or name in only
     ]
     deadline = time.monotonic() + config.timeout

@@ -8,9 +8,9 @@ from typing import Any
 
 from agent_focus.focusfile.model import FocusDocument, SectionKind
 from agent_focus.metrics.model import SloResult, SourceReport
-from agent_focus.planner.activity import Commit
-from agent_focus.portfolio import PortfolioCheck
-from agent_focus.strategy import AgentStrategy
+from agent_focus.readers.git import Commit
+from agent_focus.readers.portfolio import PortfolioCheck
+from agent_focus.readers.strategy import AgentStrategy
 
 MAX_METRICS_IN_PROMPT = 40
 
@@ -41,11 +41,12 @@ class PlanningContext:
     source_gaps: tuple[SourceGap, ...]
     metrics: tuple[tuple[str, str, str], ...]  # (source, name, value)
     commits: tuple[Commit, ...]
-    ticked_recently: tuple[str, ...]
+    ticked_yesterday: tuple[str, ...]
     today: date
     notes: str | None = None
     sprint_room: int = 0
     max_new_tasks: int = 5
+    sources_down: tuple[str, ...] = ()  # every source without data, owned by this agent or not
 
     @property
     def violated_slos(self) -> list[SloResult]:
@@ -80,16 +81,25 @@ class PlanningContext:
             ],
             "metrics": [{"source": s, "name": n, "value": v} for s, n, v in self.metrics],
             "recent_activity": {
-                "commits_since_yesterday": [
-                    {"sha": c.sha, "subject": c.subject} for c in self.commits
-                ],
-                "tasks_ticked_since_yesterday": list(self.ticked_recently),
+                "commits_yesterday": [{"sha": c.sha, "subject": c.subject} for c in self.commits],
+                "tasks_ticked_yesterday": list(self.ticked_yesterday),
             },
             "limits": {"new_tasks_at_most": min(self.max_new_tasks, self.sprint_room)},
         }
         if self.notes is not None:
             data["notes_and_learnings"] = self.notes
         return data
+
+
+def owns_source(
+    source: str, agent_id: str | None, services: tuple[str, ...], slos: tuple[SloResult, ...]
+) -> bool:
+    """Whether restoring ``source`` is this agent's job: a service it owns names the source,
+    or one of its own SLOs (``agent:`` in focus.yaml) reads from it."""
+    name = source.lower()
+    return any(name in service.lower() for service in services) or any(
+        s.source == source and agent_id is not None and s.agent == agent_id for s in slos
+    )
 
 
 def build_context(
@@ -115,6 +125,8 @@ def build_context(
         section = document.section(SectionKind.NOTES)
         if section is not None:
             notes = "".join(document.source.lines[section.body_start : section.end]).strip()[:4000]
+    owned = tuple(services or (strategy.services if strategy else []))
+    slos = tuple(s for r in reports for s in r.slos)
     metrics: list[tuple[str, str, str]] = []
     for report in reports:
         for metric in report.metrics:
@@ -124,7 +136,7 @@ def build_context(
         agent_id=agent_id,
         role=role,
         mission=(strategy.fields.get("mission") if strategy else None),
-        services=tuple(services or (strategy.services if strategy else [])),
+        services=owned,
         priorities=tuple(strategy.priorities if strategy else ()),
         requirements=tuple(strategy.requirements if strategy else ()),
         open_tasks=open_tasks,
@@ -135,17 +147,18 @@ def build_context(
             if c.exists is False and c.error is None
         ),
         portfolio_ready=tuple(c.item.name for c in portfolio if c.ready),
-        slos=tuple(s for r in reports for s in r.slos),
+        slos=slos,
         source_gaps=tuple(
             SourceGap(r.source, r.location, r.no_data.reason, r.no_data.detail)
             for r in reports
-            if r.no_data
+            if r.no_data and owns_source(r.source, agent_id, owned, slos)
         ),
         metrics=tuple(metrics[:MAX_METRICS_IN_PROMPT]),
         commits=tuple(commits),
-        ticked_recently=tuple(ticked),
+        ticked_yesterday=tuple(ticked),
         today=today,
         notes=notes,
         sprint_room=max(sprint_size - len(open_tasks), 0),
         max_new_tasks=max_new_tasks,
+        sources_down=tuple(r.source for r in reports if r.no_data),
     )

@@ -8,7 +8,7 @@ same workspace always gives the same plan, so a second run adds nothing.
 from __future__ import annotations
 
 from agent_focus.config import PlannerConfig
-from agent_focus.matching import mentions, similar_titles
+from agent_focus.focusfile.matching import mentions, similar_titles
 from agent_focus.planner.context import PlanningContext
 from agent_focus.planner.providers.base import PlanRequest, ProviderReply, register_provider
 from agent_focus.planner.schema import Plan, PlannedTask
@@ -46,9 +46,9 @@ def offline_tasks(context: PlanningContext) -> list[PlannedTask]:
             reason=f"{gap.source}: {gap.detail}; every metric from it shows NO DATA",
             serves_kind="service", serves=gap.source, priority="high", estimate_hours=0.5,
         )  # fmt: skip
-    sources_down = {gap.source for gap in context.source_gaps}
+    down = {gap.source for gap in context.source_gaps} | set(context.sources_down)
     for slo in context.slos:
-        if slo.no_data and slo.source not in sources_down:
+        if slo.no_data and slo.source not in down:  # a dead source is its owner's task
             add(
                 f"Get data for SLO {slo.name} ({slo.no_data.reason})",
                 (f"SLO {slo.name}",),

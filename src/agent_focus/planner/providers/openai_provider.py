@@ -8,6 +8,7 @@ from typing import Any
 
 from agent_focus.config import PlannerConfig
 from agent_focus.journal.calls import LLMCall
+from agent_focus.journal.pricing import cost_usd
 from agent_focus.planner.context import PlanningContext
 from agent_focus.planner.prompt import (
     INSTRUCTIONS,
@@ -25,7 +26,6 @@ from agent_focus.planner.providers.base import (
     transport_error,
 )
 from agent_focus.planner.schema import PLAN_JSON_SCHEMA
-from agent_focus.pricing import cost_usd
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 RESPONSE_FORMAT: dict[str, Any] = {

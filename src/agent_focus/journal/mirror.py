@@ -17,6 +17,7 @@ from typing import Any
 
 from agent_focus.config import FocusConfig
 from agent_focus.metrics.errors import probe
+from agent_focus.metrics.mlflow_client import mlflow_client
 
 EXPERIMENT = "agent-focus"
 
@@ -29,13 +30,7 @@ def mirror_configured(config: FocusConfig) -> bool:
 
 
 def _client(config: FocusConfig) -> Any:
-    # stdout carries --json and the MCP protocol: MLflow must not print run links there.
-    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(max(1, int(config.timeout))))
-    from mlflow.tracking import MlflowClient
-
-    return MlflowClient(tracking_uri=config.mlflow.tracking_uri)
+    return mlflow_client(config.mlflow.tracking_uri, config.timeout)
 
 
 def mirror_run(
@@ -89,19 +84,24 @@ def _log_run(
 def mirrored_usage(config: FocusConfig, by: str) -> list[dict[str, Any]]:
     """`focus usage --source mlflow`: the team's plan runs, summed per provider, model,
     agent or day."""
-    from agent_focus.errors import FocusError
+    from agent_focus.errors import NoDataError
 
     uri = config.mlflow.tracking_uri
     down = probe("mlflow", uri, config.timeout)
     if down is not None:
-        raise FocusError(f"NO DATA AVAILABLE from MLflow: {down.reason} at {uri} ({down.hint})")
-    client = _client(config)
-    experiment = client.get_experiment_by_name(EXPERIMENT)
-    if experiment is None:
-        return []
-    runs = client.search_runs(
-        [experiment.experiment_id], filter_string="tags.kind = 'plan'", max_results=5000
-    )
+        raise NoDataError(f"NO DATA AVAILABLE from MLflow: {down.reason} at {uri} ({down.hint})")
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            client = _client(config)
+            experiment = client.get_experiment_by_name(EXPERIMENT)
+            if experiment is None:
+                return []
+            runs = client.search_runs(
+                [experiment.experiment_id], filter_string="tags.kind = 'plan'", max_results=5000
+            )
+    except Exception as exc:  # a 500, an HTML page, garbage: the server gave no data
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise NoDataError(f"NO DATA AVAILABLE from MLflow at {uri}: {first}") from None
     groups: dict[str, list[Any]] = {}
     for run in runs:
         tags = run.data.tags

@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from agent_focus.errors import FocusError
+
+if TYPE_CHECKING:
+    from agent_focus.readers.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,15 +39,16 @@ def _as_tool_errors(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def build_server(path: Path, root: Path) -> Any:
-    """The MCP server for the focus file at ``path`` in the worktree ``root``."""
+def build_server(workspace: Workspace) -> Any:
+    """The MCP server for the workspace's focus file. Each tool returns the same JSON
+    object as the CLI command of the same name with `--json`."""
     from mcp.server.mcpserver import MCPServer
 
     server = MCPServer(
         "agent-focus",
         instructions=(
-            f"Focus tools for the agent of worktree {root.name}. Read `status` first; tick a "
-            "task with `complete` only when it is done; `update` refreshes real metrics; "
+            f"Focus tools for the agent of worktree {workspace.name}. Read `status` first; tick "
+            "a task with `complete` only when it is done; `update` refreshes real metrics; "
             "`plan` adds tasks when the sprint runs dry; `brief` says who you are."
         ),
     )
@@ -53,41 +56,36 @@ def build_server(path: Path, root: Path) -> Any:
     def config() -> Any:
         from agent_focus.config import load_config
 
-        return load_config(root)
+        return load_config(workspace.root)
 
     @server.tool()
     @_as_tool_errors
     def status() -> dict[str, Any]:
         """The sprint (tasks, done or not, numbered as `complete` accepts) and the portfolio
         (whether each file really exists). Reading never writes."""
-        from agent_focus.status import load_status
+        from agent_focus.readers.status import load_status
 
-        return load_status(path).to_json()
+        return load_status(workspace.focus_file).to_json()
 
     @server.tool()
     @_as_tool_errors
     def complete(task: str) -> dict[str, Any]:
         """Tick one sprint task: its exact title, a unique prefix, a close match, or its number
-        in `status`. Only that line of AGENT_FOCUS.md changes; it gets a ✅ date."""
-        from agent_focus.tasks import complete as complete_in_file
+        in `status`. Only that line of AGENT_FOCUS.md changes; it gets a ✅ date.
+        `status` in the answer says "completed" or "already_done"."""
+        from agent_focus.actions.complete import complete as complete_task
 
-        done = complete_in_file(path, task, date.today())
-        return {
-            "task": done.task.title,
-            "status": "already_done" if done.already_done else "completed",
-            "matched_by": done.how,
-            "completed_on": done.completed_on.isoformat(),
-        }
+        return complete_task(workspace, task, date.today()).to_json()
 
     @server.tool()
     @_as_tool_errors
     def plan(dry_run: bool = False, provider: str | None = None) -> dict[str, Any]:
         """Plan new tasks from the strategy, real gaps and recent activity, and add them after
         the existing ones (nothing existing changes). `dry_run` shows them without writing."""
-        from agent_focus.planner.run import plan_sprint
+        from agent_focus.actions.plan import plan_sprint
 
         outcome = plan_sprint(
-            path, root, config(), agent=None, provider_name=provider, model=None,
+            workspace, config(), provider_name=provider, model=None,
             dry_run=dry_run, fallback=None, today=date.today(),
         )  # fmt: skip
         return outcome.to_json()
@@ -96,38 +94,33 @@ def build_server(path: Path, root: Path) -> Any:
     @_as_tool_errors
     def update() -> dict[str, Any]:
         """Collect real metrics into Progress Metrics and set portfolio boxes to the real files."""
-        from agent_focus.focus_update import update_focus
-        from agent_focus.status import resolve_agent
+        from agent_focus.actions.update import update_focus
 
-        return update_focus(path, root, config(), resolve_agent(root, None, path)).to_json()
+        return update_focus(workspace, config()).to_json()
 
     @server.tool()
     @_as_tool_errors
     def slo() -> dict[str, Any]:
-        """Evaluate the SLOs of focus.yaml: exit_code 0 all met, 3 one violated, 4 no data."""
+        """Evaluate the SLOs of focus.yaml: exit_code 0 all met, 3 one violated, 4 no data
+        (or none configured: `reason` says)."""
         from agent_focus.metrics.gate import slo_gate
-        from agent_focus.status import resolve_agent
 
-        gate = slo_gate(root, config(), resolve_agent(root, None, path))
-        return {
-            "exit_code": gate.exit_code,
-            "slos": [s.to_json() for r in gate.reports for s in r.slos],
-        }
+        return slo_gate(workspace, config()).to_json()
 
     @server.tool()
     @_as_tool_errors
     def brief() -> str:
         """Who this agent is, today's open tasks, the portfolio gaps, the commands it may use."""
-        from agent_focus.brief import build_brief
+        from agent_focus.actions.brief import build_brief
 
-        return build_brief(path)[1]
+        return build_brief(workspace).text
 
     return server
 
 
-def serve(path: Path, root: Path) -> None:
+def serve(workspace: Workspace) -> None:
     try:
         import mcp  # noqa: F401
     except ImportError:
         raise FocusError("`focus mcp` needs the MCP SDK: pip install 'agent-focus[mcp]'") from None
-    build_server(path, root).run("stdio")
+    build_server(workspace).run("stdio")

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from agent_focus.config import FocusConfig
-from agent_focus.errors import FocusError
+from agent_focus.errors import FocusError, UsageError
 from agent_focus.focusfile import read_document, require_sprint
 from agent_focus.focusfile.model import FocusDocument, SectionKind
 from agent_focus.focusfile.parse import section_bullets
 from agent_focus.focusfile.store import edit_document
-from agent_focus.journal.calls import LLMCall, record_calls
-from agent_focus.journal.events import journal
+from agent_focus.journal.calls import LLMCall, record_calls, usage_totals
+from agent_focus.journal.events import EventKind, journal
+from agent_focus.journal.mirror import mirror_run
 from agent_focus.metrics.model import SourceReport
 from agent_focus.metrics.registry import run_collectors
-from agent_focus.mlflow_mirror import mirror_run
-from agent_focus.planner.activity import commits_since, start_of_yesterday, ticked_since
 from agent_focus.planner.context import PlanningContext, build_context
 from agent_focus.planner.merge import MergeResult, merge_plan
 from agent_focus.planner.providers.base import (
@@ -27,10 +26,11 @@ from agent_focus.planner.providers.base import (
     Provider,
     providers,
 )
-from agent_focus.portfolio import check_portfolio
-from agent_focus.status import identify_agent, resolve_agent
-from agent_focus.strategy import agent_strategy
-from agent_focus.workspace import state_dir
+from agent_focus.readers.agent import identify_agent
+from agent_focus.readers.git import commits_between, day_bounds
+from agent_focus.readers.portfolio import check_portfolio
+from agent_focus.readers.strategy import agent_strategy
+from agent_focus.readers.workspace import Workspace
 
 
 @dataclass
@@ -61,6 +61,13 @@ class PlanOutcome:
         }
 
 
+def check_provider_name(name: str | None) -> None:
+    """A usage error (exit 2) naming the known providers, before any work is done."""
+    known = providers()
+    if name is not None and name != "auto" and name not in known:
+        raise UsageError(f"--provider {name!r}: choose one of auto, {', '.join(sorted(known))}")
+
+
 def choose_provider(name: str, config: FocusConfig) -> tuple[Provider, str]:
     """The provider to use and a sentence saying why (for stderr)."""
     registry = providers()
@@ -73,8 +80,7 @@ def choose_provider(name: str, config: FocusConfig) -> tuple[Provider, str]:
         return registry[
             "offline"
         ](), "planning offline (auto: no ANTHROPIC_API_KEY, OPENAI_API_KEY or planner.base_url)"
-    if name not in registry:
-        raise FocusError(f"unknown provider {name!r} (known: auto, {', '.join(sorted(registry))})")
+    check_provider_name(name)
     provider = registry[name]()
     missing = provider.unavailable(config.planner)
     if missing:
@@ -84,21 +90,20 @@ def choose_provider(name: str, config: FocusConfig) -> tuple[Provider, str]:
 
 def gather_context(
     document: FocusDocument,
-    root: Path,
+    workspace: Workspace,
     config: FocusConfig,
-    agent_option: str | None,
     today: date,
     reports: list[SourceReport] | None = None,
 ) -> tuple[PlanningContext, list[str]]:
+    root, agent = workspace.root, workspace.agent
     identity = identify_agent(document, root)
-    agent = resolve_agent(root, agent_option, document)
-    strategy, missing = agent_strategy(root, agent)
+    strategy, missing = agent_strategy(workspace)
     notes = [missing] if missing else []
     if reports is None:
         reports = run_collectors(config, agent)
-    since = start_of_yesterday(today)
-    commits = commits_since(root, since)
-    ticked = [t.title for t in ticked_since(document.tasks, since.date())]
+    yesterday = today - timedelta(days=1)
+    commits = commits_between(root, *day_bounds(yesterday))
+    ticked = [t.title for t in document.tasks if t.done and t.completed_on == yesterday]
     services = section_bullets(document, SectionKind.SERVICES)
     context = build_context(
         document, agent, identity.role or (strategy.target if strategy else None), strategy,
@@ -110,11 +115,9 @@ def gather_context(
 
 
 def plan_sprint(
-    path: Path,
-    root: Path,
+    workspace: Workspace,
     config: FocusConfig,
     *,
-    agent: str | None,
     provider_name: str | None,
     model: str | None,
     dry_run: bool,
@@ -123,12 +126,13 @@ def plan_sprint(
     reports: list[SourceReport] | None = None,
 ) -> PlanOutcome:
     """Plan and merge. Nothing is written on failure, on a dry run, or when nothing is new."""
+    path, root = workspace.focus_file, workspace.root
     document = read_document(path)
     require_sprint(document)  # fail fast on a bad file, before any network work
-    context, notes = gather_context(document, root, config, agent, today, reports)
+    context, notes = gather_context(document, workspace, config, today, reports)
     provider, note = choose_provider(provider_name or config.planner.provider, config)
     request = PlanRequest(model or config.planner.model, config.planner)
-    log_dir = state_dir(root)
+    log_dir = workspace.state_dir
     calls_made: list[LLMCall] = []
     try:
         reply = provider.plan(context, request)
@@ -149,13 +153,12 @@ def plan_sprint(
     merged = operation(read_document(path)).result if dry_run else edit_document(path, operation)
     if not dry_run:
         journal(
-            root, "plan",
+            workspace, EventKind.PLAN,
             {
                 "provider": provider.name, "model": reply.model, "summary": reply.plan.summary,
                 "added": [t.title for t in merged.added], "duplicates": len(merged.duplicates),
                 "over_capacity": len(merged.over_capacity),
             },
-            context.agent_id,
         )  # fmt: skip
         mirror_note = _mirror_plan(
             config, context.agent_id, provider.name, reply.model, merged, calls_made
@@ -184,13 +187,12 @@ def _mirror_plan(
     calls: list[LLMCall],
 ) -> str | None:
     """The plan as an MLflow run; every call counts, failed ones before a fallback too."""
+    totals = usage_totals(calls)
     return mirror_run(
         config, "plan", agent, {"provider": provider, "model": model},
         {
             "tasks_added": len(merged.added), "duplicates": len(merged.duplicates),
-            "calls": len(calls), "errors": sum(not c.ok for c in calls),
-            "input_tokens": sum(c.input_tokens for c in calls), "output_tokens": sum(c.output_tokens for c in calls),
-            "cached_tokens": sum(c.cached_tokens for c in calls),
-            "cost_usd": sum(c.cost_usd or 0.0 for c in calls), "latency_ms": sum(c.latency_ms for c in calls),
+            **{key: totals[key] for key in ("calls", "errors", "input_tokens", "output_tokens", "cached_tokens", "cost_usd")},
+            "latency_ms": totals["total_latency_ms"],
         },
     )  # fmt: skip

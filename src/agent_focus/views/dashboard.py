@@ -21,12 +21,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from agent_focus.errors import FocusError
 from agent_focus.journal.calls import latest_call_id, usage_summary
-from agent_focus.journal.events import Event, describe, read_events
-from agent_focus.status import load_status
-from agent_focus.workspace import FOCUS_FILE_NAME, read_agent_env, state_dir
-from agent_focus.worktrees import AgentSeat, Worktree, list_worktrees
+from agent_focus.journal.events import Event, EventKind, describe, read_events
+from agent_focus.readers.git import Worktree, list_worktrees
+from agent_focus.readers.workspace import FOCUS_FILE_NAME, state_dir
+from agent_focus.readers.worktrees import AgentSeat, read_seat
 
 WORKTREE_RESCAN_SECONDS = 5.0
 
@@ -65,7 +64,7 @@ class DashboardState:
         for event in read_events(self.folder, after=self._last_event):
             self._last_event = event.id
             self.events.append(event)
-            if event.kind in ("update", "slo"):
+            if event.kind in (EventKind.UPDATE, EventKind.SLO):
                 results = event.payload.get("slos") or event.payload.get("results") or []
                 if results:
                     self.slos[event.agent or "?"] = (event.at, results)
@@ -92,19 +91,17 @@ class DashboardState:
             return False
         self._stamps[path] = stamp
         self.parses += 1
-        try:
-            report = load_status(path)
-            self.seats[tree.path] = AgentSeat(tree, report.agent.id, report, None)
-        except FocusError as exc:
-            self.seats[tree.path] = AgentSeat(
-                tree, read_agent_env(tree.path).get("AGENT_ID"), None, str(exc)
-            )
+        seat = read_seat(tree)
+        if seat is None:  # gone between the stat and the read
+            self.seats.pop(tree.path, None)
+        else:
+            self.seats[tree.path] = seat
         return True
 
 
 def dashboard_view(state: DashboardState) -> RenderableType:
-    from agent_focus.render import usage_table
-    from agent_focus.render_routines import agents_view
+    from agent_focus.views.agents import agents_view
+    from agent_focus.views.usage import usage_table
 
     now = datetime.now().astimezone().strftime("%H:%M:%S")
     seats = [state.seats[t] for t in sorted(state.seats)]

@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent_focus.errors import StrategyError
 from agent_focus.focusfile.parse import FIELD_RE, block_parser, normalise_words, split_name_and_path
 from agent_focus.focusfile.source import Source
+
+if TYPE_CHECKING:
+    from agent_focus.readers.workspace import Workspace
 
 _AGENT_HEADING_RE = re.compile(r"^(?P<id>[A-Za-z]{1,8}\d{1,3})(?![\w])[\s\-–—:·|]*(?P<target>.*)$")
 _LIST_MARK_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
@@ -125,12 +129,10 @@ def parse_strategy(source: Source, path: Path) -> Strategy:
     return Strategy(path, tuple(agents))
 
 
-def agent_strategy(root: Path, agent_id: str | None) -> tuple[AgentStrategy | None, str | None]:
-    """The strategy of ``agent_id`` for the worktree ``root``, or None and why (no file, no
-    agent id, an agent the strategy does not name). A malformed strategy still raises."""
-    from agent_focus.workspace import strategy_path
-
-    path = strategy_path(None, root)
+def agent_strategy(workspace: Workspace) -> tuple[AgentStrategy | None, str | None]:
+    """The strategy of the workspace's agent, or None and why (no file, no agent id, an
+    agent the strategy does not name). A malformed strategy still raises."""
+    path, agent_id = workspace.strategy_file, workspace.agent
     if not path.exists():
         return None, f"no strategy at {path}"
     if agent_id is None:

@@ -1,23 +1,18 @@
-"""Start and stop a local MLflow tracking server and Prometheus on loopback, for real demos.
+"""Start and stop a local MLflow tracking server and Prometheus on loopback, for real demos
+(`focus services up|down|status`).
 
-    python -m agent_focus.local_services up      # MLflow :5000, Prometheus :9090
-    python -m agent_focus.local_services status
-    python -m agent_focus.local_services down
-
-State (SQLite backend, artifacts, TSDB, logs, pids) lives in ``.focus-services/``. The
-test fixtures use the same functions on free ports in temporary folders.
+State (SQLite backend, artifacts, TSDB, logs, pids) lives in ``.focus-services/`` of the
+main checkout. The test fixtures use the same functions on free ports in temporary folders.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -167,72 +162,72 @@ def start_prometheus(
     return _serve("prometheus", command, port, "/-/ready", folder / "prometheus.log", timeout)
 
 
-def _pid_file(name: str) -> Path:
-    return STATE_DIR / f"{name}.pid"
+SERVICES = (("mlflow", start_mlflow, 5000), ("prometheus", start_prometheus, 9090))
 
 
-def _running(name: str) -> int | None:
+@dataclass(frozen=True)
+class ServiceState:
+    """One line of `focus services`: a service, whether it runs, and what was done."""
+
+    name: str
+    pid: int | None
+    message: str
+    ok: bool = True
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "pid": self.pid, "running": self.pid is not None,
+                "message": self.message, "ok": self.ok}  # fmt: skip
+
+
+def _pid_file(folder: Path, name: str) -> Path:
+    return folder / f"{name}.pid"
+
+
+def _running(folder: Path, name: str) -> int | None:
     try:
-        pid = int(_pid_file(name).read_text())
+        pid = int(_pid_file(folder, name).read_text())
         os.kill(pid, 0)
         return pid
     except (OSError, ValueError):
         return None
 
 
-def up() -> int:
-    code = 0
-    for name, start, port in (
-        ("mlflow", start_mlflow, 5000),
-        ("prometheus", start_prometheus, 9090),
-    ):
-        if _running(name):
-            print(f"{name}: already running (pid {_running(name)})")
+def services_up(folder: Path = STATE_DIR) -> list[ServiceState]:
+    """Start what is not running yet, each on its usual port; state under ``folder``."""
+    states = []
+    for name, start, port in SERVICES:
+        pid = _running(folder, name)
+        if pid:
+            states.append(ServiceState(name, pid, f"already running (pid {pid})"))
             continue
         try:
-            service = start(STATE_DIR / name, port)
+            service = start(folder / name, port)
         except RuntimeError as exc:
-            print(f"{name}: not started: {exc}", file=sys.stderr)
-            code = 1
+            states.append(ServiceState(name, None, f"not started: {exc}", ok=False))
             continue
-        _pid_file(name).write_text(str(service.process.pid))
-        print(f"{name}: {service.url} (pid {service.process.pid}, log {service.log})")
-    if code == 0:
-        print("Both up. Try: focus metrics")
-    return code
+        _pid_file(folder, name).write_text(str(service.process.pid))
+        message = f"{service.url} (pid {service.process.pid}, log {service.log})"
+        states.append(ServiceState(name, service.process.pid, message))
+    return states
 
 
-def down() -> int:
-    for name in ("mlflow", "prometheus"):
-        pid = _running(name)
+def services_down(folder: Path = STATE_DIR) -> list[ServiceState]:
+    """Stop what `services_up` started."""
+    states = []
+    for name, _start, _port in SERVICES:
+        pid = _running(folder, name)
         if pid is None:
-            print(f"{name}: not running")
+            states.append(ServiceState(name, None, "not running"))
             continue
         stop_process(pid)
-        _pid_file(name).unlink(missing_ok=True)
-        print(f"{name}: stopped")
-    return 0
+        _pid_file(folder, name).unlink(missing_ok=True)
+        states.append(ServiceState(name, None, f"stopped (was pid {pid})"))
+    return states
 
 
-def status() -> int:
-    code = 0
-    for name in ("mlflow", "prometheus"):
-        pid = _running(name)
-        print(f"{name}: {'running, pid ' + str(pid) if pid else 'not running'}")
-        code |= 0 if pid else 1
-    return code
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m agent_focus.local_services",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("action", choices=["up", "down", "status"])
-    action = parser.parse_args().action
-    sys.exit({"up": up, "down": down, "status": status}[action]())
-
-
-if __name__ == "__main__":
-    main()
+def services_status(folder: Path = STATE_DIR) -> list[ServiceState]:
+    states = []
+    for name, _start, _port in SERVICES:
+        pid = _running(folder, name)
+        states.append(ServiceState(name, pid, f"running, pid {pid}" if pid else "not running"))
+    return states

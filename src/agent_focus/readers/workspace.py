@@ -7,7 +7,13 @@ Found by walking up to the ``.git`` entry, without running git or importing GitP
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent_focus.focusfile.model import FocusDocument
 
 FOCUS_FILE_NAME = "AGENT_FOCUS.md"
 STRATEGY_FILE_NAME = "AI_JOB_STRATEGY.md"
@@ -89,10 +95,26 @@ def read_agent_env(root: Path) -> dict[str, str]:
     return values
 
 
-def current_agent(root: Path, option: str | None = None) -> str | None:
-    """``--agent``, else ``$AGENT_ID``, else ``.agent.env`` of the worktree."""
-    agent = option or os.environ.get("AGENT_ID") or read_agent_env(root).get("AGENT_ID")
-    return agent.upper() if agent else None
+def _git_dir(root: Path) -> Path | None:
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        pointer = dot_git.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return (root / pointer.removeprefix("gitdir:").strip()).resolve()
+
+
+def current_branch(root: Path) -> str | None:
+    """The branch checked out in the worktree at ``root`` (from its HEAD file, without
+    running git); None when detached or not a git worktree."""
+    git_dir = _git_dir(root)
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip() if git_dir else ""
+    except OSError:
+        return None
+    return head.removeprefix("ref: refs/heads/") if head.startswith("ref: refs/heads/") else None
 
 
 def git_common_dir(root: Path) -> Path | None:
@@ -126,3 +148,59 @@ def state_dir(root: Path) -> Path:
         return common / "agent-focus"
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "agent-focus"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where one command works, resolved once and passed down: the worktree root, the
+    focus file, the strategy, the journal folder and the agent (one rule:
+    :func:`agent_focus.readers.agent.resolve_agent`)."""
+
+    root: Path
+    focus_file: Path
+    agent_option: str | None = None
+    strategy_option: Path | None = field(default=None, compare=False)
+
+    @classmethod
+    def resolve(
+        cls,
+        file: Path | None = None,
+        agent: str | None = None,
+        strategy: Path | None = None,
+        cwd: Path | None = None,
+    ) -> Workspace:
+        """``--file`` (else ``$FOCUS_FILE``, else the worktree's AGENT_FOCUS.md) and the
+        worktree it lies in."""
+        path = focus_file_path(file, cwd)
+        return cls(root_for(path), path, agent, strategy)
+
+    @property
+    def name(self) -> str:
+        """The worktree's folder name, as events and views show it."""
+        return self.root.name
+
+    @cached_property
+    def strategy_file(self) -> Path:
+        return strategy_path(self.strategy_option, self.root)
+
+    @cached_property
+    def state_dir(self) -> Path:
+        return state_dir(self.root)
+
+    @cached_property
+    def agent(self) -> str | None:
+        from agent_focus.readers.agent import resolve_agent
+
+        return resolve_agent(self.agent_option, self.document_or_none(), self.root)
+
+    def document_or_none(self) -> FocusDocument | None:
+        """The focus file as read now, or None when it is missing or unreadable."""
+        from agent_focus.errors import FocusError
+        from agent_focus.focusfile import read_document
+
+        if not self.focus_file.exists():
+            return None
+        try:
+            return read_document(self.focus_file)
+        except FocusError:
+            return None

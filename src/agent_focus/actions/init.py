@@ -5,16 +5,17 @@ from __future__ import annotations
 import functools
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from agent_focus.errors import AlreadyExistsError, FocusError, StrategyError
 from agent_focus.focusfile.template import render_focus_file
-from agent_focus.journal.events import journal
-from agent_focus.portfolio import file_exists
-from agent_focus.strategy import AgentStrategy, read_strategy
-from agent_focus.workspace import AGENT_ENV_NAME, read_agent_env
+from agent_focus.journal.events import EventKind, journal
+from agent_focus.readers.git import is_ignored
+from agent_focus.readers.portfolio import file_exists
+from agent_focus.readers.strategy import AgentStrategy, read_strategy
+from agent_focus.readers.workspace import AGENT_ENV_NAME, Workspace, current_branch, read_agent_env
 
 AGENT_ID_RE = re.compile(r"^[A-Za-z]{1,8}\d{1,3}$")
 
@@ -27,18 +28,18 @@ class InitResult:
     wrote_env: bool
     notes: list[str] = field(default_factory=list)
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.focus_file),
+            "agent": {"id": self.agent_id, "role": self.agent.target if self.agent else None},
+            "wrote_agent_env": self.wrote_env,
+            "notes": self.notes,
+        }
+
 
 def _ignore_agent_env(root: Path) -> str | None:
     """Add ``.agent.env`` to the worktree's .gitignore unless git already ignores it."""
-    if not (root / ".git").exists():
-        return None
-    try:
-        ignored = subprocess.run(
-            ["git", "check-ignore", "-q", AGENT_ENV_NAME], cwd=root, capture_output=True, timeout=10
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if ignored.returncode == 0:
+    if not (root / ".git").exists() or is_ignored(root, AGENT_ENV_NAME) is not False:
         return None
     gitignore = root / ".gitignore"
     text = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
@@ -48,8 +49,26 @@ def _ignore_agent_env(root: Path) -> str | None:
     return f"added {AGENT_ENV_NAME} to {gitignore}"
 
 
-def init_agent(agent_id: str, focus_file: Path, root: Path, strategy_file: Path) -> InitResult:
-    """Create ``focus_file`` for ``agent_id`` and ``.agent.env`` in ``root``."""
+def _place(workspace: Workspace, agent: AgentStrategy | None, notes: list[str]) -> dict[str, str]:
+    """Where the file really is: its worktree and branch, over what the strategy names."""
+    if not (workspace.root / ".git").exists():
+        return {}
+    place = {"worktree": workspace.name}
+    branch = current_branch(workspace.root)
+    if branch:
+        place["branch"] = branch
+    if agent is not None and agent.worktree and agent.worktree != workspace.name:
+        notes.append(
+            f"this checkout is {workspace.name}, not {agent.worktree} as the strategy says: "
+            f"wrote where the file really is; `focus agents add {agent.id}` creates the "
+            "agent's own worktree and branch"
+        )
+    return place
+
+
+def init_agent(workspace: Workspace, agent_id: str) -> InitResult:
+    """Create the workspace's focus file for ``agent_id``, and ``.agent.env`` beside it."""
+    focus_file, root = workspace.focus_file, workspace.root
     if not AGENT_ID_RE.match(agent_id):
         raise FocusError(f"agent id {agent_id!r} should look like A1, A2, ...")
     agent_id = agent_id.upper()
@@ -66,6 +85,7 @@ def init_agent(agent_id: str, focus_file: Path, root: Path, strategy_file: Path)
         )
     notes: list[str] = []
     agent: AgentStrategy | None = None
+    strategy_file = workspace.strategy_file
     if strategy_file.exists():
         strategy = read_strategy(strategy_file)
         try:
@@ -75,7 +95,9 @@ def init_agent(agent_id: str, focus_file: Path, root: Path, strategy_file: Path)
     else:
         notes.append(f"no strategy at {strategy_file}; wrote an empty skeleton")
 
-    text = render_focus_file(agent_id, agent, functools.partial(file_exists, root))
+    text = render_focus_file(
+        agent_id, agent, functools.partial(file_exists, root), _place(workspace, agent, notes)
+    )
     try:
         fd = os.open(focus_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
@@ -99,6 +121,8 @@ def init_agent(agent_id: str, focus_file: Path, root: Path, strategy_file: Path)
     if ignored:
         notes.append(ignored)
     journal(
-        root, "init", {"role": agent.target if agent else None, "file": focus_file.name}, agent_id
+        Workspace(root, focus_file, agent_id),
+        EventKind.INIT,
+        {"role": agent.target if agent else None, "file": focus_file.name},
     )
     return InitResult(focus_file, agent_id, agent, wrote_env, notes)

@@ -3,10 +3,12 @@ seed's "Quick Start for New Session"), built from the real focus file and strate
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
 
-from agent_focus.status import StatusReport, load_status
-from agent_focus.strategy import AgentStrategy, agent_strategy
+from agent_focus.readers.status import StatusReport, load_status
+from agent_focus.readers.strategy import AgentStrategy, agent_strategy
+from agent_focus.readers.workspace import Workspace, current_branch
 
 COMMANDS = (
     ("focus status", "see the sprint and the portfolio, with numbered open tasks"),
@@ -60,19 +62,18 @@ def brief_text(status: StatusReport, agent: AgentStrategy | None, branch: str | 
     return "\n".join(lines) + "\n"
 
 
-def build_brief(path: Path) -> tuple[str | None, str]:
-    """(agent id, brief text) for the focus file at ``path``: the strategy and the branch
-    add to it when they can be found."""
-    from agent_focus.errors import FocusError
-    from agent_focus.worktrees import list_worktrees
+@dataclass(frozen=True)
+class Brief:
+    agent: str | None
+    text: str
 
-    report = load_status(path)
-    strategy, _missing = agent_strategy(report.root, report.agent.id)
-    try:
-        here = report.root.resolve()
-        branch = next(
-            (w.branch for w in list_worktrees(report.root) if w.path.resolve() == here), None
-        )
-    except FocusError:
-        branch = None  # not a git worktree: the brief still holds
-    return report.agent.id, brief_text(report, strategy, branch)
+    def to_json(self) -> dict[str, Any]:
+        return {"agent": self.agent, "text": self.text}
+
+
+def build_brief(workspace: Workspace) -> Brief:
+    """The brief of the workspace's agent: the strategy and the branch add to it when they
+    can be found."""
+    report = load_status(workspace.focus_file)
+    strategy, _missing = agent_strategy(workspace)
+    return Brief(workspace.agent, brief_text(report, strategy, current_branch(workspace.root)))

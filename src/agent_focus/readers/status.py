@@ -6,16 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent_focus.focusfile.model import FocusDocument, SectionKind, Task
-from agent_focus.focusfile.parse import section_fields
-from agent_focus.portfolio import PortfolioCheck, check_portfolio
-from agent_focus.workspace import read_agent_env
-
-
-@dataclass(frozen=True)
-class AgentIdentity:
-    id: str | None
-    role: str | None
+from agent_focus.focusfile.model import FocusDocument, Task
+from agent_focus.readers.agent import AgentIdentity, identify_agent
+from agent_focus.readers.portfolio import PortfolioCheck, check_portfolio
 
 
 @dataclass(frozen=True)
@@ -74,15 +67,6 @@ class StatusReport:
         }
 
 
-def identify_agent(document: FocusDocument, root: Path) -> AgentIdentity:
-    """The agent a focus file belongs to: its Identity section, else ``.agent.env``."""
-    fields = section_fields(document, SectionKind.IDENTITY)
-    env = read_agent_env(root)
-    agent_id = fields.get("agent") or fields.get("id") or env.get("AGENT_ID")
-    role = fields.get("role") or fields.get("job target") or env.get("AGENT_ROLE")
-    return AgentIdentity(agent_id.split()[0] if agent_id else None, role)
-
-
 def build_status(document: FocusDocument, root: Path) -> StatusReport:
     """The status of ``document``, whose worktree root is ``root``."""
     return StatusReport(
@@ -97,32 +81,8 @@ def build_status(document: FocusDocument, root: Path) -> StatusReport:
 def load_status(path: Path) -> StatusReport:
     """Read the focus file at ``path`` and report on it; a file with no sprint is an error."""
     from agent_focus.focusfile import read_document, require_sprint
-    from agent_focus.workspace import root_for
+    from agent_focus.readers.workspace import root_for
 
     document = read_document(path)
     require_sprint(document)
     return build_status(document, root_for(path))
-
-
-def resolve_agent(
-    root: Path, option: str | None = None, document: FocusDocument | Path | None = None
-) -> str | None:
-    """``--agent``, else ``$AGENT_ID``, else ``.agent.env``, else the Identity section of
-    ``document`` (a parsed focus file, or its path; default: the worktree's own). None when
-    none of them says."""
-    from agent_focus.errors import FocusError
-    from agent_focus.focusfile import read_document
-    from agent_focus.workspace import current_agent, focus_file_path
-
-    agent = current_agent(root, option)
-    if agent:
-        return agent
-    if not isinstance(document, FocusDocument):
-        path = document or focus_file_path(None, cwd=root)
-        if not path.exists():
-            return None
-        try:
-            document = read_document(path)
-        except FocusError:
-            return None
-    return identify_agent(document, root).id

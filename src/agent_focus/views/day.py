@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.progress_bar import ProgressBar
-from rich.table import Table
 from rich.text import Text
 
+from agent_focus.actions.evening import Evening, Readiness
+from agent_focus.actions.morning import Morning
 from agent_focus.metrics.model import SourceReport
-from agent_focus.render import status_view
-from agent_focus.routines import Evening, Morning, Readiness
-from agent_focus.worktrees import AgentSeat
+from agent_focus.views.sprint import status_view
 
 
 def _sources_line(reports: list[SourceReport]) -> Text:
@@ -109,35 +107,3 @@ def evening_view(day: Evening) -> RenderableType:
     if day.readiness is not None:
         parts.append(readiness_view(day.readiness))
     return Group(*parts)
-
-
-def agents_view(seats: list[AgentSeat]) -> RenderableType:
-    if not seats:
-        return Text("No agent worktrees yet: `focus agents add A1`.", style="dim")
-    table = Table(header_style="bold", box=None, padding=(0, 1))
-    for column in ("agent", "role", "worktree", "branch", "sprint", "", "portfolio", "", "now"):
-        table.add_column(column)
-    for seat in seats:
-        report = seat.status
-        if report is None:
-            table.add_row(
-                seat.agent_id or "-",
-                "",
-                seat.worktree.path.name,
-                seat.worktree.branch or "-",
-                "",
-                "",
-                "",
-                "",
-                Text(seat.error or "", style="red"),
-            )
-            continue
-        current = next((t.title for t in report.tasks if not t.done), "")
-        total_t, total_p = len(report.tasks), len(report.portfolio)
-        table.add_row(
-            report.agent.id or "-", report.agent.role or "", seat.worktree.path.name, seat.worktree.branch or "-",
-            ProgressBar(total=max(total_t, 1), completed=report.tasks_done if total_t else 0, width=12), f"{report.tasks_done}/{total_t}",
-            ProgressBar(total=max(total_p, 1), completed=report.portfolio_done if total_p else 0, width=12), f"{report.portfolio_done}/{total_p}",
-            current[:48],
-        )  # fmt: skip
-    return table

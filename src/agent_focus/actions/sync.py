@@ -7,21 +7,27 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent_focus.focusfile.edits import insert_splice
+from agent_focus.focusfile.matching import normalise_title
 from agent_focus.focusfile.model import FocusDocument, SectionKind
 from agent_focus.focusfile.parse import FIELD_RE, section_bullets, section_field_lines
 from agent_focus.focusfile.source import Splice, line_ending
 from agent_focus.focusfile.store import Edit
-from agent_focus.matching import normalise_title
-from agent_focus.strategy import AgentStrategy
+from agent_focus.readers.strategy import AgentStrategy
+
+if TYPE_CHECKING:
+    from agent_focus.readers.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class SyncResult:
     changes: tuple[str, ...]
     missing_sections: tuple[str, ...]
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {"changes": list(self.changes), "missing_sections": list(self.missing_sections)}
 
 
 def desired_identity(agent: AgentStrategy) -> dict[str, str]:
@@ -122,29 +128,24 @@ def sync_with_strategy(
     return operation
 
 
-def run_sync(
-    path: Path, root: Path, agent_option: str | None, strategy_option: Path | None, dry_run: bool
-) -> SyncResult:
-    """Sync the focus file at ``path`` with its agent's strategy (written unless ``dry_run``)."""
+def run_sync(workspace: Workspace, dry_run: bool) -> SyncResult:
+    """Sync the workspace's focus file with its agent's strategy (written unless ``dry_run``)."""
     from agent_focus.errors import FocusError
     from agent_focus.focusfile.store import edit_document, read_document
-    from agent_focus.portfolio import file_exists
-    from agent_focus.status import resolve_agent
-    from agent_focus.strategy import read_strategy
-    from agent_focus.workspace import strategy_path
+    from agent_focus.journal.events import EventKind, journal
+    from agent_focus.readers.portfolio import file_exists
+    from agent_focus.readers.strategy import read_strategy
 
-    document = read_document(path)
-    agent_id = resolve_agent(root, agent_option, document)
-    if agent_id is None:
+    path = workspace.focus_file
+    read_document(path)  # a missing or broken file is the first error
+    if workspace.agent is None:
         raise FocusError("which agent? pass --agent A1 or set AGENT_ID (or .agent.env)", path=path)
-    agent = read_strategy(strategy_path(strategy_option, root)).agent(agent_id)
+    agent = read_strategy(workspace.strategy_file).agent(workspace.agent)
 
-    operation = sync_with_strategy(agent, functools.partial(file_exists, root))
+    operation = sync_with_strategy(agent, functools.partial(file_exists, workspace.root))
     if dry_run:
-        return operation(document).result
+        return operation(read_document(path)).result
     result = edit_document(path, operation)
     if result.changes:
-        from agent_focus.journal.events import journal
-
-        journal(root, "sync", {"changes": list(result.changes)}, agent.id)
+        journal(workspace, EventKind.SYNC, {"changes": list(result.changes)})
     return result

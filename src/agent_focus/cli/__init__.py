@@ -1,0 +1,5 @@
+"""Entry points: the `focus` command line (one module per command group) and the MCP server."""
+
+from agent_focus.cli.app import main
+
+__all__ = ["main"]

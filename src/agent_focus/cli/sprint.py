@@ -1,0 +1,96 @@
+"""The sprint of one agent: `focus status`, `focus complete`, `focus brief`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent_focus.cli.output import FileOption, JsonOption, console, print_json, say
+
+group = typer.Typer()
+
+
+@group.command()
+def status(
+    file: FileOption = None,
+    all_agents: Annotated[
+        bool, typer.Option("--all", "-A", help="Every agent of this clone, one per worktree.")
+    ] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Show sprint and portfolio progress: open tasks, and which portfolio files really exist.
+
+    Reading never writes. `--all` reads every worktree of the clone (from any of them);
+    with `--json` it prints an array of status objects. Example: `focus status --json | jq .sprint`
+    """
+    if all_agents:
+        from agent_focus.readers.workspace import worktree_root
+        from agent_focus.readers.worktrees import seats
+
+        found = seats(worktree_root(Path.cwd()) or Path.cwd())
+        if json_out:
+            print_json([seat.to_json() for seat in found])
+            return
+        from agent_focus.views.agents import agents_view
+
+        console().print(agents_view(found))
+        return
+    from agent_focus.readers.status import load_status
+    from agent_focus.readers.workspace import focus_file_path
+
+    report = load_status(focus_file_path(file))
+    if json_out:
+        print_json(report.to_json())
+        return
+    from rich.console import Console
+
+    from agent_focus.views.sprint import print_to, status_view
+
+    print_to(Console(), status_view(report))
+
+
+@group.command()
+def complete(
+    task: Annotated[
+        str,
+        typer.Argument(
+            help="Task title: exact (any case), a unique prefix, a close match, or its number "
+            "in `focus status`.",
+            show_default=False,
+        ),
+    ],
+    file: FileOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Tick a sprint task and stamp it `✅ YYYY-MM-DD`. Only that one line changes.
+
+    Unknown or ambiguous: exit 1, list the candidates, file unchanged.
+    Example: `focus complete "Set up MLflow"`
+    """
+    from agent_focus.actions.complete import complete as complete_task
+    from agent_focus.readers.workspace import Workspace
+
+    outcome = complete_task(Workspace.resolve(file), task, date.today())
+    if json_out:
+        print_json(outcome.to_json())
+    from agent_focus.views.sprint import completion_message
+
+    say(completion_message(outcome))
+
+
+@group.command()
+def brief(file: FileOption = None, json_out: JsonOption = False) -> None:
+    """The text to paste into a new coding-agent session in this worktree: who it is, today's
+    tasks, the portfolio gaps and the commands it may use. Example: `focus brief | pbcopy`"""
+    from agent_focus.actions.brief import build_brief
+    from agent_focus.readers.workspace import Workspace
+
+    result = build_brief(Workspace.resolve(file))
+    if json_out:
+        print_json(result.to_json())
+        return
+    sys.stdout.write(result.text)

@@ -1,0 +1,63 @@
+"""Every worktree of this clone and the agent working in each: `focus agents`, `status --all`.
+
+One `git worktree list` call (readers.git), then each worktree's focus file is read as
+`focus status` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent_focus.errors import FocusError
+from agent_focus.readers.git import Worktree, list_worktrees
+from agent_focus.readers.status import StatusReport, load_status
+from agent_focus.readers.workspace import FOCUS_FILE_NAME, read_agent_env
+
+
+@dataclass(frozen=True)
+class AgentSeat:
+    """A worktree and what its focus file says (or why it could not be read)."""
+
+    worktree: Worktree
+    agent_id: str | None
+    status: StatusReport | None
+    error: str | None
+
+    def to_json(self) -> dict[str, object]:
+        base: dict[str, object] = {
+            "worktree": str(self.worktree.path),
+            "branch": self.worktree.branch,
+        }
+        if self.status is not None:
+            return {**self.status.to_json(), **base}
+        return {**base, "agent": {"id": self.agent_id, "role": None}, "error": self.error}
+
+
+def read_seat(tree: Worktree) -> AgentSeat | None:
+    """The agent of one worktree; None when it has no focus file."""
+    path = tree.path / FOCUS_FILE_NAME
+    if not path.exists():
+        return None
+    try:
+        report = load_status(path)
+    except FocusError as exc:
+        return AgentSeat(tree, read_agent_env(tree.path).get("AGENT_ID"), None, str(exc))
+    return AgentSeat(tree, report.agent.id, report, None)
+
+
+def seats(root: Path, *, with_missing: bool = False) -> list[AgentSeat]:
+    """Each worktree's agent. Worktrees without a focus file only when ``with_missing``."""
+    result = []
+    for tree in list_worktrees(root):
+        seat = read_seat(tree)
+        if seat is None and with_missing:
+            seat = AgentSeat(
+                tree,
+                read_agent_env(tree.path).get("AGENT_ID"),
+                None,
+                f"no {FOCUS_FILE_NAME} (`focus init --agent A1` there)",
+            )
+        if seat is not None:
+            result.append(seat)
+    return result
