@@ -31,11 +31,15 @@ def _folder() -> Path:
     return (main_worktree_root(here) if here else Path.cwd()) / STATE_DIR
 
 
-def _report(states: list[ServiceState], json_out: bool, code: int = 0) -> None:
+def _report(
+    states: list[ServiceState], json_out: bool, code: int = 0, then: str | None = None
+) -> None:
     if json_out:
         print_json([state.to_json() for state in states])
     for state in states:
         say(f"{state.name}: {state.message}")
+    if then:
+        say(then)
     raise typer.Exit(code)
 
 
@@ -48,9 +52,8 @@ def up(json_out: JsonOption = False) -> None:
 
     states = services_up(_folder())
     failed = any(not state.ok for state in states)
-    if not failed and not json_out:
-        say("Both up. Try: focus metrics")
-    _report(states, json_out, int(ExitStatus.ERROR) if failed else 0)
+    then = None if failed else "Both up. Try: focus metrics"
+    _report(states, json_out, int(ExitStatus.ERROR) if failed else 0, then)
 
 
 @services.command()
