@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,16 +14,22 @@ import typer
 from agent_focus.cli.output import JsonOption, console, print_json, say
 
 if TYPE_CHECKING:
+    from agent_focus.ingest.run import IngestReport
     from agent_focus.journal.events import Event
+    from agent_focus.readers.workspace import Workspace
 
 group = typer.Typer()
 
 
 class GroupBy(StrEnum):
-    provider = "provider"
-    model = "model"
     agent = "agent"
+    worktree = "worktree"
+    model = "model"
     day = "day"
+    session = "session"
+    task = "task"
+    source = "source"
+    provider = "provider"
 
 
 class UsageSource(StrEnum):
@@ -119,52 +126,111 @@ def log(
 
 @group.command()
 def usage(
-    by: Annotated[GroupBy, typer.Option("--by", help="Group by provider, model, agent or day.")] = (
-        GroupBy.provider
-    ),
+    by: Annotated[
+        GroupBy,
+        typer.Option(
+            "--by", help="Group by agent, worktree, model, day, session, task, source or provider."
+        ),
+    ] = GroupBy.agent,
+    since: Annotated[str | None, typer.Option(help=SINCE_HELP, show_default=False)] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Up to when (same forms as --since).", show_default=False)
+    ] = None,
     source: Annotated[
         UsageSource,
         typer.Option(
-            help="local: this clone's journal; mlflow: the team's runs on the tracking server."
+            help="local: this machine's agent logs and this clone's journal; mlflow: the "
+            "team's runs on the tracking server."
         ),
     ] = UsageSource.local,
+    read_logs: Annotated[
+        bool,
+        typer.Option(
+            "--read-logs/--no-read-logs",
+            help="Read what is new in the Claude Code and Codex logs first (default).",
+        ),
+    ] = True,
     json_out: JsonOption = False,
 ) -> None:
-    """What the LLM calls of every agent on this clone cost: calls, tokens, dollars, latency
-    (p50, p95), errors; and each agent's effectiveness: tasks planned against completed, and
-    the median time from planned to done.
+    """What every agent's model calls cost: tokens and dollars per agent, worktree, model,
+    day, session, task, source (claude, codex, planner) or provider.
 
-    Read from the shared journal under the git common dir, so any worktree shows all agents.
-    With `--source mlflow` and MLflow unreachable: NO DATA, exit 4.
+    Reads the agents' own session logs first (Claude Code: `CLAUDE_CONFIG_DIR`, else
+    ~/.config/claude and ~/.claude; Codex: `CODEX_HOME`, else ~/.codex), only what was
+    appended since last time, de-duplicated as ccusage does; never writes to them.
+    `--by task` charges each task the agent's calls between the previous tick and its own.
+    Example: `focus usage --by day --since 7d --json`
     """
     from agent_focus.readers.workspace import Workspace
 
     workspace = Workspace.resolve()
     key = by.value
+    start, end = parse_since(since), parse_since(until)
     if source is UsageSource.mlflow:
-        from agent_focus.config import load_config
-        from agent_focus.journal.mirror import mirrored_usage
-
-        team = mirrored_usage(load_config(workspace.root), key)
-        if json_out:
-            print_json({"by": key, "source": "mlflow", "rows": team})
-            return
-        from agent_focus.views.usage import mirrored_usage_table
-
-        console().print(mirrored_usage_table(team, key))
+        if key not in ("agent", "model", "day", "provider"):
+            raise typer.BadParameter(
+                f"{key!r} with --source mlflow: choose one of agent, model, day, provider",
+                param_hint="--by",
+            )
+        _team_usage(workspace.root, key, json_out)
         return
-    from agent_focus.journal.calls import usage_summary
-    from agent_focus.journal.effectiveness import agent_effectiveness
+    from agent_focus.actions.usage import agent_usage
 
-    rows = usage_summary(workspace.state_dir, key)
-    effectiveness = agent_effectiveness(workspace.state_dir)
+    ingest = _read_logs(workspace) if read_logs else None
+    outcome = agent_usage(workspace, key, start, end, ingest)
     if json_out:
-        print_json({"by": key, "rows": rows, "effectiveness": effectiveness})
+        print_json(outcome.to_json())
         return
-    from agent_focus.views.usage import effectiveness_table, usage_table
+    from agent_focus.views.usage import effectiveness_table, ingest_note, usage_table
 
     out = console()
-    out.print(usage_table(rows, key))
-    if effectiveness:
+    out.print(usage_table(outcome.report))
+    if ingest is not None and (note := ingest_note(ingest)):
+        say(note)
+    if outcome.effectiveness:
         out.print()
-        out.print(effectiveness_table(effectiveness))
+        out.print(effectiveness_table(outcome.effectiveness))
+
+
+def _read_logs(workspace: Workspace) -> IngestReport:
+    """Ingest with a progress bar on a terminal when there is much to read; silent on a pipe."""
+    from agent_focus.actions.usage import read_agent_logs
+    from agent_focus.ingest.locate import log_files
+    from agent_focus.ingest.run import pending_bytes
+
+    if not sys.stderr.isatty():
+        return read_agent_logs(workspace)
+    files = log_files()
+    todo = pending_bytes(workspace.state_dir, files)
+    if todo < 32 * 1024 * 1024:
+        return read_agent_logs(workspace)
+    from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (
+        TextColumn("reading agent logs"),
+        BarColumn(),
+        DownloadColumn(),
+        MofNCompleteColumn(),
+    )
+    with Progress(*columns, transient=True) as bar:
+        by_bytes = bar.add_task("bytes", total=todo)
+        files_done = bar.add_task("files", total=len(files), visible=False)
+
+        def advance(done: int, read: int) -> None:
+            bar.update(by_bytes, completed=read)
+            bar.update(files_done, completed=done)
+
+        return read_agent_logs(workspace, advance)
+
+
+def _team_usage(root: Path, key: str, json_out: bool) -> None:
+    from agent_focus.config import load_config
+    from agent_focus.journal.mirror import mirrored_usage
+
+    team = mirrored_usage(load_config(root), key)
+    if json_out:
+        print_json({"by": key, "source": "mlflow", "rows": team})
+        return
+    from agent_focus.views.usage import mirrored_usage_table
+
+    console().print(mirrored_usage_table(team, key))

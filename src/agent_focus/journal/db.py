@@ -66,6 +66,49 @@ def m002_events(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX events_agent ON events (agent, id)")
 
 
+@migration
+def m003_agent_usage(db: sqlite3.Connection) -> None:
+    """The agents' own model calls, read from their session logs (Claude Code, Codex), and
+    how far each log has been read."""
+    db.execute(
+        """
+        CREATE TABLE log_files (
+            path TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            device INTEGER NOT NULL,
+            inode INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            offset INTEGER NOT NULL,
+            head TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE agent_usage (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            call_key TEXT UNIQUE,
+            at TEXT NOT NULL,
+            session TEXT,
+            cwd TEXT,
+            model TEXT,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cache_write_tokens INTEGER NOT NULL,
+            cache_write_1h_tokens INTEGER NOT NULL,
+            cached_tokens INTEGER NOT NULL,
+            cost_usd REAL,
+            sidechain INTEGER NOT NULL DEFAULT 0,
+            path TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX agent_usage_at ON agent_usage (at)")
+    db.execute("CREATE INDEX agent_usage_path ON agent_usage (path)")
+
+
 def open_log(folder: Path) -> sqlite3.Connection:
     """Open (creating and migrating) the log in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)

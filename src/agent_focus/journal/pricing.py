@@ -1,54 +1,135 @@
-"""What an LLM call cost, from a price table that focus.yaml's `planner.prices` can override.
+"""What a model call cost, priced as ccusage prices it.
 
-Prices are US dollars per million tokens, list prices of the providers at the time of
-writing; a model we have no price for costs "unknown" (None), never a guess.
+Rates come from `genai-prices` (a maintained, offline snapshot of every provider's list
+prices, tiers included); focus.yaml's `planner.prices` override them by longest model-name
+prefix. A record's own `costUSD` is used as it is, by the ingester. A model nobody prices
+costs "unknown" (None), never 0, unless it used no tokens at all.
+
+ccusage's rules, which users compare us with: a 1-hour cache write costs its own rate
+(twice the input price for Claude); in a tiered model (Sonnet 4 and 4.5 past 200k tokens),
+the tokens of a request beyond the tier's start are charged at the tier's rate, each kind of
+token on its own.
 """
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 from agent_focus.config import Price
 
-# Longest matching prefix wins: "claude-sonnet-4-5-20250929" uses "claude-sonnet-4".
-DEFAULT_PRICES: dict[str, Price] = {
-    "claude-opus-4": Price(input=15.0, output=75.0, cached_input=1.5, cache_write=18.75),
-    "claude-sonnet-4": Price(input=3.0, output=15.0, cached_input=0.3, cache_write=3.75),
-    "claude-3-7-sonnet": Price(input=3.0, output=15.0, cached_input=0.3, cache_write=3.75),
-    "claude-3-5-haiku": Price(input=0.8, output=4.0, cached_input=0.08, cache_write=1.0),
-    "claude-haiku-4": Price(input=1.0, output=5.0, cached_input=0.1, cache_write=1.25),
-    "gpt-4o-mini": Price(input=0.15, output=0.6, cached_input=0.075),
-    "gpt-4o": Price(input=2.5, output=10.0, cached_input=1.25),
-    "gpt-4.1-nano": Price(input=0.1, output=0.4, cached_input=0.025),
-    "gpt-4.1-mini": Price(input=0.4, output=1.6, cached_input=0.1),
-    "gpt-4.1": Price(input=2.0, output=8.0, cached_input=0.5),
-    "o4-mini": Price(input=1.1, output=4.4, cached_input=0.275),
-}
+MILLION = 1_000_000
 
 
-def price_for(model: str, overrides: dict[str, Price]) -> Price | None:
-    table = {**DEFAULT_PRICES, **overrides}
-    if model in table:
-        return table[model]
+@dataclass(frozen=True)
+class Rate:
+    """Dollars per million tokens, and from which token count a higher rate applies."""
+
+    base: float
+    tier_start: int | None = None
+    tier_price: float | None = None
+
+    def cost(self, tokens: int) -> float:
+        if self.tier_start is None or self.tier_price is None or tokens <= self.tier_start:
+            return tokens * self.base
+        return self.tier_start * self.base + (tokens - self.tier_start) * self.tier_price
+
+
+@dataclass(frozen=True)
+class Rates:
+    input: Rate
+    output: Rate
+    cache_write: Rate
+    cache_write_1h: Rate
+    cache_read: Rate
+
+
+def _from_override(price: Price) -> Rates:
+    cache_write = price.cache_write if price.cache_write is not None else price.input
+    cached = price.cached_input if price.cached_input is not None else price.input
+    return Rates(
+        Rate(price.input),
+        Rate(price.output),
+        Rate(cache_write),
+        Rate(price.input * 2),
+        Rate(cached),
+    )
+
+
+def _rate(tiered: object, fallback: Rate | None = None) -> Rate | None:
+    if tiered is None:
+        return fallback
+    if isinstance(tiered, int | float) or hasattr(tiered, "as_integer_ratio"):
+        return Rate(float(tiered))  # type: ignore[arg-type]
+    base = float(tiered.base)  # type: ignore[attr-defined]
+    tiers = list(getattr(tiered, "tiers", None) or [])
+    if not tiers:
+        return Rate(base)
+    first = tiers[0]
+    return Rate(base, int(first.start), float(first.price))
+
+
+@functools.cache
+def _catalogue_rates(model: str) -> Rates | None:
+    """The list rates `genai-prices` knows for ``model``; None when it knows none."""
+    import warnings
+
+    from genai_prices import Usage, calc_price
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = calc_price(Usage(input_tokens=0, output_tokens=0), model).model_price
+    except (LookupError, ValueError):
+        return None
+    given = _rate(found.input_mtok)
+    made = _rate(found.output_mtok)
+    if given is None or made is None:
+        return None
+    write = _rate(found.cache_write_mtok, given)
+    assert write is not None
+    return Rates(
+        given,
+        made,
+        write,
+        _rate(found.cache_write_1h_mtok, Rate(given.base * 2)) or write,
+        _rate(found.cache_read_mtok, given) or given,
+    )
+
+
+def rates_for(model: str, overrides: dict[str, Price] | None = None) -> Rates | None:
+    """focus.yaml's price for the longest matching prefix, else the catalogue's."""
+    table = overrides or {}
     matches = [prefix for prefix in table if model.startswith(prefix)]
-    return table[max(matches, key=len)] if matches else None
+    if matches:
+        return _from_override(table[max(matches, key=len)])
+    return _catalogue_rates(model)
 
 
 def cost_usd(
     model: str,
-    overrides: dict[str, Price],
+    overrides: dict[str, Price] | None = None,
     *,
     input_tokens: int,
     output_tokens: int,
     cached_tokens: int = 0,
     cache_write_tokens: int = 0,
+    cache_write_1h_tokens: int = 0,
 ) -> float | None:
-    """Dollars for one call. ``input_tokens`` excludes cached and cache-write tokens."""
-    price = price_for(model, overrides)
-    if price is None:
+    """Dollars for one call. ``input_tokens`` is uncached input only; ``cache_write_tokens``
+    are the 5-minute writes, ``cache_write_1h_tokens`` the 1-hour ones."""
+    if not any(
+        (input_tokens, output_tokens, cached_tokens, cache_write_tokens, cache_write_1h_tokens)
+    ):
+        return 0.0  # nothing used (a `<synthetic>` record): nothing to price
+    rates = rates_for(model, overrides)
+    if rates is None:
         return None
     total = (
-        input_tokens * price.input
-        + output_tokens * price.output
-        + cached_tokens * (price.cached_input if price.cached_input is not None else price.input)
-        + cache_write_tokens * (price.cache_write if price.cache_write is not None else price.input)
+        rates.input.cost(input_tokens)
+        + rates.output.cost(output_tokens)
+        + rates.cache_read.cost(cached_tokens)
+        + rates.cache_write.cost(cache_write_tokens)
+        + rates.cache_write_1h.cost(cache_write_1h_tokens)
     )
-    return round(total / 1_000_000, 10)
+    return round(total / MILLION, 10)

@@ -101,7 +101,7 @@ class DashboardState:
 
 def dashboard_view(state: DashboardState) -> RenderableType:
     from agent_focus.views.agents import agents_view
-    from agent_focus.views.usage import usage_table
+    from agent_focus.views.usage import planner_table
 
     now = datetime.now().astimezone().strftime("%H:%M:%S")
     seats = [state.seats[t] for t in sorted(state.seats)]
@@ -148,7 +148,7 @@ def dashboard_view(state: DashboardState) -> RenderableType:
             title="Recent events",
             title_align="left",
         ),
-        Panel(usage_table(state.usage, "provider"), title="Providers", title_align="left"),
+        Panel(planner_table(state.usage, "provider"), title="Providers", title_align="left"),
     )
 
 

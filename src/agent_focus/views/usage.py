@@ -3,11 +3,15 @@ what was planned got done."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from agent_focus.ingest.run import IngestReport
+    from agent_focus.journal.usage import UsageReport
 
 _USAGE_COLUMNS = (
     ("calls", "calls"), ("errors", "errors"), ("input", "input_tokens"), ("cached", "cached_tokens"),
@@ -39,10 +43,63 @@ def _usage_rows(
     return table
 
 
-def usage_table(rows: list[dict[str, Any]], by: str) -> RenderableType:
+def planner_table(rows: list[dict[str, Any]], by: str) -> RenderableType:
+    """The planner's own calls with their latency (the dashboard's Providers panel)."""
     if not rows:
-        return Text("No LLM calls logged yet on this clone: run `focus plan`.", style="dim")
+        return Text("No planner calls logged yet on this clone: run `focus plan`.", style="dim")
     return _usage_rows(rows, by, _USAGE_COLUMNS, None)
+
+
+_AGENT_COLUMNS = (
+    ("calls", "calls"), ("input", "input_tokens"), ("output", "output_tokens"),
+    ("cache write", "cache_write_tokens"), ("cache read", "cached_tokens"),
+    ("total tokens", "total_tokens"), ("cost $", "cost_usd"),
+)  # fmt: skip
+
+
+def _money(row: dict[str, Any]) -> str:
+    cost = row["cost_usd"]
+    text = "unknown" if cost is None else f"{cost:,.2f}"
+    return text + (
+        f" (+{row['unpriced_calls']} unpriced)"
+        if row.get("unpriced_calls") and cost is not None
+        else ""
+    )
+
+
+def usage_table(report: UsageReport) -> RenderableType:
+    """Every model call of the clone's agents, summed by the report's key, with a total."""
+    if not report.rows:
+        return Text(
+            "No model calls found: no Claude Code or Codex session logs on this machine yet, "
+            "and no planner calls (`focus plan` with a provider).",
+            style="dim",
+        )
+    table = Table(header_style="bold", box=None, padding=(0, 2), show_footer=True)
+    table.add_column(report.by, footer="total")
+    if report.by == "task":
+        table.add_column("agent")
+    for header, key in _AGENT_COLUMNS:
+        footer = _money(report.total) if key == "cost_usd" else f"{report.total[key]:,}"
+        table.add_column(header, justify="right", footer=footer)
+    for row in report.rows:
+        label = str(row[report.by]) + (
+            " (ticked by hand: timed by its date)" if row.get("timed_by") == "date" else ""
+        )
+        cells = [_money(row) if key == "cost_usd" else f"{row[key]:,}" for _, key in _AGENT_COLUMNS]
+        table.add_row(label, *([row["agent"]] if report.by == "task" else []), *cells)
+    return table
+
+
+def ingest_note(ingest: IngestReport) -> str | None:
+    """One line on what reading the logs found wrong, if anything."""
+    parts = []
+    skipped = sum(ingest.skipped.values())
+    if skipped:
+        reasons = ", ".join(f"{n} {why}" for why, n in sorted(ingest.skipped.items()))
+        parts.append(f"skipped {skipped} unreadable log line(s) ({reasons})")
+    parts += ingest.warnings[:3]
+    return "; ".join(parts) if parts else None
 
 
 def mirrored_usage_table(rows: list[dict[str, Any]], by: str) -> RenderableType:

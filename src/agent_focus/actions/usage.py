@@ -1,0 +1,72 @@
+"""`focus usage`: read what is new in the agents' logs, then sum every model call of the
+clone by the key asked for; `--by task` charges each task its share (journal.task_cost)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from agent_focus.config import load_config
+from agent_focus.ingest.run import IngestReport, Progress, ingest_logs
+from agent_focus.journal.effectiveness import agent_effectiveness
+from agent_focus.journal.task_cost import task_costs
+from agent_focus.journal.usage import UsageReport, empty, fold, usage_report
+from agent_focus.readers.attribution import place_for
+from agent_focus.readers.workspace import Workspace
+from agent_focus.readers.worktrees import seats
+
+BY = ("agent", "worktree", "model", "day", "session", "task", "source", "provider")
+
+
+@dataclass(frozen=True)
+class UsageOutcome:
+    report: UsageReport
+    ingest: IngestReport | None
+    effectiveness: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.report.to_json(),
+            "effectiveness": self.effectiveness,
+            "ingest": self.ingest.to_json() if self.ingest else None,
+        }
+
+
+def read_agent_logs(workspace: Workspace, progress: Progress | None = None) -> IngestReport:
+    """Bring the journal up to date with every agent log on this machine."""
+    overrides = load_config(workspace.root).planner.prices
+    return ingest_logs(workspace.state_dir, overrides, progress=progress)
+
+
+def _by_task(workspace: Workspace) -> UsageReport:
+    place = place_for(workspace.root)
+    rows: list[dict[str, Any]] = []
+    total = empty()
+    for seat in seats(workspace.root):
+        if seat.status is None or seat.agent_id is None:
+            continue
+        tasks = [(t.title, t.done, t.completed_on) for t in seat.status.tasks]
+        for row in task_costs(workspace.state_dir, seat.agent_id, tasks, place):
+            rows.append(row)
+            priced = row["calls"] - row["unpriced_calls"]
+            figures = (row["input_tokens"], row["output_tokens"], row["cache_write_tokens"], row["cached_tokens"])  # fmt: skip
+            fold(total, *figures, row["cost_usd"], priced)
+            if row["unpriced_calls"]:
+                fold(total, 0, 0, 0, 0, None, row["unpriced_calls"])
+    return UsageReport("task", total, rows)
+
+
+def agent_usage(
+    workspace: Workspace,
+    by: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    ingest: IngestReport | None = None,
+) -> UsageOutcome:
+    """The usage of every agent of the clone (ingest first: pass its report)."""
+    if by == "task":
+        report = _by_task(workspace)
+    else:
+        report = usage_report(workspace.state_dir, by, place_for(workspace.root), since, until)
+    return UsageOutcome(report, ingest, agent_effectiveness(workspace.state_dir))

@@ -1,0 +1,56 @@
+"""One model call as the journal keeps it, whichever agent's log it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    source: str  # "claude" or "codex"
+    call_key: str | None  # de-duplication key (Claude: message id + request id)
+    at: str  # UTC, ISO 8601 with milliseconds
+    session: str | None
+    cwd: str | None
+    model: str | None
+    input_tokens: int  # uncached input only, as ccusage counts it
+    output_tokens: int
+    cache_write_tokens: int  # 5-minute cache writes
+    cache_write_1h_tokens: int
+    cached_tokens: int  # cache reads
+    cost_usd: float | None  # the record's own cost, when it carries one
+    sidechain: bool
+    path: str
+
+    @property
+    def total_tokens(self) -> int:
+        return (
+            self.input_tokens
+            + self.output_tokens
+            + self.cache_write_tokens
+            + self.cache_write_1h_tokens
+            + self.cached_tokens
+        )
+
+
+def utc_stamp(text: str) -> str | None:
+    """A log's timestamp as UTC ISO with milliseconds; None when it is not one."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def whole(value: object) -> int | None:
+    """A token count: a whole, non-negative number (bools are not numbers here)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    return None

@@ -1,0 +1,212 @@
+"""`focus usage` reads the agents' logs first: only what was appended since last time.
+
+For each log the journal remembers its identity (device, inode), size, the byte offset up to
+the last complete line, and a digest of its head. An appended log is read from its offset;
+a torn last line is left for next time; a log that was replaced, truncated or rewritten is
+read whole again (its old calls are forgotten first). Logs are only ever opened to read.
+One ingester runs at a time (a lock beside the journal); a second one waits, then finds
+nothing new, so nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from agent_focus.config import Price
+from agent_focus.ingest.claude import parse_claude_line
+from agent_focus.ingest.codex import CodexState, parse_codex_line
+from agent_focus.ingest.locate import LogFile, log_files
+from agent_focus.ingest.records import CallRecord
+from agent_focus.ingest.store import (
+    HEAD_BYTES,
+    FileMark,
+    count_calls,
+    head_digest,
+    read_marks,
+    save_file,
+)
+from agent_focus.journal.db import open_log
+from agent_focus.journal.pricing import cost_usd
+
+CHUNK = 16 * 1024 * 1024
+Progress = Callable[[int, int], None]  # (files done, bytes done)
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    files_read: int = 0
+    bytes_read: int = 0
+    bytes_to_read: int = 0
+    calls_read: int = 0
+    calls_added: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "files_read": self.files_read,
+            "bytes_read": self.bytes_read,
+            "calls_read": self.calls_read,
+            "calls_added": self.calls_added,
+            "skipped_lines": sum(self.skipped.values()),
+            "skipped_by_reason": dict(sorted(self.skipped.items())),
+            "warnings": self.warnings,
+        }
+
+
+@contextlib.contextmanager
+def _ingest_lock(folder: Path) -> Iterator[None]:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "ingest.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # a second ingester waits here
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _pricer(overrides: dict[str, Price]) -> Callable[[CallRecord], float | None]:
+    def price(record: CallRecord) -> float | None:
+        return cost_usd(
+            record.model or "", overrides,
+            input_tokens=record.input_tokens, output_tokens=record.output_tokens,
+            cached_tokens=record.cached_tokens, cache_write_tokens=record.cache_write_tokens,
+            cache_write_1h_tokens=record.cache_write_1h_tokens,
+        )  # fmt: skip
+
+    return price
+
+
+def _lines(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int]]:
+    """Complete lines between ``start`` and ``end`` with the offset after each; a torn tail
+    (no newline yet) is not yielded."""
+    handle.seek(start)
+    position, carry = start, b""
+    while position < end:
+        chunk = handle.read(min(CHUNK, end - position))
+        if not chunk:
+            break
+        position += len(chunk)
+        data = carry + chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            carry = data
+            continue
+        consumed = position - (len(data) - cut - 1)
+        lines = data[:cut].split(b"\n")
+        carry = data[cut + 1 :]
+        for line in lines[:-1]:
+            yield line, -1
+        yield lines[-1], consumed
+
+
+def _broken(line: bytes) -> str | None:
+    """Why a line that names no usage is still broken (binary, not a JSON object)."""
+    if b"\x00" in line:
+        return "binary"
+    text = line.strip()
+    if text and not (text.startswith(b"{") and text.endswith(b"}")):
+        return "not JSON"
+    return None
+
+
+def _read_log(
+    log: LogFile, mark: FileMark | None, report: IngestReport
+) -> tuple[FileMark, list[CallRecord], bool] | None:
+    path = str(log.path)
+    try:
+        handle = open(log.path, "rb")  # noqa: SIM115  (closed below; never written)
+    except OSError as exc:
+        report.warnings.append(f"{path}: skipped: {exc.strerror or exc}")
+        return None
+    with handle:
+        info = os.fstat(handle.fileno())
+        same = mark is not None and (mark.device, mark.inode) == (info.st_dev, info.st_ino)
+        if same and mark is not None and info.st_size == mark.size:
+            return None  # nothing new
+        start, reset = 0, mark is not None
+        appended = same and mark is not None and info.st_size >= mark.offset
+        if appended and head_digest(handle.read(min(HEAD_BYTES, mark.offset))) == mark.head:  # type: ignore[union-attr]
+            start, reset = mark.offset, False  # type: ignore[union-attr]
+        state = CodexState.from_json(mark.state if mark and not reset and start else {})
+        records: list[CallRecord] = []
+        offset = start
+        for line, after in _lines(handle, start, info.st_size):
+            if after >= 0:
+                offset = after
+            parsed = (
+                parse_claude_line(line, path)
+                if log.source == "claude"
+                else parse_codex_line(line, path, state)
+            )
+            if isinstance(parsed, CallRecord):
+                records.append(parsed)
+            elif isinstance(parsed, str):
+                report.skipped[parsed] += 1
+            else:
+                problem = _broken(line)
+                if problem:
+                    report.skipped[problem] += 1
+        handle.seek(0)
+        head = head_digest(handle.read(min(HEAD_BYTES, offset)))
+    report.bytes_read += info.st_size - start
+    new_mark = FileMark(
+        path, log.source, info.st_dev, info.st_ino, info.st_size, offset, head,
+        state.to_json() if log.source == "codex" else {},
+    )  # fmt: skip
+    return new_mark, records, reset
+
+
+def pending_bytes(folder: Path, files: list[LogFile]) -> int:
+    """How much there is to read: for the progress bar's decision and its total."""
+    db = open_log(folder)
+    try:
+        marks = read_marks(db)
+    finally:
+        db.close()
+    total = 0
+    for log in files:
+        with contextlib.suppress(OSError):
+            size = log.path.stat().st_size
+            mark = marks.get(str(log.path))
+            total += size - mark.offset if mark and size >= mark.offset else size
+    return total
+
+
+def ingest_logs(
+    folder: Path,
+    overrides: dict[str, Price] | None = None,
+    files: list[LogFile] | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Read what is new in every agent log into the journal in ``folder``."""
+    files = log_files() if files is None else files
+    report = IngestReport(files=len(files))
+    price = _pricer(overrides or {})
+    with _ingest_lock(folder):
+        db = open_log(folder)
+        try:
+            marks = read_marks(db)
+            before = count_calls(db)
+            for done, log in enumerate(files, 1):
+                found = _read_log(log, marks.get(str(log.path)), report)
+                if found is not None:
+                    mark, records, reset = found
+                    save_file(db, mark, records, reset, price)
+                    report.files_read += 1
+                    report.calls_read += len(records)
+                if progress:
+                    progress(done, report.bytes_read)
+            report.calls_added = count_calls(db) - before
+        finally:
+            db.close()
+    return report

@@ -1,0 +1,36 @@
+"""Whose a session is: the agent whose worktree of this clone contains the session's cwd."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from agent_focus.errors import FocusError
+from agent_focus.journal.usage import Place
+
+
+def place_for(root: Path) -> Place:
+    """A function from a session's cwd to (agent, worktree name); (None, None) outside."""
+    from agent_focus.readers.worktrees import seats
+
+    try:
+        found = seats(root, with_missing=True)
+    except FocusError:
+        found = []
+    trees = sorted(
+        ((seat.worktree.path.resolve(), seat.agent_id) for seat in found),
+        key=lambda item: len(item[0].parts),
+        reverse=True,  # the deepest worktree first: a worktree may sit inside another
+    )
+
+    @functools.cache
+    def place(cwd: str | None) -> tuple[str | None, str | None]:
+        if not cwd:
+            return None, None
+        path = Path(cwd)
+        for tree, agent in trees:
+            if path == tree or tree in path.parents:
+                return agent, tree.name
+        return None, None
+
+    return place
