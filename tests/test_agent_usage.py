@@ -1,0 +1,164 @@
+"""The agents' own logs into the journal: incremental, idempotent, attributed, priced."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FocusRunner, example_workspace, git
+
+
+def assistant(
+    cwd: Path | str, n: int, *, out: int = 100, day: str = "2026-11-20", **extra: object
+) -> str:
+    entry = {
+        "cwd": str(cwd), "sessionId": "s1", "isSidechain": False, "type": "assistant",
+        "timestamp": f"{day}T10:{n // 60:02d}:{n % 60:02d}.000Z", "requestId": f"req_{n}",
+        "message": {"id": f"msg_{n}", "model": "claude-sonnet-4-5-20250929", "usage": {
+            "input_tokens": 10, "output_tokens": out, "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 1000}},
+    }  # fmt: skip
+    entry.update(extra)
+    return json.dumps(entry, separators=(",", ":")) + "\n"
+
+
+@pytest.fixture
+def clone(repo: Path, focus: FocusRunner, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A clone with agents A1 and A2 in their worktrees, and an empty Claude config dir."""
+    example_workspace(repo, focus_file=False)
+    for agent in ("A1", "A2"):
+        assert focus("agents", "add", agent, cwd=repo).returncode == 0
+    config = tmp_path / "claude"
+    (config / "projects" / "p").mkdir(parents=True)
+    return repo.parent / "wt-a1-mlops", repo.parent / "wt-a2-genai", config
+
+
+def usage(focus: FocusRunner, cwd: Path, config: Path, *args: str) -> dict:  # type: ignore[type-arg]
+    env = {"CLAUDE_CONFIG_DIR": str(config), "CODEX_HOME": str(config.parent / "no-codex")}
+    result = focus("usage", "--json", *args, cwd=cwd, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_incremental_idempotent_and_attributed(
+    clone: tuple[Path, Path, Path], focus: FocusRunner
+) -> None:
+    a1, a2, config = clone
+    log = config / "projects" / "p" / "s1.jsonl"
+    log.write_text(assistant(a1, 1) + assistant(a1 / "src", 2) + assistant("/elsewhere", 3))
+    first = usage(focus, a1, config)
+    assert first["ingest"]["calls_added"] == 3
+    assert [(r["agent"], r["calls"]) for r in first["rows"]] == [("A1", 2), ("/elsewhere", 1)]
+    again = usage(focus, a2, config)  # from another worktree: the same journal
+    assert again["ingest"]["bytes_read"] == 0 and again["total"] == first["total"]
+    with log.open("a") as handle:  # one more record, by A2
+        handle.write(assistant(a2, 4, out=7))
+    grown = usage(focus, a1, config)
+    assert grown["ingest"]["calls_added"] == 1 and grown["ingest"]["bytes_read"] == len(
+        assistant(a2, 4, out=7)
+    )
+    assert grown["total"]["calls"] == 4 and grown["total"]["output_tokens"] == 307
+
+
+def test_copies_of_a_call_count_once_the_largest_wins(
+    clone: tuple[Path, Path, Path], focus: FocusRunner
+) -> None:
+    a1, _a2, config = clone
+    folder = config / "projects" / "p"
+    # One message written per content block with growing output, resumed sessions' copies
+    # in files read later (one smaller), and a sidechain copy read last: one call, with the
+    # non-sidechain copy's largest output, whatever order the files are read in.
+    (folder / "a.jsonl").write_text(assistant(a1, 1, out=10) + assistant(a1, 1, out=340))
+    (folder / "b.jsonl").write_text(assistant(a1, 1, out=340, sessionId="s2"))
+    (folder / "c.jsonl").write_text(assistant(a1, 1, out=10, sessionId="s3"))
+    (folder / "zz" / "subagents").mkdir(parents=True)
+    sidechain = assistant(a1, 1, out=999, isSidechain=True)
+    (folder / "zz" / "subagents" / "agent-1.jsonl").write_text(sidechain)
+    report = usage(focus, a1, config)
+    assert report["total"]["calls"] == 1 and report["total"]["output_tokens"] == 340
+
+
+def test_torn_lines_rewrites_and_bad_lines(
+    clone: tuple[Path, Path, Path], focus: FocusRunner
+) -> None:
+    a1, _a2, config = clone
+    log = config / "projects" / "p" / "s1.jsonl"
+    whole = assistant(a1, 1)
+    torn = assistant(a1, 2)
+    log.write_bytes((whole + "not json\n" + '{"x":\x00}\n').encode() + torn[:40].encode())
+    first = usage(focus, a1, config)
+    assert first["total"]["calls"] == 1  # the torn last line waits for its end
+    assert first["ingest"]["skipped_lines"] == 2
+    with log.open("ab") as handle:
+        handle.write(torn[40:].encode())
+    assert usage(focus, a1, config)["total"]["calls"] == 2
+    log.write_text(assistant(a1, 7))  # rewritten (shorter): read whole again
+    rewritten = usage(focus, a1, config)
+    assert rewritten["total"]["calls"] == 1 and rewritten["ingest"]["files_read"] == 1
+
+
+def test_nothing_is_written_into_the_agents_logs(
+    clone: tuple[Path, Path, Path], focus: FocusRunner
+) -> None:
+    a1, _a2, config = clone
+    log = config / "projects" / "p" / "s1.jsonl"
+    log.write_text(assistant(a1, 1) + assistant(a1, 2))
+    before = (hashlib.sha256(log.read_bytes()).hexdigest(), log.stat().st_mtime_ns)
+    usage(focus, a1, config)
+    usage(focus, a1, config, "--by", "task")
+    assert (hashlib.sha256(log.read_bytes()).hexdigest(), log.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in config.rglob("*")) == ["p", "projects", "s1.jsonl"]
+
+
+INGESTER = """
+import sys
+from pathlib import Path
+from agent_focus.ingest.run import ingest_logs
+print(ingest_logs(Path(sys.argv[1])).calls_added)
+"""
+
+
+def test_two_ingesters_at_once_count_each_call_once(
+    clone: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    a1, _a2, config = clone
+    folder = config / "projects" / "p"
+    for n in range(20):
+        (folder / f"s{n}.jsonl").write_text("".join(assistant(a1, n * 100 + k) for k in range(50)))
+    state = tmp_path / "state"
+    env = {**os.environ, "CLAUDE_CONFIG_DIR": str(config), "CODEX_HOME": str(tmp_path / "none")}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", INGESTER, str(state)], stdout=subprocess.PIPE, env=env, text=True
+        )
+        for _ in range(3)
+    ]
+    added = [int(run.communicate(timeout=120)[0]) for run in runs]
+    assert sorted(added) == [0, 0, 1000]
+
+
+def test_cost_per_task_adds_up_to_the_agent(
+    clone: tuple[Path, Path, Path], focus: FocusRunner
+) -> None:
+    a1, _a2, config = clone
+    log = config / "projects" / "p" / "s1.jsonl"
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    log.write_text(assistant(a1, 1, day=yesterday))
+    assert focus("complete", "1", cwd=a1).returncode == 0  # the first task: charged call 1
+    with log.open("a") as handle:  # after the tick: the next open task's
+        handle.write(assistant(a1, 2, day="2999-01-01") + assistant(a1, 3, day="2999-01-01"))
+    by_task = usage(focus, a1, config, "--by", "task")
+    mine = [r for r in by_task["rows"] if r["agent"] == "A1"]
+    assert [r["calls"] for r in mine if r["calls"]] == [1, 2]
+    assert mine[0]["timed_by"] == "journal" and mine[-1]["timed_by"] == "open"
+    by_agent = usage(focus, a1, config, "--by", "agent")
+    a1_total = next(r for r in by_agent["rows"] if r["agent"] == "A1")
+    assert sum(r["cost_usd"] or 0 for r in mine) == pytest.approx(a1_total["cost_usd"])
+    git(a1, "status")  # the worktree is intact
