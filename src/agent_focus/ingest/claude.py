@@ -1,64 +1,107 @@
-"""Claude Code transcript lines into model calls, by ccusage's rules.
+"""Claude Code transcript lines into model calls, by ccusage 20.0.24's rules
+(tests/fixtures/agent_logs/RULES.md has them with their sources).
 
-A usage-bearing line is an assistant record whose ``message.usage`` has whole-number
-``input_tokens`` and ``output_tokens``, with a ``timestamp``. Its key is the pair
-(``message.id``, ``requestId``); the copies a transcript holds (one per content block, a
-resumed session's replay, a sidechain's) are resolved by the store, not here.
+A line counts when it holds the exact bytes ``"usage":{``, no ``"<field>":null`` for the
+fields ccusage refuses, and parses into an assistant record (or the ``agent_progress`` record
+a running Task subagent writes into its parent's transcript) whose ``message.usage`` has
+non-negative whole ``input_tokens`` and ``output_tokens`` and whose ``timestamp`` is
+``YYYY-MM-DDTHH:MM:SS[.mmm](Z|±HH:MM)``. Copies are resolved by the de-duplicator.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from agent_focus.ingest.records import CallRecord, utc_stamp, whole
+from agent_focus.ingest.records import CallRecord, utc_stamp
 
-MARKER = b'"usage"'
+MARKER = b'"usage":{'
+NULL_FIELDS = tuple(
+    f'"{name}":null'.encode()
+    for name in (
+        "id", "cwd", "model", "speed", "costUSD", "version", "sessionId", "requestId",
+        "isApiErrorMessage", "cache_read_input_tokens", "cache_creation_input_tokens",
+    )
+)  # fmt: skip
+STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:\d{2})\Z")
+VERSION = re.compile(r"\d+\.\d+\.\d")
 
 
-def parse_claude_line(line: bytes, path: str) -> CallRecord | str | None:
+def _count(value: object) -> int | None:
+    """A token count as ccusage reads it: a non-negative JSON integer (40.0 is not one)."""
+    return value if type(value) is int and value >= 0 else None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _shape(entry: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(record, message) of a direct record or of an agent_progress record."""
+    message = entry.get("message")
+    if isinstance(message, dict) and isinstance(message.get("usage"), dict):
+        return entry, message
+    data = entry.get("data")
+    inner = data.get("message") if isinstance(data, dict) else None
+    message = inner.get("message") if isinstance(inner, dict) else None
+    if (
+        "message" not in entry
+        and isinstance(message, dict)
+        and isinstance(message.get("usage"), dict)
+    ):
+        assert isinstance(inner, dict)
+        return {**entry, **inner}, message  # the parent's session and cwd, the call's own time
+    return None
+
+
+def parse_claude_line(line: bytes, path: str, offset: int = 0) -> CallRecord | str | None:
     """The call a line records; None for a line that records none (most lines); a reason
-    string for a line that is broken (not JSON, binary, null fields where numbers belong)."""
+    string for a line that is broken (not JSON, null fields, bad counts or time)."""
     if MARKER not in line:
         return None
+    if any(null in line for null in NULL_FIELDS):
+        return "null field"
     try:
         entry = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:
         return "not JSON"
-    if not isinstance(entry, dict):
-        return "not an object"
-    message = entry.get("message")
-    usage = message.get("usage") if isinstance(message, dict) else None
-    if not isinstance(usage, dict):
+    shape = _shape(entry) if isinstance(entry, dict) else None
+    if shape is None:
         return None  # e.g. a Task tool result carrying a nested usage: not a model call
-    given, made = whole(usage.get("input_tokens")), whole(usage.get("output_tokens"))
-    stamp = entry.get("timestamp")
-    at = utc_stamp(stamp) if isinstance(stamp, str) else None
-    if given is None or made is None or at is None:
+    record, message = shape
+    usage: dict[str, Any] = message["usage"]
+    given, made = _count(usage.get("input_tokens")), _count(usage.get("output_tokens"))
+    stamp = _text(record.get("timestamp"))
+    if given is None or made is None or stamp is None or not STAMP.match(stamp):
         return "usage without whole token counts or a timestamp"
-    assert isinstance(message, dict)
-    written = whole(usage.get("cache_creation_input_tokens")) or 0
-    detail: Any = usage.get("cache_creation")
-    hour = whole(detail.get("ephemeral_1h_input_tokens")) if isinstance(detail, dict) else None
-    hour = min(hour or 0, written)
-    message_id, request_id = message.get("id"), entry.get("requestId")
-    key = f"{message_id}:{request_id}" if message_id and request_id else None
-    cost = entry.get("costUSD")
+    version = record.get("version")
+    if version is not None and not (isinstance(version, str) and VERSION.match(version)):
+        return "unknown version"
+    session, request = _text(record.get("sessionId")), _text(record.get("requestId"))
+    message_id, model = _text(message.get("id")), _text(message.get("model"))
+    if "" in (session, request, message_id, model):
+        return "empty id"
+    detail = usage.get("cache_creation")
+    if isinstance(detail, dict):
+        write = _count(detail.get("ephemeral_5m_input_tokens")) or 0
+        hour = _count(detail.get("ephemeral_1h_input_tokens")) or 0
+    else:
+        write, hour = _count(usage.get("cache_creation_input_tokens")) or 0, 0
+    cost = record.get("costUSD")
+    sidechain = record.get("isSidechain") is True
+    if message_id is None:
+        key = replay = None
+    else:
+        key = f"{message_id}\t{request}" if request else f"{message_id}\t{session}\t{stamp}"
+        replay = f"{message_id}\t{session}"
+    at = utc_stamp(stamp)
+    assert at is not None
     return CallRecord(
-        source="claude",
-        call_key=key,
-        at=at,
-        session=entry.get("sessionId") if isinstance(entry.get("sessionId"), str) else None,
-        cwd=entry.get("cwd") if isinstance(entry.get("cwd"), str) else None,
-        model=message.get("model") if isinstance(message.get("model"), str) else None,
-        input_tokens=given,
-        output_tokens=made,
-        cache_write_tokens=written - hour,
-        cache_write_1h_tokens=hour,
-        cached_tokens=whole(usage.get("cache_read_input_tokens")) or 0,
-        cost_usd=float(cost)
-        if isinstance(cost, int | float) and not isinstance(cost, bool)
-        else None,
-        sidechain=entry.get("isSidechain") is True,
-        path=path,
-    )
+        source="claude", call_key=key, replay_key=replay, at=at, session=session,
+        cwd=_text(record.get("cwd")), model=model, input_tokens=given, output_tokens=made,
+        cache_write_tokens=write, cache_write_1h_tokens=hour,
+        cached_tokens=_count(usage.get("cache_read_input_tokens")) or 0,
+        cost_usd=float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None,
+        sidechain=sidechain, path=path, offset=offset,
+    )  # fmt: skip

@@ -1,24 +1,27 @@
-"""Codex rollout lines into model calls.
+"""Codex rollout lines into model calls, by ccusage 20.0.24's rules (RULES.md).
 
-A rollout starts with ``session_meta`` (the session id and ``cwd``); ``turn_context`` lines
-name the model; ``event_msg`` lines of type ``token_count`` carry the cumulative
-``total_token_usage`` and the turn's ``last_token_usage``. A turn counts only when the
-cumulative total advanced: the same snapshot can be written twice, and ``info`` may be
-null. Codex's ``input_tokens`` include the cached ones.
+``turn_context`` lines name the model; ``event_msg`` lines of type ``token_count`` carry the
+cumulative ``total_token_usage`` and the turn's ``last_token_usage``. A turn is the last
+usage when the cumulative total moved, else the difference of the totals; a turn of all
+zeros counts nothing (so a repeated snapshot counts once), and ``info: null`` nothing at
+all. Codex's input includes the cached tokens. ``session_meta`` gives the session and the
+``cwd`` (ccusage ignores it; we attribute sessions by it).
 
-The reader keeps its state (session, cwd, model, last total) so an appended tail is read
-on its own; the store saves that state with the file's offset.
+The reader keeps its state so an appended tail is read on its own; the store saves it
+with the file's offset.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from agent_focus.ingest.records import CallRecord, utc_stamp, whole
+from agent_focus.ingest.records import CallRecord, utc_stamp
 
 MARKERS = (b'"session_meta"', b'"turn_context"', b'"token_count"')
+FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens", "total_tokens")  # fmt: skip
+FALLBACK_MODEL = "gpt-5"
 
 
 @dataclass
@@ -26,24 +29,40 @@ class CodexState:
     session: str | None = None
     cwd: str | None = None
     model: str | None = None
-    total: int = 0
+    totals: dict[str, int] | None = field(default=None)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CodexState:
-        return cls(**{k: data[k] for k in ("session", "cwd", "model", "total") if k in data})
+        return cls(**{k: data[k] for k in ("session", "cwd", "model", "totals") if k in data})
 
 
-def parse_codex_line(line: bytes, path: str, state: CodexState) -> CallRecord | str | None:
+def _counts(usage: object) -> dict[str, int] | None:
+    if not isinstance(usage, dict):
+        return None
+    return {name: v if type(v := usage.get(name)) is int and v >= 0 else 0 for name in FIELDS}
+
+
+def _model(payload: dict[str, Any]) -> str | None:
+    metadata = payload.get("metadata")
+    for value in (payload.get("model"), payload.get("model_name"), metadata.get("model") if isinstance(metadata, dict) else None):  # fmt: skip
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def parse_codex_line(
+    line: bytes, path: str, state: CodexState, offset: int = 0
+) -> CallRecord | str | None:
     """The call a line records (updating ``state``); None when it records none; a reason
     string for a broken line."""
     if not any(marker in line for marker in MARKERS):
         return None
     try:
         entry = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:
         return "not JSON"
     if not isinstance(entry, dict) or not isinstance(entry.get("payload"), dict):
         return "not a rollout record"
@@ -54,39 +73,36 @@ def parse_codex_line(line: bytes, path: str, state: CodexState) -> CallRecord | 
         state.cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else state.cwd
         return None
     if kind == "turn_context":
-        state.model = payload.get("model") if isinstance(payload.get("model"), str) else state.model
+        state.model = _model(payload) or state.model
         return None
     if kind != "event_msg" or payload.get("type") != "token_count":
         return None
     info = payload.get("info")
     if not isinstance(info, dict):
         return None  # `info: null`: a rate-limit snapshot, no usage
-    total_usage, last = info.get("total_token_usage"), info.get("last_token_usage")
-    if not isinstance(total_usage, dict) or not isinstance(last, dict):
-        return "token_count without its usage"
-    total = whole(total_usage.get("total_tokens"))
     stamp = entry.get("timestamp")
     at = utc_stamp(stamp) if isinstance(stamp, str) else None
-    if total is None or at is None:
-        return "token_count without a total or a timestamp"
-    if total <= state.total:
+    if at is None:
+        return "token_count without a timestamp"
+    total, last = _counts(info.get("total_token_usage")), _counts(info.get("last_token_usage"))
+    previous = state.totals or dict.fromkeys(FIELDS, 0)
+    advanced = total is None or total != state.totals
+    if last is not None and advanced:
+        turn = last
+    elif total is not None:
+        turn = {name: max(total[name] - previous[name], 0) for name in FIELDS}
+    else:
+        return "token_count without its usage"
+    if total is not None:
+        state.totals = total
+    if not any(turn[name] for name in FIELDS[:4]):
         return None  # the same snapshot again
-    state.total = total
-    given = whole(last.get("input_tokens")) or 0
-    cached = min(whole(last.get("cached_input_tokens")) or 0, given)
+    model = _model(payload) or _model(info) or state.model or FALLBACK_MODEL
+    given, cached = turn["input_tokens"], min(turn["cached_input_tokens"], turn["input_tokens"])
+    key = "\t".join(["codex", at, model, *(str(turn[name]) for name in FIELDS)])
     return CallRecord(
-        source="codex",
-        call_key=f"codex:{state.session or path}:{total}",
-        at=at,
-        session=state.session,
-        cwd=state.cwd,
-        model=state.model or "gpt-5",
-        input_tokens=given - cached,
-        output_tokens=whole(last.get("output_tokens")) or 0,
-        cache_write_tokens=0,
-        cache_write_1h_tokens=0,
-        cached_tokens=cached,
-        cost_usd=None,
-        sidechain=False,
-        path=path,
-    )
+        source="codex", call_key=key, replay_key=None, at=at, session=state.session,
+        cwd=state.cwd, model=model, input_tokens=given - cached,
+        output_tokens=turn["output_tokens"], cache_write_tokens=0, cache_write_1h_tokens=0,
+        cached_tokens=cached, cost_usd=None, sidechain=False, path=path, offset=offset,
+    )  # fmt: skip

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallRecord:
     source: str  # "claude" or "codex"
-    call_key: str | None  # de-duplication key (Claude: message id + request id)
+    call_key: str | None  # the exact copy key (Claude: message id and request id)
+    replay_key: str | None  # Claude: message id and session (sidechain and /btw replays)
     at: str  # UTC, ISO 8601 with milliseconds
     session: str | None
     cwd: str | None
@@ -22,6 +23,7 @@ class CallRecord:
     cost_usd: float | None  # the record's own cost, when it carries one
     sidechain: bool
     path: str
+    offset: int = 0  # of the line in its file: with the path, the order of first sight
 
     @property
     def total_tokens(self) -> int:

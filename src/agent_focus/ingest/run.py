@@ -22,6 +22,7 @@ from typing import IO, Any
 from agent_focus.config import Price
 from agent_focus.ingest.claude import parse_claude_line
 from agent_focus.ingest.codex import CodexState, parse_codex_line
+from agent_focus.ingest.dedupe import Deduper, forget_file
 from agent_focus.ingest.locate import LogFile, log_files
 from agent_focus.ingest.records import CallRecord
 from agent_focus.ingest.store import (
@@ -30,7 +31,7 @@ from agent_focus.ingest.store import (
     count_calls,
     head_digest,
     read_marks,
-    save_file,
+    save_mark,
 )
 from agent_focus.journal.db import open_log
 from agent_focus.journal.pricing import cost_usd
@@ -86,27 +87,28 @@ def _pricer(overrides: dict[str, Price]) -> Callable[[CallRecord], float | None]
     return price
 
 
-def _lines(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int]]:
-    """Complete lines between ``start`` and ``end`` with the offset after each; a torn tail
-    (no newline yet) is not yielded."""
+def _lines(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """Complete lines between ``start`` and ``end``: (line, its offset, the offset after the
+    chunk's last line or -1); a torn tail (no newline yet) is not yielded."""
     handle.seek(start)
     position, carry = start, b""
     while position < end:
         chunk = handle.read(min(CHUNK, end - position))
         if not chunk:
             break
+        base = position - len(carry)
         position += len(chunk)
         data = carry + chunk
         cut = data.rfind(b"\n")
         if cut < 0:
             carry = data
             continue
-        consumed = position - (len(data) - cut - 1)
-        lines = data[:cut].split(b"\n")
         carry = data[cut + 1 :]
+        lines = data[:cut].split(b"\n")
         for line in lines[:-1]:
-            yield line, -1
-        yield lines[-1], consumed
+            yield line, base, -1
+            base += len(line) + 1
+        yield lines[-1], base, base + len(lines[-1]) + 1
 
 
 def _broken(line: bytes) -> str | None:
@@ -140,13 +142,13 @@ def _read_log(
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
         records: list[CallRecord] = []
         offset = start
-        for line, after in _lines(handle, start, info.st_size):
+        for line, at, after in _lines(handle, start, info.st_size):
             if after >= 0:
                 offset = after
             parsed = (
-                parse_claude_line(line, path)
+                parse_claude_line(line, path, at)
                 if log.source == "claude"
-                else parse_codex_line(line, path, state)
+                else parse_codex_line(line, path, state, at)
             )
             if isinstance(parsed, CallRecord):
                 records.append(parsed)
@@ -188,25 +190,34 @@ def ingest_logs(
     files: list[LogFile] | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Read what is new in every agent log into the journal in ``folder``."""
+    """Read what is new in every agent log into the journal in ``folder``, in one
+    transaction: an interrupted run leaves the journal as it was."""
     files = log_files() if files is None else files
     report = IngestReport(files=len(files))
-    price = _pricer(overrides or {})
     with _ingest_lock(folder):
         db = open_log(folder)
         try:
-            marks = read_marks(db)
-            before = count_calls(db)
-            for done, log in enumerate(files, 1):
-                found = _read_log(log, marks.get(str(log.path)), report)
-                if found is not None:
-                    mark, records, reset = found
-                    save_file(db, mark, records, reset, price)
-                    report.files_read += 1
-                    report.calls_read += len(records)
-                if progress:
-                    progress(done, report.bytes_read)
-            report.calls_added = count_calls(db) - before
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                marks = read_marks(db)
+                before = count_calls(db)
+                calls = Deduper(db, _pricer(overrides or {}))
+                for done, log in enumerate(files, 1):
+                    found = _read_log(log, marks.get(str(log.path)), report)
+                    if found is not None:
+                        mark, records, reset = found
+                        if reset:
+                            calls.flush()
+                            forget_file(db, mark.path)
+                        for record in records:
+                            calls.add(record)
+                        save_mark(db, mark)
+                        report.files_read += 1
+                        report.calls_read += len(records)
+                    if progress:
+                        progress(done, report.bytes_read)
+                calls.flush()
+                report.calls_added = count_calls(db) - before
         finally:
             db.close()
     return report

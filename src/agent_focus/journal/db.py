@@ -89,7 +89,6 @@ def m003_agent_usage(db: sqlite3.Connection) -> None:
         CREATE TABLE agent_usage (
             id INTEGER PRIMARY KEY,
             source TEXT NOT NULL,
-            call_key TEXT UNIQUE,
             at TEXT NOT NULL,
             session TEXT,
             cwd TEXT,
@@ -101,12 +100,17 @@ def m003_agent_usage(db: sqlite3.Connection) -> None:
             cached_tokens INTEGER NOT NULL,
             cost_usd REAL,
             sidechain INTEGER NOT NULL DEFAULT 0,
-            path TEXT NOT NULL
+            path TEXT NOT NULL,
+            offset INTEGER NOT NULL DEFAULT 0
         )
         """
     )
     db.execute("CREATE INDEX agent_usage_at ON agent_usage (at)")
     db.execute("CREATE INDEX agent_usage_path ON agent_usage (path)")
+    # Every key a kept call answers to (its copies' exact keys, its replay key): ccusage's
+    # de-duplication index, kept across runs so an appended copy finds its call.
+    db.execute("CREATE TABLE call_keys (key TEXT PRIMARY KEY, call_id INTEGER NOT NULL)")
+    db.execute("CREATE INDEX call_keys_call ON call_keys (call_id)")
 
 
 def open_log(folder: Path) -> sqlite3.Connection:

@@ -1,0 +1,118 @@
+"""ccusage's de-duplication, run against the journal so that it holds across runs.
+
+A call is found by its exact key (message id and request id), else by its replay key
+(message id and session) when it or the kept copy is a sidechain. Among copies of one call
+the kept one is the non-sidechain copy, then the larger token total, then the larger cost,
+then the first in sorted path order and line. That is an order on copies, so reading logs
+in any order, or a copy twice, keeps the same call.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from agent_focus.ingest.records import CallRecord
+
+COLUMNS = (
+    "id", "source", "at", "session", "cwd", "model", "input_tokens", "output_tokens",
+    "cache_write_tokens", "cache_write_1h_tokens", "cached_tokens", "cost_usd", "sidechain",
+    "path", "offset",
+)  # fmt: skip
+Pricer = Callable[[CallRecord], "float | None"]
+
+
+def better(new: CallRecord, cost: float | None, kept: CallRecord, kept_cost: float | None) -> bool:
+    """Whether ``new`` replaces ``kept`` (ccusage's order of copies)."""
+    if new.sidechain != kept.sidechain:
+        return not new.sidechain
+    if new.total_tokens != kept.total_tokens:
+        return new.total_tokens > kept.total_tokens
+    if (cost or 0.0) != (kept_cost or 0.0):
+        return (cost or 0.0) > (kept_cost or 0.0)
+    return (new.path, new.offset) < (kept.path, kept.offset)
+
+
+class Deduper:
+    """Adds calls to the journal in ``db`` (inside the caller's transaction)."""
+
+    def __init__(self, db: sqlite3.Connection, price: Pricer):
+        self.db = db
+        self.price = price
+        self.kept: dict[int, tuple[CallRecord, float | None]] = {}  # this run's new or changed
+        self.keys: dict[str, int] = {}  # this run's new keys
+        self.journal_empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
+        self.next_id = (
+            int(db.execute("SELECT coalesce(max(id), 0) FROM agent_usage").fetchone()[0]) + 1
+        )
+
+    def _find(self, key: str) -> int | None:
+        found = self.keys.get(key)
+        if found is None and not self.journal_empty:
+            row = self.db.execute("SELECT call_id FROM call_keys WHERE key = ?", (key,)).fetchone()
+            found = row[0] if row else None
+        return found
+
+    def _load(self, call_id: int) -> tuple[CallRecord, float | None]:
+        if call_id in self.kept:
+            return self.kept[call_id]
+        row = self.db.execute(
+            f"SELECT {', '.join(COLUMNS[1:])} FROM agent_usage WHERE id = ?", (call_id,)
+        ).fetchone()
+        (source, at, session, cwd, model, given, made, write, hour, read, cost, side, path, offset) = row  # fmt: skip
+        record = CallRecord(
+            source, None, None, at, session, cwd, model, given, made, write, hour, read, cost,
+            bool(side), path, offset,
+        )  # fmt: skip
+        return record, cost
+
+    def add(self, record: CallRecord) -> None:
+        cost = record.cost_usd if record.cost_usd is not None else self.price(record)
+        exact = f"x\t{record.call_key}" if record.call_key else None
+        replay = f"r\t{record.replay_key}" if record.replay_key else None
+        call_id = self._find(exact) if exact else None
+        if call_id is None and replay:
+            candidate = self._find(replay)
+            if candidate is not None and (record.sidechain or self._load(candidate)[0].sidechain):
+                call_id = candidate
+        if call_id is None:
+            call_id = self.next_id
+            self.next_id += 1
+            self.kept[call_id] = (record, cost)
+        else:
+            kept, kept_cost = self._load(call_id)
+            if not better(record, cost, kept, kept_cost):
+                return
+            self.kept[call_id] = (record, cost)
+        for key in (exact, replay):
+            if key and self._find(key) is None:
+                self.keys[key] = call_id
+
+    def flush(self) -> None:
+        """Write this run's calls and keys."""
+        self.db.executemany(
+            f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)})"
+            f" VALUES ({', '.join('?' for _ in COLUMNS)})",
+            (
+                (call_id, r.source, r.at, r.session, r.cwd, r.model, r.input_tokens,
+                 r.output_tokens, r.cache_write_tokens, r.cache_write_1h_tokens,
+                 r.cached_tokens, cost, int(r.sidechain), r.path, r.offset)
+                for call_id, (r, cost) in self.kept.items()
+            ),
+        )  # fmt: skip
+        self.db.executemany(
+            "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)", self.keys.items()
+        )
+        if self.kept or self.keys:
+            self.journal_empty = False  # later lookups must ask the journal too
+        self.kept.clear()
+        self.keys.clear()
+
+
+def forget_file(db: sqlite3.Connection, path: str) -> None:
+    """A rewritten log: its kept calls and their keys go; it is read again whole."""
+    db.execute(
+        "DELETE FROM call_keys WHERE call_id IN (SELECT id FROM agent_usage WHERE path = ?)",
+        (path,),
+    )
+    db.execute("DELETE FROM agent_usage WHERE path = ?", (path,))
