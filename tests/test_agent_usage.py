@@ -162,3 +162,28 @@ def test_cost_per_task_adds_up_to_the_agent(
     a1_total = next(r for r in by_agent["rows"] if r["agent"] == "A1")
     assert sum(r["cost_usd"] or 0 for r in mine) == pytest.approx(a1_total["cost_usd"])
     git(a1, "status")  # the worktree is intact
+
+
+def test_status_brief_and_evening_show_the_agents_spend(
+    clone: tuple[Path, Path, Path], focus: FocusRunner
+) -> None:
+    a1, _a2, config = clone
+    env = {"CLAUDE_CONFIG_DIR": str(config)}
+    now = datetime.now(UTC)
+    earlier = (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    log = config / "projects" / "p" / "s1.jsonl"
+    line = assistant(a1, 1).replace("2026-11-20T10:00:01.000Z", earlier)
+    log.write_text(line)
+    assert focus("status", "--json", cwd=a1).returncode == 0  # before any read: no spend
+    assert json.loads(focus("status", "--json", cwd=a1).stdout)["spend"] is None
+    usage(focus, a1, config)  # reads the logs
+    spend = json.loads(focus("status", "--json", cwd=a1).stdout)["spend"]
+    one_call = (10 * 3 + 100 * 15 + 1000 * 0.3) / 1e6
+    assert spend["calls_today"] == 1 and spend["today_usd"] == pytest.approx(one_call)
+    assert spend["task_usd"] == pytest.approx(one_call)
+    assert focus("complete", "1", cwd=a1).returncode == 0  # a new task starts at zero
+    spend = json.loads(focus("status", "--json", cwd=a1).stdout)["spend"]
+    assert spend["task_usd"] == 0.0 and spend["today_usd"] == pytest.approx(one_call)
+    assert "Model spend today: $0.00" in focus("brief", cwd=a1).stdout
+    evening = json.loads(focus("evening", "--no-commit", "--json", cwd=a1, env=env).stdout)
+    assert evening["status"]["spend"]["today_usd"] == pytest.approx(one_call)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agent_focus.readers.status import StatusReport, load_status
+from agent_focus.readers.status import StatusReport, load_status, with_spend
 from agent_focus.readers.strategy import AgentStrategy, agent_strategy
 from agent_focus.readers.workspace import Workspace, current_branch
 
@@ -44,6 +44,13 @@ def brief_text(status: StatusReport, agent: AgentStrategy | None, branch: str | 
     ]
     open_tasks = [(n, t) for n, t in enumerate(status.tasks, 1) if not t.done]
     lines += [f"{n}. {t.title}" for n, t in open_tasks] or ["(none: run `focus plan`)"]
+    if status.spend is not None:
+        today, task = status.spend.today_usd, status.spend.task_usd
+        lines += [
+            "",
+            f"Model spend today: {'unknown' if today is None else f'${today:,.2f}'}; "
+            f"on the task in progress: {'unknown' if task is None else f'${task:,.2f}'}.",
+        ]
     gaps = [c for c in status.portfolio if not c.ready]
     lines += ["", "Portfolio gaps (files that do not exist yet):"]
     lines += [
@@ -74,6 +81,6 @@ class Brief:
 def build_brief(workspace: Workspace) -> Brief:
     """The brief of the workspace's agent: the strategy and the branch add to it when they
     can be found."""
-    report = load_status(workspace.focus_file)
+    report = with_spend(load_status(workspace.focus_file))
     strategy, _missing = agent_strategy(workspace)
     return Brief(workspace.agent, brief_text(report, strategy, current_branch(workspace.root)))

@@ -4,6 +4,7 @@ message naming what was done, mirror the day, and show job readiness."""
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,7 +18,7 @@ from agent_focus.focusfile.model import FocusDocument
 from agent_focus.journal.events import EventKind, journal
 from agent_focus.journal.mirror import mirror_run
 from agent_focus.readers.git import CommitResult, commit_file
-from agent_focus.readers.status import StatusReport, load_status
+from agent_focus.readers.status import StatusReport, load_status, with_spend
 from agent_focus.readers.strategy import AgentStrategy, agent_strategy
 from agent_focus.readers.workspace import Workspace
 
@@ -103,14 +104,31 @@ class Evening:
         }
 
 
+def _spend_metrics(status: StatusReport) -> dict[str, float]:
+    """The agent's model spend of the day, as the team's MLflow shows it."""
+    spend = status.spend
+    if spend is None:
+        return {}
+    figures = {"model_calls_today": float(spend.calls_today)}
+    if spend.today_usd is not None:
+        figures["model_cost_usd_today"] = spend.today_usd
+    return figures
+
+
 def evening(
     workspace: Workspace, config: FocusConfig, *, commit: bool, push: bool, today: date
 ) -> Evening:
     path, agent = workspace.focus_file, workspace.agent
     read_document(path)
     updated = update_focus(workspace, config)
-    status = load_status(path)
     notes: list[str] = []
+    try:  # the agents' own spend of the day, for the summary and the team's mirror
+        from agent_focus.actions.usage import read_agent_logs
+
+        read_agent_logs(workspace)
+    except (OSError, sqlite3.Error) as exc:
+        notes.append(f"agent logs not read: {exc}")
+    status = with_spend(load_status(path))
     result = None
     if commit:
         message = commit_message(agent, read_document(path), status, today)
@@ -128,6 +146,7 @@ def evening(
         {
             "tasks_done_today": len(done_today), "sprint_done": status.tasks_done, "sprint_total": len(status.tasks),
             "portfolio_ready": status.portfolio_done, "portfolio_total": len(status.portfolio),
+            **_spend_metrics(status),
         },
     )  # fmt: skip
     if mirror_note:

@@ -39,10 +39,10 @@ def status(
 
         console().print(agents_view(found))
         return
-    from agent_focus.readers.status import load_status
+    from agent_focus.readers.status import load_status, with_spend
     from agent_focus.readers.workspace import focus_file_path
 
-    report = load_status(focus_file_path(file))
+    report = with_spend(load_status(focus_file_path(file)))
     if json_out:
         print_json(report.to_json())
         return

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent_focus.focusfile.model import FocusDocument, Task
 from agent_focus.readers.agent import AgentIdentity, identify_agent
 from agent_focus.readers.portfolio import PortfolioCheck, check_portfolio
+
+if TYPE_CHECKING:
+    from agent_focus.journal.spend import Spend
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,7 @@ class StatusReport:
     agent: AgentIdentity
     tasks: tuple[Task, ...]
     portfolio: tuple[PortfolioCheck, ...]
+    spend: Spend | None = None  # today's and this task's model spend, once logs were read
 
     @property
     def tasks_done(self) -> int:
@@ -49,6 +53,7 @@ class StatusReport:
                     for task in self.tasks
                 ],
             },
+            "spend": self.spend.to_json() if self.spend else None,
             "portfolio": {
                 "done": self.portfolio_done,
                 "total": len(self.portfolio),
@@ -86,3 +91,15 @@ def load_status(path: Path) -> StatusReport:
     document = read_document(path)
     require_sprint(document)
     return build_status(document, root_for(path))
+
+
+def with_spend(report: StatusReport) -> StatusReport:
+    """The report with its agent's spend from the journal (today, and since the last tick)."""
+    import dataclasses
+
+    from agent_focus.journal.spend import agent_spend, last_tick
+    from agent_focus.readers.workspace import state_dir
+
+    folder = state_dir(report.root)
+    spend = agent_spend(folder, report.root, report.agent.id, last_tick(folder, report.agent.id))
+    return dataclasses.replace(report, spend=spend)

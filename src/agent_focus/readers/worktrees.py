@@ -11,7 +11,7 @@ from pathlib import Path
 
 from agent_focus.errors import FocusError
 from agent_focus.readers.git import Worktree, list_worktrees
-from agent_focus.readers.status import StatusReport, load_status
+from agent_focus.readers.status import StatusReport, load_status, with_spend
 from agent_focus.readers.workspace import FOCUS_FILE_NAME, read_agent_env
 
 
@@ -40,7 +40,7 @@ def read_seat(tree: Worktree) -> AgentSeat | None:
     if not path.exists():
         return None
     try:
-        report = load_status(path)
+        report = with_spend(load_status(path))
     except FocusError as exc:
         return AgentSeat(tree, read_agent_env(tree.path).get("AGENT_ID"), None, str(exc))
     return AgentSeat(tree, report.agent.id, report, None)

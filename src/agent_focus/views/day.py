@@ -8,7 +8,7 @@ from rich.text import Text
 from agent_focus.actions.evening import Evening, Readiness
 from agent_focus.actions.morning import Morning
 from agent_focus.metrics.model import SourceReport
-from agent_focus.views.sprint import status_view
+from agent_focus.views.sprint import spend_line, status_view
 
 
 def _sources_line(reports: list[SourceReport]) -> Text:
@@ -92,6 +92,8 @@ def evening_view(day: Evening) -> RenderableType:
         Text(f"🌙 Evening · {day.agent or 'agent ?'}", style="bold blue"),
         _sources_line(day.update.reports),
     ]
+    if day.status.spend is not None:
+        parts.append(spend_line(day.status.spend))
     if day.commit is not None:
         if day.commit.committed:
             subject = day.commit.message.splitlines()[0]

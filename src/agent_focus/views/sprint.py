@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from agent_focus.actions.init import InitResult
     from agent_focus.actions.plan import PlanOutcome
     from agent_focus.actions.update import UpdateOutcome as FocusUpdateOutcome
+    from agent_focus.journal.spend import Spend
     from agent_focus.readers.status import StatusReport
 
 
@@ -40,7 +41,10 @@ def status_view(report: StatusReport) -> RenderableType:
     _progress_row(bars, "Sprint", report.tasks_done, len(report.tasks))
     _progress_row(bars, "Portfolio", report.portfolio_done, len(report.portfolio))
 
-    parts: list[RenderableType] = [header, bars, Text("")]
+    parts: list[RenderableType] = [header, bars]
+    if report.spend is not None:
+        parts.append(spend_line(report.spend))
+    parts.append(Text(""))
     open_tasks = [(n, task) for n, task in enumerate(report.tasks, 1) if not task.done]
     parts.append(Text(f"Open tasks ({len(open_tasks)})", style="bold"))
     if not open_tasks:
@@ -70,6 +74,21 @@ def status_view(report: StatusReport) -> RenderableType:
     if report.portfolio:
         parts.append(items)
     return Group(*parts)
+
+
+def dollars(value: float | None) -> str:
+    return "unknown" if value is None else f"${value:,.2f}"
+
+
+def spend_line(spend: Spend) -> Text:
+    """Today's and this task's model spend (from the agents' session logs)."""
+    return Text.assemble(
+        ("Spend     ", "bold"),
+        f"today {dollars(spend.today_usd)} ({spend.calls_today} calls)",
+        ("  ·  ", "dim"),
+        f"this task {dollars(spend.task_usd)}",
+        (" (since the last tick)" if spend.task_since else "", "dim"),
+    )
 
 
 def completion_message(outcome: CompleteOutcome) -> str:
