@@ -389,7 +389,10 @@ def test_usage_sums_what_was_logged(workspace: Path, focus: FocusRunner, llm: LL
     )
     assert run_plan(focus, workspace, llm, provider="openai").returncode == 0
     rows = {
-        r["provider"]: r for r in json.loads(focus("usage", "--json", cwd=workspace).stdout)["rows"]
+        r["provider"]: r
+        for r in json.loads(focus("usage", "--by", "provider", "--json", cwd=workspace).stdout)[
+            "rows"
+        ]
     }
     assert rows["anthropic"]["calls"] == 1 and rows["anthropic"]["input_tokens"] == 1000
     assert rows["anthropic"]["cost_usd"] == pytest.approx((1000 * 3 + 100 * 15) / 1e6)
@@ -397,4 +400,4 @@ def test_usage_sums_what_was_logged(workspace: Path, focus: FocusRunner, llm: LL
     by_agent = json.loads(focus("usage", "--by", "agent", "--json", cwd=workspace).stdout)["rows"]
     assert by_agent == [{**by_agent[0], "agent": "A1", "calls": 2}]
     human = focus("usage", "--by", "model", cwd=workspace)
-    assert "anthropic claude-sonnet-4-5" in human.stdout and "openai gpt-4.1-mini" in human.stdout
+    assert "claude-sonnet-4-5" in human.stdout and "gpt-4.1-mini" in human.stdout

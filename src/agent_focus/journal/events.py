@@ -34,6 +34,8 @@ class EventKind(StrEnum):
     UPDATE = "update"
     SLO = "slo"
     COMMIT = "commit"
+    HOOK = "hook"  # a coding agent's hook reported (focus hook claude|codex)
+    TESTS = "tests"  # a test run an agent made, parsed from its output
 
 
 @dataclass(frozen=True)
