@@ -66,7 +66,7 @@ def block_parser() -> MarkdownIt:
             return
         tokenize(state, start, end)
 
-    parser.block.tokenize = bounded_tokenize  # type: ignore[method-assign]
+    parser.block.tokenize = bounded_tokenize  # type: ignore[method-assign,assignment]
     return parser
 
 
