@@ -34,7 +34,7 @@ from agent_focus.focusfile.parse import parse_source
 from agent_focus.focusfile.source import Source, Splice
 
 T = TypeVar("T")
-_MAX_ATTEMPTS = 5
+_RETRY_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -67,21 +67,23 @@ def target_of(path: Path) -> Path:
 @dataclass
 class _Held:
     """The file at the target when we read it: its descriptor (kept open until the edit is
-    done), inode, modification time and bytes, and whether we hold a read lease on it."""
+    done), inode, modification time and bytes, and whether we now hold a read lease on it
+    (while we do, anyone opening it for writing waits, and we can tell)."""
 
     fd: int
     ino: int
     mtime_ns: int
     data: bytes
-    leased: bool
+    leased: bool = False
 
     @classmethod
     def open(cls, target: Path, shown: Path) -> _Held:
         fd = open_regular(target, missing="no such file", shown=shown)
         try:
-            leased = hold_read_lease(fd)  # an editor's save in progress ends first
+            if hold_read_lease(fd):  # an editor's save in progress ends first
+                drop_lease(fd)
             st = os.fstat(fd)
-            return cls(fd, st.st_ino, st.st_mtime_ns, read_fd(fd, shown), leased)
+            return cls(fd, st.st_ino, st.st_mtime_ns, read_fd(fd, shown))
         except BaseException:
             os.close(fd)
             raise
@@ -103,6 +105,14 @@ class _Held:
                 return True
         return False
 
+    def still_as_read(self, target: Path) -> bool:
+        """Lease it (writers finish first, new ones must wait) and check it is still the file
+        at ``target`` and nobody wrote it."""
+        self.leased = hold_read_lease(self.fd)
+        if os.stat(target).st_ino != self.ino:
+            return False
+        return read_fd(self.fd, target) == self.data
+
     def is_unchanged_at(self, name: Path) -> bool:
         """Whether ``name`` is still this file, unwritten, with no writer waiting to open it."""
         if os.stat(name).st_ino != self.ino:
@@ -122,13 +132,21 @@ def edit_document(path: Path, operation: Callable[[FocusDocument], Edit[T]]) -> 
     target = target_of(path)
     with file_lock(target):
         remove_stale_temp_files(target)
-        for _attempt in range(_MAX_ATTEMPTS):
+        deadline = time.monotonic() + _RETRY_SECONDS
+        pause = 0.001
+        while True:
             edit = _edit_once(path, target, operation)
             if edit is not None:
                 return edit.result
-            # Someone who takes no lock (an editor) saved meanwhile: redo on their text.
+            # Someone who takes no lock (an editor) saved meanwhile: redo on their text,
+            # after a pause that grows so a burst of saves can end.
+            if time.monotonic() + pause > deadline:
+                break
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
     raise ConcurrentEditError(
-        f"kept changing while we edited it ({_MAX_ATTEMPTS} tries); nothing written", path=path
+        f"kept changing while we edited it (for {_RETRY_SECONDS:.0f} s); nothing written",
+        path=path,
     )
 
 
@@ -168,6 +186,9 @@ def _swap_in(target: Path, data: bytes, held: _Held) -> bool:
     """
     tmp = _write_temp(target, data, os.fstat(held.fd).st_mode & 0o7777)
     try:
+        # The lease is held only from here to the swap: an editor never waits on our fsync.
+        if not held.still_as_read(target):
+            return False
         if not exchange(tmp, target):
             return _replace_if_unchanged(tmp, target, held)
         if not held.is_unchanged_at(tmp):
