@@ -266,6 +266,7 @@ def test_many_completes_and_an_editor_saving_lose_no_note_and_no_tick(repo: Path
     text = path.read_text()
     missing = [i for i in range(notes) if f"- note {i}\n" not in text]
     assert not missing, f"{len(missing)} of {notes} notes lost: {missing[:10]}"
+    print(f"{notes} notes and {len(titles)} ticks kept in {time.monotonic() - started:.1f} s")
     assert sorted(p.name for p in repo.iterdir() if p.name != ".git") == [
         "AGENT_FOCUS.md",
         "AI_JOB_STRATEGY.md",
