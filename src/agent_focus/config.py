@@ -190,10 +190,9 @@ def load_config(root: Path) -> FocusConfig:
     path = config_path(root)
     config = FocusConfig()
     if path is not None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"cannot read: {exc.strerror}", path=path) from None
+        from agent_focus.focusfile.files import read_regular_file
+
+        raw = read_regular_file(path, missing="no such file", error=ConfigError)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -26,6 +26,7 @@ from agent_focus.focusfile.source import Source, line_ending
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
     from markdown_it.token import Token
 
 # Order matters: the human's Notes win any tie, so an ambiguous heading is never edited.
@@ -53,7 +54,28 @@ def block_parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     # Block structure is all we read; inline parsing would cost a third of the time.
-    return MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+    parser = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+    tokenize = parser.block.tokenize
+
+    def bounded_tokenize(state: StateBlock, start: int, end: int) -> None:
+        # markdown-it stops parsing the whole rest of the document at maxNesting. Nesting is
+        # cut here instead: the too-deep container's own lines are skipped, and what follows
+        # it (the next top-level task, the next heading) is parsed. Recursion stays bounded.
+        if state.level >= state.md.options.maxNesting:
+            state.line = _end_of_container(state, start, end)
+            return
+        tokenize(state, start, end)
+
+    parser.block.tokenize = bounded_tokenize  # type: ignore[method-assign,assignment]
+    return parser
+
+
+def _end_of_container(state: StateBlock, start: int, end: int) -> int:
+    """The first line after ``start`` indented less than the container being parsed."""
+    line = start
+    while line < end and (state.isEmpty(line) or state.sCount[line] >= state.blkIndent):
+        line += 1
+    return line
 
 
 def section_kind(title: str) -> SectionKind | None:

@@ -16,7 +16,6 @@ from agent_focus.errors import FocusFileError
 BOM = "\ufeff"
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _ENDING_RE = re.compile(r"(\r\n|\r|\n)$")
-_SNIFF_BYTES = 8192
 _BYTE_BREAK_RE = re.compile(rb"\r\n|\r|\n")
 
 
@@ -63,7 +62,7 @@ class Source:
     @classmethod
     def from_bytes(cls, data: bytes, path: Path) -> Source:
         """Decode ``data`` read from ``path``; binary or invalid UTF-8 is a one-line error."""
-        if b"\x00" in data[:_SNIFF_BYTES]:
+        if b"\x00" in data:
             line = line_number_at(data, data.index(b"\x00"))
             raise FocusFileError("is a binary file (NUL byte), not markdown", path=path, line=line)
         try:

@@ -146,8 +146,10 @@ def agent_strategy(workspace: Workspace) -> tuple[AgentStrategy | None, str | No
 
 
 def read_strategy(path: Path) -> Strategy:
-    """Read and parse the strategy file at ``path``."""
-    from agent_focus.focusfile.store import read_bytes
+    """Read and parse the strategy file at ``path``: a regular file, capped in size."""
+    from agent_focus.focusfile.files import read_regular_file
 
-    data = read_bytes(path, missing="no such file (the job strategy, AI_JOB_STRATEGY.md)")
+    data = read_regular_file(
+        path, missing="no such file (the job strategy, AI_JOB_STRATEGY.md)", error=StrategyError
+    )
     return parse_strategy(Source.from_bytes(data, path), path)
