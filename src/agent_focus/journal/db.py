@@ -113,12 +113,13 @@ def m003_agent_usage(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX call_keys_call ON call_keys (call_id)")
 
 
-def open_log(folder: Path) -> sqlite3.Connection:
-    """Open (creating and migrating) the log in ``folder``."""
+def open_log(folder: Path, wait: float = 30.0) -> sqlite3.Connection:
+    """Open (creating and migrating) the log in ``folder``, waiting at most ``wait`` seconds
+    for another writer (a hook inside an agent's loop waits a fraction of a second)."""
     folder.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(folder / LOG_NAME, timeout=30, isolation_level=None)
+    db = sqlite3.connect(folder / LOG_NAME, timeout=wait, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA busy_timeout=30000")
+    db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
     db.execute("BEGIN IMMEDIATE")  # one migrator at a time
     try:
         done = db.execute("PRAGMA user_version").fetchone()[0]

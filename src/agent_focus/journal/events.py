@@ -59,11 +59,16 @@ class Event:
 
 
 def record_event(
-    folder: Path, kind: EventKind, payload: dict[str, Any], agent: str | None, worktree: str | None
+    folder: Path,
+    kind: EventKind,
+    payload: dict[str, Any],
+    agent: str | None,
+    worktree: str | None,
+    wait: float = 30.0,
 ) -> bool:
     """Append one event; False (and nothing raised) if the journal cannot be written."""
     try:
-        db = open_log(folder)
+        db = open_log(folder, wait)
         try:
             with db:
                 db.execute(
@@ -160,6 +165,18 @@ def describe(event: Event) -> str:
             return f"committed {p.get('sha')}: {p.get('subject')}"
         case EventKind.INIT:
             return f"started as {p.get('role') or 'an agent'}"
+        case EventKind.HOOK:
+            from agent_focus.journal.state import state_after
+
+            moved = state_after(event)
+            what = f"{p.get('source', 'agent')} {p.get('event')}"
+            return f"{what}: {moved.name} ({moved.reason})" if moved else what
+        case EventKind.TESTS:
+            figures = ", ".join(
+                f"{p[k]} {k}" for k in ("passed", "failed", "skipped") if p.get(k) is not None
+            )
+            took = f" in {p['duration_s']:g} s" if p.get("duration_s") is not None else ""
+            return f"tests ({p.get('runner')}): {figures or 'no summary'}{took}"
     return json.dumps(p)[:120]
 
 

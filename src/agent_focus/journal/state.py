@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from agent_focus.journal.events import Event, EventKind
@@ -53,7 +54,11 @@ def state_after(event: Event) -> AgentState | None:
     if name == "Notification":
         notice = str(event.payload.get("notification_type") or "")
         message = str(event.payload.get("message") or notice or "notification")
-        if notice in WAITING_NOTICES or "permission" in message.lower() or "waiting" in message.lower():
+        if (
+            notice in WAITING_NOTICES
+            or "permission" in message.lower()
+            or "waiting" in message.lower()
+        ):
             return AgentState("waiting", event.at, message[:200])
         return None
     state = STATE_OF.get(name)
@@ -85,3 +90,33 @@ def agent_states(events: list[Event]) -> dict[str, AgentState]:
                 continue
             states[event.agent] = moved
     return states
+
+
+def current_states(folder: Path, limit: int = 5000) -> dict[str, AgentState]:
+    """Every agent's state from the journal's latest hook events."""
+    import sqlite3
+
+    from agent_focus.journal.db import LOG_NAME
+
+    path = folder / LOG_NAME
+    if not path.exists():
+        return {}
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        try:
+            rows = db.execute(
+                "SELECT id, at, agent, worktree, kind, payload FROM events WHERE kind = 'hook'"
+                " ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return {}
+    import json
+
+    events = [
+        Event(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], json.loads(r[5]))
+        for r in reversed(rows)
+    ]
+    return agent_states(events)

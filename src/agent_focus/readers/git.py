@@ -94,6 +94,24 @@ def is_ignored(root: Path, name: str) -> bool | None:
     return {0: True, 1: False}.get(done.returncode)
 
 
+def changed_files(tree: Path, base_branch: str | None) -> set[str]:
+    """Files this worktree changes since its common base with ``base_branch``: committed on
+    its branch, staged, modified or new (untracked, not ignored). Three git calls, whatever
+    the number of files."""
+    base = "HEAD"
+    if base_branch:
+        found = run_git(tree, "merge-base", "HEAD", base_branch, timeout=10)
+        if found.returncode == 0 and found.stdout.strip():
+            base = found.stdout.strip()
+    diff = run_git(tree, "diff", "--name-only", "-z", base, timeout=20)
+    new = run_git(tree, "ls-files", "--others", "--exclude-standard", "-z", timeout=20)
+    names: set[str] = set()
+    for done in (diff, new):
+        if done.returncode == 0:
+            names.update(name for name in done.stdout.split("\0") if name)
+    return names
+
+
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """Local midnight to the next midnight of ``day``."""
     start = datetime.combine(day, datetime.min.time()).astimezone()

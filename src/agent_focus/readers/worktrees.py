@@ -6,13 +6,18 @@ One `git worktree list` call (readers.git), then each worktree's focus file is r
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent_focus.errors import FocusError
 from agent_focus.readers.git import Worktree, list_worktrees
 from agent_focus.readers.status import StatusReport, load_status, with_spend
 from agent_focus.readers.workspace import FOCUS_FILE_NAME, read_agent_env
+
+if TYPE_CHECKING:
+    from agent_focus.journal.state import AgentState
 
 
 @dataclass(frozen=True)
@@ -23,12 +28,18 @@ class AgentSeat:
     agent_id: str | None
     status: StatusReport | None
     error: str | None
+    state: AgentState | None = None  # from its hooks (journal.state); None: not asked
+    overlaps: list[dict[str, object]] | None = None  # files shared with other agents
 
     def to_json(self) -> dict[str, object]:
         base: dict[str, object] = {
             "worktree": str(self.worktree.path),
             "branch": self.worktree.branch,
         }
+        if self.state is not None:
+            base["state"] = self.state.to_json()
+        if self.overlaps is not None:
+            base["overlaps"] = self.overlaps
         if self.status is not None:
             return {**self.status.to_json(), **base}
         return {**base, "agent": {"id": self.agent_id, "role": None}, "error": self.error}
@@ -46,8 +57,9 @@ def read_seat(tree: Worktree) -> AgentSeat | None:
     return AgentSeat(tree, report.agent.id, report, None)
 
 
-def seats(root: Path, *, with_missing: bool = False) -> list[AgentSeat]:
-    """Each worktree's agent. Worktrees without a focus file only when ``with_missing``."""
+def seats(root: Path, *, with_missing: bool = False, live: bool = False) -> list[AgentSeat]:
+    """Each worktree's agent. Worktrees without a focus file only when ``with_missing``;
+    with ``live``, each agent's state (from its hooks) and its file overlaps too."""
     result = []
     for tree in list_worktrees(root):
         seat = read_seat(tree)
@@ -60,4 +72,22 @@ def seats(root: Path, *, with_missing: bool = False) -> list[AgentSeat]:
             )
         if seat is not None:
             result.append(seat)
-    return result
+    return with_live_state(root, result) if live else result
+
+
+def with_live_state(root: Path, found: list[AgentSeat]) -> list[AgentSeat]:
+    """The seats with each agent's state and file overlaps."""
+    from agent_focus.journal.state import UNKNOWN, current_states
+    from agent_focus.readers.overlaps import find_overlaps
+    from agent_focus.readers.workspace import state_dir
+
+    states = current_states(state_dir(root))
+    overlaps = find_overlaps(found)
+    return [
+        dataclasses.replace(
+            seat,
+            state=states.get(seat.agent_id, UNKNOWN) if seat.agent_id else None,
+            overlaps=overlaps.get(seat.agent_id, []) if seat.agent_id else None,
+        )
+        for seat in found
+    ]

@@ -1,0 +1,39 @@
+"""File overlaps: which agents change the same files, so a merge conflict is seen coming.
+
+For each agent's worktree, the files its branch and its uncommitted work change since the
+common base with the main checkout's branch (readers.git.changed_files); every pair of
+agents that share files is an overlap. The focus file and `.agent.env`, which every agent
+changes, do not count.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from agent_focus.readers.git import changed_files
+from agent_focus.readers.workspace import AGENT_ENV_NAME, FOCUS_FILE_NAME
+
+if TYPE_CHECKING:
+    from agent_focus.readers.worktrees import AgentSeat
+
+OWN_FILES = {FOCUS_FILE_NAME, AGENT_ENV_NAME}
+
+
+def find_overlaps(seats: list[AgentSeat]) -> dict[str, list[dict[str, object]]]:
+    """{agent: [{"agent": other, "files": [...]}]} for every agent whose changes meet
+    another's; agents without overlaps map to []."""
+    agents = [s for s in seats if s.agent_id]
+    if len(agents) < 2:
+        return {s.agent_id: [] for s in agents if s.agent_id}
+    base = seats[0].worktree.branch  # the main checkout comes first
+    changes = {
+        seat.agent_id: changed_files(seat.worktree.path, base) - OWN_FILES for seat in agents
+    }
+    found: dict[str, list[dict[str, object]]] = {a: [] for a in changes if a}
+    for (one, mine), (other, theirs) in combinations(changes.items(), 2):
+        shared = sorted(mine & theirs)
+        if shared and one and other:
+            found[one].append({"agent": other, "files": shared})
+            found[other].append({"agent": one, "files": shared})
+    return found
