@@ -191,7 +191,12 @@ def test_plan_merge_only_adds_lines_after_the_last_task(
         assert not line_ending(new[-1])
     else:
         assert new[:at] == old[:at]
-        assert all(line_ending(line) == newline for line in new[at : at + count])
+        assert all(line_ending(line) == newline for line in new[at : at + count - 1])
+        last_ending = line_ending(new[at + count - 1])
+        if newline == "\r" and at < len(old) and old[at].startswith("\n"):
+            assert last_ending == "\r\n"  # a lone \r would swallow the empty LF line after it
+        else:
+            assert last_ending == newline
     assert new[at + count :] == old[at:]
     assert at > before.tasks[-1].line  # after the last task, never between two
     reread = read_document(target)

@@ -123,3 +123,14 @@ def test_update_changes_only_the_metrics_body(
     assert [line.rstrip("\r\n") for line in new_lines[metrics.body_start : len(new_lines) - keep]][
         :3
     ] == TABLE
+
+
+def test_a_cr_file_keeps_the_empty_lf_line_after_the_metrics_body(tmp_path: Path) -> None:
+    # \r is the dominant ending; the body's last new line sits before an empty LF line, and a
+    # lone \r there would fuse with it into one \r\n, swallowing the blank line.
+    path = tmp_path / "f.md"
+    path.write_bytes(b"# F\r## Sprint\r## Metrics\rold\n\n## Notes\rmine\r")
+    assert (
+        run_update(path, ["| a |", "| b |"])
+        == "# F\r## Sprint\r## Metrics\r| a |\r| b |\r\n\n## Notes\rmine\r"
+    )
