@@ -90,6 +90,14 @@ def focus() -> FocusRunner:
     return run
 
 
+def examples(count: int) -> dict[str, Any]:
+    """Hypothesis settings for a property: ``count`` examples, or, under `just mutants`
+    (FOCUS_MUTANTS=1), a tenth of them, derandomized so that a mutant's verdict is stable."""
+    if os.environ.get("FOCUS_MUTANTS"):
+        return {"max_examples": max(count // 10, 20), "derandomize": True, "database": None}
+    return {"max_examples": count}
+
+
 def skip_unless_ci(reason: str, *, allow_module_level: bool = False) -> None:
     """Skip on a user's machine that lacks something; under CI=true a lack is a failure
     (at module level, a collection error: the run fails too)."""

@@ -15,6 +15,7 @@ from agent_focus.focusfile.parse import parse_source
 from agent_focus.focusfile.source import Source, line_ending, split_lines
 from agent_focus.planner.merge import merge_plan
 from agent_focus.planner.schema import PlannedTask
+from tests.conftest import examples
 
 PATH = Path("AGENT_FOCUS.md")
 endings = st.sampled_from(["\n", "\r\n", "\r"])
@@ -32,7 +33,7 @@ titles = (
 )
 
 
-@settings(max_examples=300)
+@settings(**examples(300))
 @given(st.text())
 def test_any_text_reads_and_writes_back_byte_identical(text: str) -> None:
     data = text.encode("utf-8", "surrogatepass")
@@ -45,7 +46,7 @@ def test_any_text_reads_and_writes_back_byte_identical(text: str) -> None:
     assert "".join(split_lines(source.body)) == source.body
 
 
-@settings(max_examples=200)
+@settings(**examples(200))
 @given(st.binary(max_size=300))
 def test_any_bytes_either_round_trip_or_give_a_focus_error(data: bytes) -> None:
     try:
@@ -108,7 +109,7 @@ def changed_lines(old: tuple[str, ...], new: tuple[str, ...]) -> list[int]:
     return [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(**examples(200), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(focus_files(), st.data())
 def test_complete_changes_exactly_one_line(
     tmp_path: Path, drawn: tuple[bytes, list[str]], data: st.DataObject
@@ -160,7 +161,7 @@ def planned_task(title: str) -> PlannedTask:
 plan_titles = titles.filter(lambda t: len(t) >= 3 and not t.startswith(("|", "<!--", "[")))
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(**examples(200), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(focus_files(), st.lists(plan_titles, min_size=1, max_size=4))
 def test_plan_merge_only_adds_lines_after_the_last_task(
     tmp_path: Path, drawn: tuple[bytes, list[str]], planned_titles: list[str]

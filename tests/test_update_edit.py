@@ -12,6 +12,7 @@ from agent_focus.focusfile import edit_document, read_document
 from agent_focus.focusfile.edits import set_box, update_focus_file
 from agent_focus.focusfile.model import PortfolioItem
 from agent_focus.focusfile.source import Source
+from tests.conftest import examples
 
 TABLE = ["| Metric | Value |", "|---|---|", "| x | 1 |"]
 
@@ -95,7 +96,7 @@ noise = st.text(
 )
 
 
-@settings(max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(**examples(120), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     before=st.lists(noise, max_size=4),
     body=st.lists(noise, max_size=4),
