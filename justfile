@@ -79,6 +79,12 @@ lint:
     python3 -m ruff format --check src tests bench
     python3 -m mypy
 
+# Mutation testing of focusfile/ and planner/merge.py: score and survivors in docs/testing.md
+mutants:
+    rm -rf mutants
+    env -u PYTHONPATH FOCUS_MUTANTS=1 python3 -m mutmut run --max-children {{num_cpus()}}
+    python3 -m mutmut results
+
 # Benchmarks: cold start and the 3,000-task file (figures go in docs/performance.md)
 bench:
     python3 bench/run.py

@@ -93,11 +93,20 @@ def focus() -> FocusRunner:
     return run
 
 
-def skip_unless_ci(reason: str) -> None:
-    """Skip on a user's machine that lacks something; under CI=true a lack is a failure."""
+def examples(count: int) -> dict[str, Any]:
+    """Hypothesis settings for a property: ``count`` examples, or, under `just mutants`
+    (FOCUS_MUTANTS=1), a tenth of them, derandomized so that a mutant's verdict is stable."""
+    if os.environ.get("FOCUS_MUTANTS"):
+        return {"max_examples": max(count // 10, 20), "derandomize": True, "database": None}
+    return {"max_examples": count}
+
+
+def skip_unless_ci(reason: str, *, allow_module_level: bool = False) -> None:
+    """Skip on a user's machine that lacks something; under CI=true a lack is a failure
+    (at module level, a collection error: the run fails too)."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI must have this: {reason}")
-    pytest.skip(reason)
+        pytest.fail(f"CI must have this: {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=allow_module_level)
 
 
 # --- real Prometheus and MLflow servers, started once per test session ------------------

@@ -12,6 +12,7 @@ from agent_focus.focusfile import edit_document, read_document
 from agent_focus.focusfile.edits import set_box, update_focus_file
 from agent_focus.focusfile.model import PortfolioItem
 from agent_focus.focusfile.source import Source
+from tests.conftest import examples
 
 TABLE = ["| Metric | Value |", "|---|---|", "| x | 1 |"]
 
@@ -95,7 +96,7 @@ noise = st.text(
 )
 
 
-@settings(max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(**examples(120), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     before=st.lists(noise, max_size=4),
     body=st.lists(noise, max_size=4),
@@ -123,3 +124,14 @@ def test_update_changes_only_the_metrics_body(
     assert [line.rstrip("\r\n") for line in new_lines[metrics.body_start : len(new_lines) - keep]][
         :3
     ] == TABLE
+
+
+def test_a_cr_file_keeps_the_empty_lf_line_after_the_metrics_body(tmp_path: Path) -> None:
+    # \r is the dominant ending; the body's last new line sits before an empty LF line, and a
+    # lone \r there would fuse with it into one \r\n, swallowing the blank line.
+    path = tmp_path / "f.md"
+    path.write_bytes(b"# F\r## Sprint\r## Metrics\rold\n\n## Notes\rmine\r")
+    assert (
+        run_update(path, ["| a |", "| b |"])
+        == "# F\r## Sprint\r## Metrics\r| a |\r| b |\r\n\n## Notes\rmine\r"
+    )

@@ -58,6 +58,16 @@ class FocusUpdate:
     unticked: tuple[str, ...]
 
 
+def ended_lines(texts: list[str], newline: str, following: str | None) -> list[str]:
+    """``texts`` each with ``newline``. A ``\\r`` just before a line that starts with ``\\n``
+    (an empty LF line, in a file of mixed endings) would fuse with it into one ``\\r\\n`` and
+    swallow that line: the last new line ends with ``\\r\\n`` there instead."""
+    out = [text + newline for text in texts]
+    if out and newline == "\r" and following is not None and following.startswith("\n"):
+        out[-1] = texts[-1] + "\r\n"
+    return out
+
+
 def _body_splice(document: FocusDocument, kind: SectionKind, new_lines: list[str]) -> Splice | None:
     """Replace a section's body, keeping the blank lines that separate it from the next."""
     section = document.section(kind)
@@ -68,7 +78,7 @@ def _body_splice(document: FocusDocument, kind: SectionKind, new_lines: list[str
     end = section.end
     while end > section.body_start and not lines[end - 1].strip():
         end -= 1
-    out = [line + newline for line in new_lines]
+    out = ended_lines(new_lines, newline, lines[end] if end < len(lines) else None)
     if end == len(lines) and lines and not line_ending(lines[-1]):
         out[-1] = new_lines[-1]  # the file had no final newline: it still has none
         if section.body_start == len(lines):
@@ -104,7 +114,7 @@ def update_focus_file(
 def insert_splice(lines: tuple[str, ...], at: int, new_lines: list[str], newline: str) -> Splice:
     """Insert ``new_lines`` (no endings) before line ``at``; a file without a final newline
     keeps having none (the line before gets an ending, the new last line none)."""
-    out = [text + newline for text in new_lines]
+    out = ended_lines(new_lines, newline, lines[at] if at < len(lines) else None)
     if at == len(lines) and lines and not line_ending(lines[-1]):
         out[-1] = new_lines[-1]
         return Splice(at - 1, at, (lines[-1] + newline, *out))
