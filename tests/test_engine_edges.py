@@ -14,7 +14,7 @@ from agent_focus.focusfile.parse import _front_matter_end, normalise_words, sect
 from agent_focus.focusfile.template import render_focus_file
 from agent_focus.planner.merge import merge_plan
 from agent_focus.planner.schema import PlannedTask
-from agent_focus.strategy import AgentStrategy, PortfolioTarget, read_strategy
+from agent_focus.readers.strategy import AgentStrategy, PortfolioTarget, read_strategy
 from tests.conftest import EXAMPLE_DIR, FIXTURES
 
 DAY = date(2026, 1, 2)
@@ -95,20 +95,20 @@ def sprint_file(tmp_path: Path, text: str = SPRINT) -> Path:
     return path
 
 
-def test_complete_reports_the_task_how_the_day_and_the_agent(tmp_path: Path) -> None:
+def test_complete_reports_the_task_how_and_the_day(tmp_path: Path) -> None:
     path = sprint_file(tmp_path)
     done = edit_document(path, complete_task("Write the runbook", DAY))
     assert (done.task.title, done.how, done.already_done) == ("Write the runbook", "exact", False)
-    assert (done.completed_on, done.agent) == (DAY, "A7")
+    assert done.completed_on == DAY  # the agent is the workspace's (readers.agent), not the edit's
 
 
 def test_complete_on_a_done_task_keeps_its_own_date_or_says_today(tmp_path: Path) -> None:
     path = sprint_file(tmp_path)
     dated = edit_document(path, complete_task("publish the guide", DAY))
     assert (dated.task.title, dated.how, dated.already_done) == ("Publish the guide", "exact", True)
-    assert (dated.completed_on, dated.agent) == (date(2025, 12, 30), "A7")
+    assert dated.completed_on == date(2025, 12, 30)
     undated = edit_document(path, complete_task("Review the README", DAY))
-    assert undated.already_done and undated.completed_on == DAY and undated.agent == "A7"
+    assert undated.already_done and undated.completed_on == DAY
     assert path.read_text(encoding="utf-8") == SPRINT
 
 

@@ -145,6 +145,9 @@ def test_complete_acts_on_the_file_option_stamps_today_and_knows_done_tasks(
 
     done = payload(results[2])
     assert done == {
+        "file": done["file"],
+        "agent": "A3",
+        "line": done["line"],
         "task": "Publish the style guide",
         "status": "already_done",
         "matched_by": done["matched_by"],
