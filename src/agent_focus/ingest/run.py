@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from agent_focus.config import Price
+from agent_focus.ingest.claude import MARKER as CLAUDE_MARKER
 from agent_focus.ingest.claude import parse_claude_line
+from agent_focus.ingest.codex import MARKERS as CODEX_MARKERS
 from agent_focus.ingest.codex import CodexState, parse_codex_line
-from agent_focus.ingest.dedupe import Deduper, forget_file
+from agent_focus.ingest.dedupe import Deduper, bulk_load, forget_file
 from agent_focus.ingest.locate import LogFile, log_files
 from agent_focus.ingest.records import CallRecord
 from agent_focus.ingest.store import (
@@ -34,9 +36,9 @@ from agent_focus.ingest.store import (
     save_mark,
 )
 from agent_focus.journal.db import open_log
-from agent_focus.journal.pricing import cost_usd
+from agent_focus.journal.pricing import Rates, price_with, rates_for
 
-CHUNK = 16 * 1024 * 1024
+CHUNK = 4 * 1024 * 1024
 Progress = Callable[[int, int], None]  # (files done, bytes done)
 
 
@@ -76,20 +78,30 @@ def _ingest_lock(folder: Path) -> Iterator[None]:
 
 
 def _pricer(overrides: dict[str, Price]) -> Callable[[CallRecord], float | None]:
+    """:func:`cost_usd` with each model's rates looked up once."""
+    known: dict[str, Rates | None] = {}
+
     def price(record: CallRecord) -> float | None:
-        return cost_usd(
-            record.model or "", overrides,
-            input_tokens=record.input_tokens, output_tokens=record.output_tokens,
-            cached_tokens=record.cached_tokens, cache_write_tokens=record.cache_write_tokens,
-            cache_write_1h_tokens=record.cache_write_1h_tokens,
+        if not record.total_tokens:
+            return 0.0  # nothing used (a `<synthetic>` record): nothing to price
+        model = record.model or ""
+        if model not in known:
+            known[model] = rates_for(model, overrides)
+        rates = known[model]
+        if rates is None:
+            return None
+        return price_with(
+            rates, record.input_tokens, record.output_tokens, record.cached_tokens,
+            record.cache_write_tokens, record.cache_write_1h_tokens,
         )  # fmt: skip
 
     return price
 
 
-def _lines(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
-    """Complete lines between ``start`` and ``end``: (line, its offset, the offset after the
-    chunk's last line or -1); a torn tail (no newline yet) is not yielded."""
+def _chunks(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int]]:
+    """The complete lines between ``start`` and ``end``, a few megabytes at a time: (the
+    lines joined by newlines, without the last one; the file offset of the first). A torn
+    tail (no newline yet) is not yielded."""
     handle.seek(start)
     position, carry = start, b""
     while position < end:
@@ -98,17 +110,43 @@ def _lines(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int
             break
         base = position - len(carry)
         position += len(chunk)
-        data = carry + chunk
+        data = carry + chunk if carry else chunk
         cut = data.rfind(b"\n")
         if cut < 0:
             carry = data
             continue
         carry = data[cut + 1 :]
-        lines = data[:cut].split(b"\n")
-        for line in lines[:-1]:
-            yield line, base, -1
-            base += len(line) + 1
-        yield lines[-1], base, base + len(lines[-1]) + 1
+        yield data[:cut], base
+
+
+def _marked(data: bytes, markers: tuple[bytes, ...]) -> Iterator[tuple[int, int]]:
+    """(start, end) of every line of ``data`` that holds one of ``markers``, in order: the
+    scans run in C, so the lines that record no call are never looked at one by one."""
+    find, rfind, size = data.find, data.rfind, len(data)
+    upcoming = [find(marker) for marker in markers]
+    while True:
+        at = min((p for p in upcoming if p >= 0), default=-1)
+        if at < 0:
+            return
+        end = find(b"\n", at)
+        end = size if end < 0 else end
+        yield rfind(b"\n", 0, at) + 1, end
+        upcoming = [
+            p if p < 0 or p > end else find(marker, end + 1)
+            for p, marker in zip(upcoming, markers, strict=True)
+        ]
+
+
+def _all_objects(data: bytes) -> bool:
+    """Whether every line of ``data`` looks like a JSON object (so none is :func:`_broken`):
+    every newline sits between a ``}`` and a ``{``, counted in C; only a chunk where this
+    fails is looked at line by line."""
+    return (
+        data.startswith(b"{")
+        and data.endswith(b"}")
+        and data.count(b"}\n{") == data.count(b"\n")
+        and b"\x00" not in data
+    )
 
 
 def _broken(line: bytes) -> str | None:
@@ -142,22 +180,27 @@ def _read_log(
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
         records: list[CallRecord] = []
         offset = start
-        for line, at, after in _lines(handle, start, info.st_size):
-            if after >= 0:
-                offset = after
-            parsed = (
-                parse_claude_line(line, path, at)
-                if log.source == "claude"
-                else parse_codex_line(line, path, state, at)
-            )
-            if isinstance(parsed, CallRecord):
-                records.append(parsed)
-            elif isinstance(parsed, str):
-                report.skipped[parsed] += 1
-            else:
-                problem = _broken(line)
-                if problem:
+        claude = log.source == "claude"
+        markers = (CLAUDE_MARKER,) if claude else CODEX_MARKERS
+        for data, base in _chunks(handle, start, info.st_size):
+            offset = base + len(data) + 1
+            for begin, end in _marked(data, markers):
+                line = data[begin:end]
+                parsed = (
+                    parse_claude_line(line, path, base + begin)
+                    if claude
+                    else parse_codex_line(line, path, state, base + begin)
+                )
+                if isinstance(parsed, CallRecord):
+                    records.append(parsed)
+                elif isinstance(parsed, str):
+                    report.skipped[parsed] += 1
+                elif problem := _broken(line):
                     report.skipped[problem] += 1
+            if not _all_objects(data):
+                for line in data.split(b"\n"):
+                    if not any(marker in line for marker in markers) and (problem := _broken(line)):
+                        report.skipped[problem] += 1
         handle.seek(0)
         head = head_digest(handle.read(min(HEAD_BYTES, offset)))
     report.bytes_read += info.st_size - start
@@ -197,8 +240,13 @@ def ingest_logs(
     with _ingest_lock(folder):
         db = open_log(folder)
         try:
-            with db:
+            # The journal stays consistent if the machine dies (WAL); only this last read
+            # could be lost, and it is done again next time.
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA cache_size = -16384")  # 16 MiB: a first read writes many pages
+            with db, contextlib.ExitStack() as stack:
                 db.execute("BEGIN IMMEDIATE")
+                stack.enter_context(bulk_load(db))
                 marks = read_marks(db)
                 before = count_calls(db)
                 calls = Deduper(db, _pricer(overrides or {}))
@@ -217,6 +265,7 @@ def ingest_logs(
                     if progress:
                         progress(done, report.bytes_read)
                 calls.flush()
+                stack.close()  # the indexes again, before the commit
                 report.calls_added = count_calls(db) - before
         finally:
             db.close()
