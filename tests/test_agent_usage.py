@@ -162,3 +162,28 @@ def test_cost_per_task_adds_up_to_the_agent(
     a1_total = next(r for r in by_agent["rows"] if r["agent"] == "A1")
     assert sum(r["cost_usd"] or 0 for r in mine) == pytest.approx(a1_total["cost_usd"])
     git(a1, "status")  # the worktree is intact
+
+
+def test_two_readers_add_what_one_reader_adds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader processes (used when much is new) keep the order, so the journal holds
+    the same calls as with one reader: the trap fixtures, in both ways."""
+    from agent_focus.ingest import run
+    from agent_focus.journal.db import open_log
+
+    logs = Path(__file__).parent / "fixtures" / "agent_logs"
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(logs / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(logs / "codex"))
+    tables = []
+    for parallel in (None, 0):
+        if parallel is not None:
+            monkeypatch.setattr(run, "PARALLEL_BYTES", parallel)
+        folder = tmp_path / f"state-{parallel}"
+        report = run.ingest_logs(folder)
+        db = open_log(folder)
+        rows = db.execute("SELECT * FROM agent_usage ORDER BY id").fetchall()
+        keys = db.execute("SELECT * FROM call_keys ORDER BY key").fetchall()
+        db.close()
+        tables.append((rows, keys, report.to_json()))
+    assert tables[0] == tables[1] and tables[0][0]

@@ -10,11 +10,13 @@ nothing new, so nothing is counted twice.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
+import itertools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -227,6 +229,53 @@ def pending_bytes(folder: Path, files: list[LogFile]) -> int:
     return total
 
 
+Found = tuple[FileMark, list[CallRecord], bool] | None
+PARALLEL_BYTES = 48 * 1024 * 1024  # below this, one process is done before a pool helps
+IN_FLIGHT = 16  # files handed to the readers ahead of the one being added
+
+
+def _pending(log: LogFile, mark: FileMark | None) -> int | None:
+    """Bytes a log may have to be read (a stat, no open); None when it is as last time."""
+    try:
+        info = os.stat(log.path)
+    except OSError:
+        return 0  # _read_log says why
+    if mark is None or (mark.device, mark.inode) != (info.st_dev, info.st_ino):
+        return info.st_size
+    if info.st_size == mark.size:
+        return None
+    return info.st_size - mark.offset if info.st_size >= mark.offset else info.st_size
+
+
+def _read_alone(log: LogFile, mark: FileMark | None) -> tuple[Found, IngestReport]:
+    """One log read in a reader process: what it found, and its part of the report."""
+    part = IngestReport()
+    return _read_log(log, mark, part), part
+
+
+def _read_in_order(
+    todo: list[tuple[LogFile, FileMark | None]], readers: int
+) -> Generator[tuple[Found, IngestReport], None, None]:
+    """Every log of ``todo`` read, in ``todo``'s order (the de-duplication's order): by
+    ``readers`` forked processes when there are more than one."""
+    if readers < 2:
+        yield from (_read_alone(log, mark) for log, mark in todo)
+        return
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(readers, mp_context=get_context("fork")) as pool:
+        waiting: collections.deque[Future[tuple[Found, IngestReport]]] = collections.deque()
+        ahead = iter(todo)
+        for log, mark in itertools.islice(ahead, IN_FLIGHT):
+            waiting.append(pool.submit(_read_alone, log, mark))
+        while waiting:
+            result = waiting.popleft().result()
+            for log, mark in itertools.islice(ahead, 1):
+                waiting.append(pool.submit(_read_alone, log, mark))
+            yield result
+
+
 def ingest_logs(
     folder: Path,
     overrides: dict[str, Price] | None = None,
@@ -234,10 +283,32 @@ def ingest_logs(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Read what is new in every agent log into the journal in ``folder``, in one
-    transaction: an interrupted run leaves the journal as it was."""
+    transaction: an interrupted run leaves the journal as it was.
+
+    Logs whose identity and size are as last time are not opened. When much is new, two
+    reader processes parse the logs (forked before the journal is opened, so they hold no
+    SQLite connection) while this one adds their calls in sorted path order: the order, and
+    so the de-duplication, is the one of a single reader."""
     files = log_files() if files is None else files
     report = IngestReport(files=len(files))
     with _ingest_lock(folder):
+        db = open_log(folder)
+        try:
+            marks = read_marks(db)  # stable: other writers never touch log_files
+        finally:
+            db.close()
+        todo, pending = [], 0
+        for log in files:
+            mark = marks.get(str(log.path))
+            size = _pending(log, mark)
+            if size is not None:
+                todo.append((log, mark))
+                pending += size
+        readers = min(2, os.cpu_count() or 1) if pending >= PARALLEL_BYTES else 1
+        reading = _read_in_order(todo, readers)
+        found_logs: Iterator[tuple[Found, IngestReport]] = reading
+        if readers > 1:
+            found_logs = itertools.chain([next(reading)], reading)  # fork now, no db open
         db = open_log(folder)
         try:
             # The journal stays consistent if the machine dies (WAL); only this last read
@@ -247,11 +318,13 @@ def ingest_logs(
             with db, contextlib.ExitStack() as stack:
                 db.execute("BEGIN IMMEDIATE")
                 stack.enter_context(bulk_load(db))
-                marks = read_marks(db)
                 before = count_calls(db)
                 calls = Deduper(db, _pricer(overrides or {}))
-                for done, log in enumerate(files, 1):
-                    found = _read_log(log, marks.get(str(log.path)), report)
+                skipped_files = len(files) - len(todo)
+                for done, (found, part) in enumerate(found_logs, skipped_files + 1):
+                    report.skipped.update(part.skipped)
+                    report.warnings += part.warnings
+                    report.bytes_read += part.bytes_read
                     if found is not None:
                         mark, records, reset = found
                         if reset:
@@ -268,5 +341,6 @@ def ingest_logs(
                 stack.close()  # the indexes again, before the commit
                 report.calls_added = count_calls(db) - before
         finally:
+            reading.close()  # the readers stop
             db.close()
     return report
