@@ -187,3 +187,28 @@ def test_status_brief_and_evening_show_the_agents_spend(
     assert "Model spend today: $0.00" in focus("brief", cwd=a1).stdout
     evening = json.loads(focus("evening", "--no-commit", "--json", cwd=a1, env=env).stdout)
     assert evening["status"]["spend"]["today_usd"] == pytest.approx(one_call)
+
+
+def test_two_readers_add_what_one_reader_adds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader processes (used when much is new) keep the order, so the journal holds
+    the same calls as with one reader: the trap fixtures, in both ways."""
+    from agent_focus.ingest import run
+    from agent_focus.journal.db import open_log
+
+    logs = Path(__file__).parent / "fixtures" / "agent_logs"
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(logs / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(logs / "codex"))
+    tables = []
+    for parallel in (None, 0):
+        if parallel is not None:
+            monkeypatch.setattr(run, "PARALLEL_BYTES", parallel)
+        folder = tmp_path / f"state-{parallel}"
+        report = run.ingest_logs(folder)
+        db = open_log(folder)
+        rows = db.execute("SELECT * FROM agent_usage ORDER BY id").fetchall()
+        keys = db.execute("SELECT * FROM call_keys ORDER BY key").fetchall()
+        db.close()
+        tables.append((rows, keys, report.to_json()))
+    assert tables[0] == tables[1] and tables[0][0]

@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
+from agent_focus.ingest.jsonl import loads
 from agent_focus.ingest.records import CallRecord, utc_stamp
 
 MARKER = b'"usage":{'
-NULL_FIELDS = tuple(
-    f'"{name}":null'.encode()
+NULL = b'":null'
+NULL_NAMES = tuple(
+    f'"{name}'.encode()
     for name in (
         "id", "cwd", "model", "speed", "costUSD", "version", "sessionId", "requestId",
         "isApiErrorMessage", "cache_read_input_tokens", "cache_creation_input_tokens",
     )
 )  # fmt: skip
+LONGEST_NAME = max(map(len, NULL_NAMES))
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:\d{2})\Z")
 VERSION = re.compile(r"\d+\.\d+\.\d")
 
@@ -31,6 +35,26 @@ VERSION = re.compile(r"\d+\.\d+\.\d")
 def _count(value: object) -> int | None:
     """A token count as ccusage reads it: a non-negative JSON integer (40.0 is not one)."""
     return value if type(value) is int and value >= 0 else None
+
+
+def _floats(usage: dict[str, Any]) -> bool:
+    """Whether a count we read is a float: orjson reads integers beyond 64 bits as floats,
+    json as integers, so such a line is read again by json."""
+    detail = usage.get("cache_creation")
+    return any(type(v) is float for v in usage.values()) or (
+        isinstance(detail, dict) and any(type(v) is float for v in detail.values())
+    )
+
+
+def has_null_field(line: bytes) -> bool:
+    """Whether ``"<field>":null`` occurs anywhere in the line for a refused field: one scan
+    for ``":null``, then a look at the name before each (most lines have none)."""
+    at = line.find(NULL)
+    while at >= 0:
+        if line[max(at - LONGEST_NAME, 0) : at].endswith(NULL_NAMES):
+            return True
+        at = line.find(NULL, at + 1)
+    return False
 
 
 def _text(value: object) -> str | None:
@@ -55,15 +79,17 @@ def _shape(entry: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | Non
     return None
 
 
-def parse_claude_line(line: bytes, path: str, offset: int = 0) -> CallRecord | str | None:
+def parse_claude_line(
+    line: bytes, path: str, offset: int = 0, parse: Callable[[bytes], Any] = loads
+) -> CallRecord | str | None:
     """The call a line records; None for a line that records none (most lines); a reason
     string for a line that is broken (not JSON, null fields, bad counts or time)."""
     if MARKER not in line:
         return None
-    if any(null in line for null in NULL_FIELDS):
+    if NULL in line and has_null_field(line):
         return "null field"
     try:
-        entry = json.loads(line)
+        entry = parse(line)
     except ValueError:
         return "not JSON"
     shape = _shape(entry) if isinstance(entry, dict) else None
@@ -71,6 +97,8 @@ def parse_claude_line(line: bytes, path: str, offset: int = 0) -> CallRecord | s
         return None  # e.g. a Task tool result carrying a nested usage: not a model call
     record, message = shape
     usage: dict[str, Any] = message["usage"]
+    if parse is not json.loads and _floats(usage):
+        return parse_claude_line(line, path, offset, json.loads)  # 1e20 or 2**64: as json reads it
     given, made = _count(usage.get("input_tokens")), _count(usage.get("output_tokens"))
     stamp = _text(record.get("timestamp"))
     if given is None or made is None or stamp is None or not STAMP.match(stamp):

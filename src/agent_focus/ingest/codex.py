@@ -14,9 +14,11 @@ with the file's offset.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from agent_focus.ingest.jsonl import loads
 from agent_focus.ingest.records import CallRecord, utc_stamp
 
 MARKERS = (b'"session_meta"', b'"turn_context"', b'"token_count"')
@@ -53,15 +55,24 @@ def _model(payload: dict[str, Any]) -> str | None:
     return None
 
 
+def _floats(info: dict[str, Any]) -> bool:
+    """Whether a count is a float (orjson's reading of an integer beyond 64 bits)."""
+    return any(
+        isinstance(usage, dict) and any(type(v) is float for v in usage.values())
+        for usage in (info.get("total_token_usage"), info.get("last_token_usage"))
+    )
+
+
 def parse_codex_line(
-    line: bytes, path: str, state: CodexState, offset: int = 0
-) -> CallRecord | str | None:
+    line: bytes, path: str, state: CodexState, offset: int = 0,
+    parse: Callable[[bytes], Any] = loads,
+) -> CallRecord | str | None:  # fmt: skip
     """The call a line records (updating ``state``); None when it records none; a reason
     string for a broken line."""
     if not any(marker in line for marker in MARKERS):
         return None
     try:
-        entry = json.loads(line)
+        entry = parse(line)
     except ValueError:
         return "not JSON"
     if not isinstance(entry, dict) or not isinstance(entry.get("payload"), dict):
@@ -80,6 +91,8 @@ def parse_codex_line(
     info = payload.get("info")
     if not isinstance(info, dict):
         return None  # `info: null`: a rate-limit snapshot, no usage
+    if parse is not json.loads and _floats(info):
+        return parse_codex_line(line, path, state, offset, json.loads)  # as json reads it
     stamp = entry.get("timestamp")
     at = utc_stamp(stamp) if isinstance(stamp, str) else None
     if at is None:

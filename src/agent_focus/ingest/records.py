@@ -38,6 +38,13 @@ class CallRecord:
 
 def utc_stamp(text: str) -> str | None:
     """A log's timestamp as UTC ISO with milliseconds; None when it is not one."""
+    if len(text) == 24 and text[23] == "Z":  # what the agents write: no zone to convert
+        try:
+            local = datetime.fromisoformat(text[:23])  # still checked: no 13th month
+        except ValueError:
+            return None
+        if local.isoformat(timespec="milliseconds") == text[:23]:
+            return text[:23] + "+00:00"
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (ValueError, AttributeError):

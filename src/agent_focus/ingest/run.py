@@ -10,19 +10,23 @@ nothing new, so nothing is counted twice.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
+import itertools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from agent_focus.config import Price
+from agent_focus.ingest.claude import MARKER as CLAUDE_MARKER
 from agent_focus.ingest.claude import parse_claude_line
+from agent_focus.ingest.codex import MARKERS as CODEX_MARKERS
 from agent_focus.ingest.codex import CodexState, parse_codex_line
-from agent_focus.ingest.dedupe import Deduper, forget_file
+from agent_focus.ingest.dedupe import Deduper, bulk_load, forget_file
 from agent_focus.ingest.locate import LogFile, log_files
 from agent_focus.ingest.records import CallRecord
 from agent_focus.ingest.store import (
@@ -34,9 +38,9 @@ from agent_focus.ingest.store import (
     save_mark,
 )
 from agent_focus.journal.db import open_log
-from agent_focus.journal.pricing import cost_usd
+from agent_focus.journal.pricing import Rates, price_with, rates_for
 
-CHUNK = 16 * 1024 * 1024
+CHUNK = 4 * 1024 * 1024
 Progress = Callable[[int, int], None]  # (files done, bytes done)
 
 
@@ -76,20 +80,30 @@ def _ingest_lock(folder: Path) -> Iterator[None]:
 
 
 def _pricer(overrides: dict[str, Price]) -> Callable[[CallRecord], float | None]:
+    """:func:`cost_usd` with each model's rates looked up once."""
+    known: dict[str, Rates | None] = {}
+
     def price(record: CallRecord) -> float | None:
-        return cost_usd(
-            record.model or "", overrides,
-            input_tokens=record.input_tokens, output_tokens=record.output_tokens,
-            cached_tokens=record.cached_tokens, cache_write_tokens=record.cache_write_tokens,
-            cache_write_1h_tokens=record.cache_write_1h_tokens,
+        if not record.total_tokens:
+            return 0.0  # nothing used (a `<synthetic>` record): nothing to price
+        model = record.model or ""
+        if model not in known:
+            known[model] = rates_for(model, overrides)
+        rates = known[model]
+        if rates is None:
+            return None
+        return price_with(
+            rates, record.input_tokens, record.output_tokens, record.cached_tokens,
+            record.cache_write_tokens, record.cache_write_1h_tokens,
         )  # fmt: skip
 
     return price
 
 
-def _lines(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
-    """Complete lines between ``start`` and ``end``: (line, its offset, the offset after the
-    chunk's last line or -1); a torn tail (no newline yet) is not yielded."""
+def _chunks(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int]]:
+    """The complete lines between ``start`` and ``end``, a few megabytes at a time: (the
+    lines joined by newlines, without the last one; the file offset of the first). A torn
+    tail (no newline yet) is not yielded."""
     handle.seek(start)
     position, carry = start, b""
     while position < end:
@@ -98,17 +112,43 @@ def _lines(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int
             break
         base = position - len(carry)
         position += len(chunk)
-        data = carry + chunk
+        data = carry + chunk if carry else chunk
         cut = data.rfind(b"\n")
         if cut < 0:
             carry = data
             continue
         carry = data[cut + 1 :]
-        lines = data[:cut].split(b"\n")
-        for line in lines[:-1]:
-            yield line, base, -1
-            base += len(line) + 1
-        yield lines[-1], base, base + len(lines[-1]) + 1
+        yield data[:cut], base
+
+
+def _marked(data: bytes, markers: tuple[bytes, ...]) -> Iterator[tuple[int, int]]:
+    """(start, end) of every line of ``data`` that holds one of ``markers``, in order: the
+    scans run in C, so the lines that record no call are never looked at one by one."""
+    find, rfind, size = data.find, data.rfind, len(data)
+    upcoming = [find(marker) for marker in markers]
+    while True:
+        at = min((p for p in upcoming if p >= 0), default=-1)
+        if at < 0:
+            return
+        end = find(b"\n", at)
+        end = size if end < 0 else end
+        yield rfind(b"\n", 0, at) + 1, end
+        upcoming = [
+            p if p < 0 or p > end else find(marker, end + 1)
+            for p, marker in zip(upcoming, markers, strict=True)
+        ]
+
+
+def _all_objects(data: bytes) -> bool:
+    """Whether every line of ``data`` looks like a JSON object (so none is :func:`_broken`):
+    every newline sits between a ``}`` and a ``{``, counted in C; only a chunk where this
+    fails is looked at line by line."""
+    return (
+        data.startswith(b"{")
+        and data.endswith(b"}")
+        and data.count(b"}\n{") == data.count(b"\n")
+        and b"\x00" not in data
+    )
 
 
 def _broken(line: bytes) -> str | None:
@@ -142,22 +182,27 @@ def _read_log(
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
         records: list[CallRecord] = []
         offset = start
-        for line, at, after in _lines(handle, start, info.st_size):
-            if after >= 0:
-                offset = after
-            parsed = (
-                parse_claude_line(line, path, at)
-                if log.source == "claude"
-                else parse_codex_line(line, path, state, at)
-            )
-            if isinstance(parsed, CallRecord):
-                records.append(parsed)
-            elif isinstance(parsed, str):
-                report.skipped[parsed] += 1
-            else:
-                problem = _broken(line)
-                if problem:
+        claude = log.source == "claude"
+        markers = (CLAUDE_MARKER,) if claude else CODEX_MARKERS
+        for data, base in _chunks(handle, start, info.st_size):
+            offset = base + len(data) + 1
+            for begin, end in _marked(data, markers):
+                line = data[begin:end]
+                parsed = (
+                    parse_claude_line(line, path, base + begin)
+                    if claude
+                    else parse_codex_line(line, path, state, base + begin)
+                )
+                if isinstance(parsed, CallRecord):
+                    records.append(parsed)
+                elif isinstance(parsed, str):
+                    report.skipped[parsed] += 1
+                elif problem := _broken(line):
                     report.skipped[problem] += 1
+            if not _all_objects(data):
+                for line in data.split(b"\n"):
+                    if not any(marker in line for marker in markers) and (problem := _broken(line)):
+                        report.skipped[problem] += 1
         handle.seek(0)
         head = head_digest(handle.read(min(HEAD_BYTES, offset)))
     report.bytes_read += info.st_size - start
@@ -184,6 +229,53 @@ def pending_bytes(folder: Path, files: list[LogFile]) -> int:
     return total
 
 
+Found = tuple[FileMark, list[CallRecord], bool] | None
+PARALLEL_BYTES = 48 * 1024 * 1024  # below this, one process is done before a pool helps
+IN_FLIGHT = 16  # files handed to the readers ahead of the one being added
+
+
+def _pending(log: LogFile, mark: FileMark | None) -> int | None:
+    """Bytes a log may have to be read (a stat, no open); None when it is as last time."""
+    try:
+        info = os.stat(log.path)
+    except OSError:
+        return 0  # _read_log says why
+    if mark is None or (mark.device, mark.inode) != (info.st_dev, info.st_ino):
+        return info.st_size
+    if info.st_size == mark.size:
+        return None
+    return info.st_size - mark.offset if info.st_size >= mark.offset else info.st_size
+
+
+def _read_alone(log: LogFile, mark: FileMark | None) -> tuple[Found, IngestReport]:
+    """One log read in a reader process: what it found, and its part of the report."""
+    part = IngestReport()
+    return _read_log(log, mark, part), part
+
+
+def _read_in_order(
+    todo: list[tuple[LogFile, FileMark | None]], readers: int
+) -> Generator[tuple[Found, IngestReport], None, None]:
+    """Every log of ``todo`` read, in ``todo``'s order (the de-duplication's order): by
+    ``readers`` forked processes when there are more than one."""
+    if readers < 2:
+        yield from (_read_alone(log, mark) for log, mark in todo)
+        return
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(readers, mp_context=get_context("fork")) as pool:
+        waiting: collections.deque[Future[tuple[Found, IngestReport]]] = collections.deque()
+        ahead = iter(todo)
+        for log, mark in itertools.islice(ahead, IN_FLIGHT):
+            waiting.append(pool.submit(_read_alone, log, mark))
+        while waiting:
+            result = waiting.popleft().result()
+            for log, mark in itertools.islice(ahead, 1):
+                waiting.append(pool.submit(_read_alone, log, mark))
+            yield result
+
+
 def ingest_logs(
     folder: Path,
     overrides: dict[str, Price] | None = None,
@@ -191,19 +283,48 @@ def ingest_logs(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Read what is new in every agent log into the journal in ``folder``, in one
-    transaction: an interrupted run leaves the journal as it was."""
+    transaction: an interrupted run leaves the journal as it was.
+
+    Logs whose identity and size are as last time are not opened. When much is new, two
+    reader processes parse the logs (forked before the journal is opened, so they hold no
+    SQLite connection) while this one adds their calls in sorted path order: the order, and
+    so the de-duplication, is the one of a single reader."""
     files = log_files() if files is None else files
     report = IngestReport(files=len(files))
     with _ingest_lock(folder):
         db = open_log(folder)
         try:
-            with db:
+            marks = read_marks(db)  # stable: other writers never touch log_files
+        finally:
+            db.close()
+        todo, pending = [], 0
+        for log in files:
+            mark = marks.get(str(log.path))
+            size = _pending(log, mark)
+            if size is not None:
+                todo.append((log, mark))
+                pending += size
+        readers = min(2, os.cpu_count() or 1) if pending >= PARALLEL_BYTES else 1
+        reading = _read_in_order(todo, readers)
+        found_logs: Iterator[tuple[Found, IngestReport]] = reading
+        if readers > 1:
+            found_logs = itertools.chain([next(reading)], reading)  # fork now, no db open
+        db = open_log(folder)
+        try:
+            # The journal stays consistent if the machine dies (WAL); only this last read
+            # could be lost, and it is done again next time.
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA cache_size = -16384")  # 16 MiB: a first read writes many pages
+            with db, contextlib.ExitStack() as stack:
                 db.execute("BEGIN IMMEDIATE")
-                marks = read_marks(db)
+                stack.enter_context(bulk_load(db))
                 before = count_calls(db)
                 calls = Deduper(db, _pricer(overrides or {}))
-                for done, log in enumerate(files, 1):
-                    found = _read_log(log, marks.get(str(log.path)), report)
+                skipped_files = len(files) - len(todo)
+                for done, (found, part) in enumerate(found_logs, skipped_files + 1):
+                    report.skipped.update(part.skipped)
+                    report.warnings += part.warnings
+                    report.bytes_read += part.bytes_read
                     if found is not None:
                         mark, records, reset = found
                         if reset:
@@ -217,7 +338,9 @@ def ingest_logs(
                     if progress:
                         progress(done, report.bytes_read)
                 calls.flush()
+                stack.close()  # the indexes again, before the commit
                 report.calls_added = count_calls(db) - before
         finally:
+            reading.close()  # the readers stop
             db.close()
     return report

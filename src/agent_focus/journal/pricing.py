@@ -125,6 +125,14 @@ def cost_usd(
     rates = rates_for(model, overrides)
     if rates is None:
         return None
+    return price_with(rates, input_tokens, output_tokens, cached_tokens, cache_write_tokens, cache_write_1h_tokens)  # fmt: skip
+
+
+def price_with(
+    rates: Rates, input_tokens: int, output_tokens: int, cached_tokens: int,
+    cache_write_tokens: int, cache_write_1h_tokens: int,
+) -> float:  # fmt: skip
+    """:func:`cost_usd` once the rates are known (the ingester looks them up once a model)."""
     total = (
         rates.input.cost(input_tokens)
         + rates.output.cost(output_tokens)
