@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from agent_focus import __version__
-from agent_focus.cli import day, journal, live, metrics, services, setup, sprint
+from agent_focus.cli import day, hooks, journal, live, metrics, services, setup, sprint
 from agent_focus.cli.output import Output, print_json, say
 from agent_focus.errors import ExitStatus, FocusError, TaskNotFoundError
 
@@ -31,7 +31,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-for group in (sprint, setup, day, metrics, journal, live, services):
+for group in (sprint, setup, day, metrics, journal, live, services, hooks):
     app.registered_commands += group.group.registered_commands
     app.registered_groups += group.group.registered_groups
 

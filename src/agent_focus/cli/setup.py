@@ -97,7 +97,7 @@ def agents_list(ctx: typer.Context, json_out: JsonOption = False) -> None:
     from agent_focus.readers.workspace import worktree_root
     from agent_focus.readers.worktrees import seats
 
-    found = seats(worktree_root(Path.cwd()) or Path.cwd(), with_missing=True)
+    found = seats(worktree_root(Path.cwd()) or Path.cwd(), with_missing=True, live=True)
     if json_out:
         print_json([seat.to_json() for seat in found])
         return

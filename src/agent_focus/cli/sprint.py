@@ -31,7 +31,7 @@ def status(
         from agent_focus.readers.workspace import worktree_root
         from agent_focus.readers.worktrees import seats
 
-        found = seats(worktree_root(Path.cwd()) or Path.cwd())
+        found = seats(worktree_root(Path.cwd()) or Path.cwd(), live=True)
         if json_out:
             print_json([seat.to_json() for seat in found])
             return

@@ -2,8 +2,8 @@
 
 For each agent's worktree, the files its branch and its uncommitted work change since the
 common base with the main checkout's branch (readers.git.changed_files); every pair of
-agents that share files is an overlap. The focus file and `.agent.env`, which every agent
-changes, do not count.
+agents that share files is an overlap. The files every agent's set-up changes (OWN_FILES)
+do not count.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from agent_focus.readers.workspace import AGENT_ENV_NAME, FOCUS_FILE_NAME
 if TYPE_CHECKING:
     from agent_focus.readers.worktrees import AgentSeat
 
-OWN_FILES = {FOCUS_FILE_NAME, AGENT_ENV_NAME}
+# Files every agent's set-up touches: its focus file and env, the .gitignore line `focus
+# init` adds, the hooks `focus hooks install` writes.
+OWN_FILES = {FOCUS_FILE_NAME, AGENT_ENV_NAME, ".gitignore", ".claude/settings.local.json"}
 
 
 def find_overlaps(seats: list[AgentSeat]) -> dict[str, list[dict[str, object]]]:
