@@ -7,10 +7,19 @@ A bad file gets one error naming the key and its line.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from agent_focus.errors import FocusError
 from agent_focus.readers.workspace import main_worktree_root
@@ -105,8 +114,16 @@ class FocusConfig(_Strict):
     prometheus: PrometheusConfig = Field(default_factory=PrometheusConfig)
     slos: list[Slo] = Field(default_factory=list)
     planner: PlannerConfig = Field(default_factory=PlannerConfig)
-    timeout: float = Field(default=3.0, gt=0, le=120, description="seconds, per source")
+    timeout: float = Field(default=3.0, gt=0, le=120, description="seconds, per command")
     path: Path | None = Field(default=None, exclude=True)
+    # When the command that loaded this config started (time.monotonic); kept by model_copy.
+    _started: float = PrivateAttr(default_factory=time.monotonic)
+
+    @property
+    def deadline(self) -> float:
+        """When this command's network work must be over (time.monotonic): its start plus
+        ``timeout``. The collectors and the MLflow mirror of one command share it."""
+        return self._started + self.timeout
 
     @field_validator("slos")
     @classmethod
@@ -133,36 +150,15 @@ def config_path(root: Path) -> Path | None:
     return None
 
 
-def _line_map(node: Any, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
-    """Record the 1-based line of every key and list item under a composed YAML node."""
-    import yaml
-
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            lines[(*path, key.value)] = key.start_mark.line + 1
-            _line_map(value, (*path, key.value), lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _line_map(item, (*path, index), lines)
-
-
 def parse_config(text: str, path: Path) -> FocusConfig:
-    """Validate focus.yaml text. Errors name the key and line."""
-    import yaml
+    """Validate focus.yaml text. Errors name the key and line (config_yaml reads the YAML
+    strictly: duplicate keys, alias bombs and control characters are errors)."""
+    from agent_focus.config_yaml import BadYaml, line_map, load_yaml
 
-    loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(
-            f"invalid YAML: {problem}", path=path, line=mark.line + 1 if mark else None
-        ) from None
-    finally:
-        loader.dispose()
+        data, node = load_yaml(text)
+    except BadYaml as exc:
+        raise ConfigError(exc.message, path=path, line=exc.line) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -171,7 +167,7 @@ def parse_config(text: str, path: Path) -> FocusConfig:
         )
     lines: dict[tuple[Any, ...], int] = {}
     if node is not None:
-        _line_map(node, (), lines)
+        line_map(node, (), lines)
     try:
         return FocusConfig.model_validate({**data, "path": path})
     except ValidationError as exc:

@@ -186,7 +186,8 @@ def _mirror_plan(
     merged: MergeResult,
     calls: list[LLMCall],
 ) -> str | None:
-    """The plan as an MLflow run; every call counts, failed ones before a fallback too."""
+    """The plan as an MLflow run; every call counts, failed ones before a fallback too. The
+    time the model took is not the services' to lose: it has its own planner.timeout."""
     totals = usage_totals(calls)
     return mirror_run(
         config, "plan", agent, {"provider": provider, "model": model},
@@ -195,4 +196,5 @@ def _mirror_plan(
             **{key: totals[key] for key in ("calls", "errors", "input_tokens", "output_tokens", "cached_tokens", "cost_usd")},
             "latency_ms": totals["total_latency_ms"],
         },
+        grace=totals["total_latency_ms"] / 1000,
     )  # fmt: skip

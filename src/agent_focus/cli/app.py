@@ -63,10 +63,11 @@ def _report_error(error: FocusError) -> None:
 
 
 def _exit_now_if_collectors_hang(code: object) -> None:
-    """A collector abandoned at its timeout may still be busy (say, importing MLflow); waiting
-    for it at interpreter shutdown would break the timeout promise, so exit right away."""
-    registry = sys.modules.get("agent_focus.metrics.registry")
-    if registry is not None and registry.abandoned_work():
+    """Work abandoned at its deadline (a collector, the mirror) may still be busy (say,
+    importing MLflow); waiting for it at interpreter shutdown would break the timeout promise,
+    so exit right away."""
+    deadline = sys.modules.get("agent_focus.metrics.deadline")
+    if deadline is not None and deadline.abandoned_work():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code if isinstance(code, int) else int(ExitStatus.ERROR))
@@ -83,6 +84,7 @@ def main() -> None:
         if os.environ.get("FOCUS_DEBUG"):
             raise
         _report_error(error)
+        _exit_now_if_collectors_hang(int(error.exit_status))
         sys.exit(int(error.exit_status))
     except KeyboardInterrupt:
         sys.exit(130)

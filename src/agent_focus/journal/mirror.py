@@ -2,8 +2,8 @@
 team's tracking server holds the history of every machine (`focus usage --source mlflow`).
 
 Mirrored only when a tracking server is configured (``mlflow.tracking_uri`` in focus.yaml,
-or ``MLFLOW_TRACKING_URI``). The local journal is written first; a dead or failing server
-costs one TCP probe and a note, never the command.
+or ``MLFLOW_TRACKING_URI``). The local journal is written first; a dead, failing or slow
+server costs at most what is left of the command's timeout and a note, never the command.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ import time
 from typing import Any
 
 from agent_focus.config import FocusConfig
-from agent_focus.metrics.errors import probe
+from agent_focus.errors import NoDataError
+from agent_focus.metrics.deadline import DeadlineExceeded, call_before
+from agent_focus.metrics.errors import classify, probe
 from agent_focus.metrics.mlflow_client import mlflow_client
+from agent_focus.metrics.model import NoData
 
 EXPERIMENT = "agent-focus"
 
@@ -29,8 +32,27 @@ def mirror_configured(config: FocusConfig) -> bool:
     )
 
 
-def _client(config: FocusConfig) -> Any:
-    return mlflow_client(config.mlflow.tracking_uri, config.timeout)
+class _Client:
+    """The MLflow client of one call, made in its worker thread, and whether it is made yet
+    (importing MLflow takes a second or more: a deadline passed then is not the server's)."""
+
+    def __init__(self, config: FocusConfig):
+        self.config = config
+        self.made = False
+
+    def make(self) -> Any:
+        client = mlflow_client(self.config.mlflow.tracking_uri, self.config.timeout)
+        self.made = True
+        return client
+
+    def too_slow(self) -> str:
+        seconds = f"{self.config.timeout:g} s"
+        if not self.made:
+            return (
+                f"the MLflow client was still loading after {seconds} "
+                "(raise `timeout:` in focus.yaml, or FOCUS_TIMEOUT, on a slow machine)"
+            )
+        return f"no answer from {self.config.mlflow.tracking_uri} within {seconds}"
 
 
 def mirror_run(
@@ -39,26 +61,54 @@ def mirror_run(
     agent: str | None,
     tags: dict[str, str],
     metrics: dict[str, float],
+    *,
+    grace: float = 0.0,
 ) -> str | None:
     """Log one run; returns a note when it could not be mirrored, None when it was (or when
-    no server is configured)."""
+    no server is configured).
+
+    It runs within what is left of the command's timeout (``config.deadline``), plus
+    ``grace``: the seconds the planner's model took, which has its own ``planner.timeout``.
+    A slow server is abandoned at the deadline and the routine goes on.
+    """
     if not mirror_configured(config):
         return None
     uri = config.mlflow.tracking_uri
-    down = probe("mlflow", uri, config.timeout)
-    if down is not None:
-        return f"MLflow mirror skipped: {down.reason} at {uri} (the local journal has it)"
+    deadline = config.deadline + grace
+    if deadline <= time.monotonic():
+        return (
+            f"MLflow mirror skipped: the {config.timeout:g} s timeout was spent before its turn "
+            "(the local journal has it)"
+        )
+
+    client = _Client(config)
+
+    def probe_and_log() -> NoData | None:
+        down = probe("mlflow", uri, max(deadline - time.monotonic(), 0.01))
+        if down is None:
+            _log_run(client.make(), kind, agent, tags, metrics)
+        return down
+
     try:
         with contextlib.redirect_stdout(sys.stderr):
-            _log_run(config, kind, agent, tags, metrics)
+            down = call_before(deadline, probe_and_log, "focus-mlflow-mirror")
+    except DeadlineExceeded:
+        return f"MLflow mirror skipped: {client.too_slow()} (the local journal has it)"
     except Exception as exc:  # the mirror is best effort: the journal is the record
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return f"MLflow mirror failed: {first[:200]} (the local journal has it)"
+        return f"MLflow mirror failed: {_reason(uri, exc)} (the local journal has it)"
+    if down is not None:
+        return f"MLflow mirror skipped: {down.reason} at {uri} (the local journal has it)"
     return None
 
 
+def _reason(uri: str, exc: BaseException) -> str:
+    """What went wrong, in one short line: a 500, a huge answer, garbage."""
+    no_data = classify("mlflow", uri, exc)
+    return f"{no_data.reason}: {no_data.detail.splitlines()[0][:200] if no_data.detail else ''}"
+
+
 def _log_run(
-    config: FocusConfig,
+    client: Any,
     kind: str,
     agent: str | None,
     tags: dict[str, str],
@@ -67,7 +117,6 @@ def _log_run(
     """Create the run, log its metrics in one batch, end it."""
     from mlflow.entities import Metric, RunTag
 
-    client = _client(config)
     experiment = client.get_experiment_by_name(EXPERIMENT)
     experiment_id = experiment.experiment_id if experiment else client.create_experiment(EXPERIMENT)
     all_tags = {"agent": agent or "?", "kind": kind, **tags}
@@ -84,24 +133,35 @@ def _log_run(
 def mirrored_usage(config: FocusConfig, by: str) -> list[dict[str, Any]]:
     """`focus usage --source mlflow`: the team's plan runs, summed per provider, model,
     agent or day."""
-    from agent_focus.errors import NoDataError
-
     uri = config.mlflow.tracking_uri
-    down = probe("mlflow", uri, config.timeout)
-    if down is not None:
-        raise NoDataError(f"NO DATA AVAILABLE from MLflow: {down.reason} at {uri} ({down.hint})")
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            client = _client(config)
-            experiment = client.get_experiment_by_name(EXPERIMENT)
-            if experiment is None:
-                return []
-            runs = client.search_runs(
+    deadline = config.deadline
+    maker = _Client(config)
+
+    def read_runs() -> list[Any]:
+        down = probe("mlflow", uri, max(deadline - time.monotonic(), 0.01))
+        if down is not None:
+            raise NoDataError(
+                f"NO DATA AVAILABLE from MLflow: {down.reason} at {uri} ({down.hint})"
+            )
+        client = maker.make()
+        experiment = client.get_experiment_by_name(EXPERIMENT)
+        if experiment is None:
+            return []
+        return list(
+            client.search_runs(
                 [experiment.experiment_id], filter_string="tags.kind = 'plan'", max_results=5000
             )
-    except Exception as exc:  # a 500, an HTML page, garbage: the server gave no data
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise NoDataError(f"NO DATA AVAILABLE from MLflow at {uri}: {first}") from None
+        )
+
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            runs = call_before(deadline, read_runs, "focus-mlflow-usage")
+    except NoDataError:
+        raise
+    except DeadlineExceeded:
+        raise NoDataError(f"NO DATA AVAILABLE from MLflow: {maker.too_slow()}") from None
+    except Exception as exc:  # a 500, an HTML page, garbage, a huge answer: no data
+        raise NoDataError(f"NO DATA AVAILABLE from MLflow at {uri}: {_reason(uri, exc)}") from None
     groups: dict[str, list[Any]] = {}
     for run in runs:
         tags = run.data.tags

@@ -6,6 +6,7 @@ import re
 import socket
 from urllib.parse import urlsplit
 
+from agent_focus.metrics.answer_cap import MAX_ANSWER_BYTES, TOO_LARGE
 from agent_focus.metrics.model import NoData
 
 START_HINTS = {
@@ -35,6 +36,12 @@ def classify(source: str, where: str, error: BaseException) -> NoData:
     text = " | ".join(texts)
     hint = START_HINTS.get(source, "")
     lowered = text.lower()
+    if TOO_LARGE in lowered:
+        return NoData(
+            "too large",
+            f"{where} sent an answer over {MAX_ANSWER_BYTES // 2**20} MB: {TOO_LARGE}",
+            f"is {where} really {source}? (not a proxy, a file server or another service)",
+        )
     if "refused" in lowered or "newconnectionerror" in lowered or "failed to establish" in lowered:
         return NoData("refused", f"connection refused at {where}", hint)
     if "timed out" in lowered or "timeout" in lowered:

@@ -7,7 +7,8 @@ from typing import Any
 
 
 def mlflow_client(tracking_uri: str, timeout: float) -> Any:
-    """An ``MlflowClient`` that fails within ``timeout`` and keeps stdout clean.
+    """An ``MlflowClient`` that fails within ``timeout``, reads no answer over
+    ``answer_cap.MAX_ANSWER_BYTES`` and keeps stdout clean.
 
     MLflow retries 7 times with backoff and waits 120 s by default; a dead server must say
     so within our timeout. stdout carries `--json` and the MCP protocol, so MLflow must not
@@ -18,4 +19,7 @@ def mlflow_client(tracking_uri: str, timeout: float) -> Any:
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(max(1, int(timeout))))
     from mlflow.tracking import MlflowClient
 
+    from agent_focus.metrics.answer_cap import cap_mlflow_answers
+
+    cap_mlflow_answers()
     return MlflowClient(tracking_uri=tracking_uri)

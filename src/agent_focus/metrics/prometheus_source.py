@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from agent_focus.config import FocusConfig, PromQuery, Slo
+from agent_focus.metrics.answer_cap import cap_session
 from agent_focus.metrics.errors import START_HINTS, classify
 from agent_focus.metrics.model import Metric, NoData, SloResult, SourceReport, now
 from agent_focus.metrics.registry import register_collector
@@ -47,15 +48,19 @@ class PrometheusCollector:
         import prometheus_api_client  # noqa: F401
 
     def _client(self, config: FocusConfig) -> Any:
+        import requests
         from prometheus_api_client import PrometheusConnect
         from urllib3.util.retry import Retry
 
+        session = cap_session(requests.Session())  # a huge answer is cut short, not parsed
+        session.verify = False
         # No retries: a dead or failing server should say so within the timeout.
         return PrometheusConnect(
             url=config.prometheus.url,
             disable_ssl=True,
             retry=Retry(total=0),
             timeout=config.timeout,
+            session=session,
         )
 
     def _query(self, client: Any, query: str) -> tuple[Series, NoData | None]:

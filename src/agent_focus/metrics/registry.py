@@ -14,6 +14,7 @@ from typing import Protocol
 
 from agent_focus.config import FocusConfig
 from agent_focus.errors import UsageError
+from agent_focus.metrics.deadline import abandon
 from agent_focus.metrics.errors import START_HINTS, probe
 from agent_focus.metrics.model import NoData, SourceReport
 from agent_focus.registry import Registry
@@ -78,8 +79,9 @@ def run_collectors(
 ) -> list[SourceReport]:
     """Run the collectors (all, or those named in ``only``) at once, all within one timeout.
 
-    The deadline counts from the start, client imports included, so the whole call takes at
-    most the timeout (plus a little), whatever the sources do.
+    The deadline is the command's (``config.deadline``: its start plus the timeout), client
+    imports included, so the command's network work takes at most the timeout (plus a
+    little), whatever the sources do.
     """
     known = collectors()
     unknown = sorted(set(only or ()) - set(known))
@@ -90,7 +92,7 @@ def run_collectors(
         for name, factory in known.items()
         if only is None or name in only
     ]
-    deadline = time.monotonic() + config.timeout
+    deadline = config.deadline
     for job in jobs:
         job.thread.start()
     reports: list[SourceReport] = []
@@ -105,13 +107,5 @@ def run_collectors(
             detail = f"the {job.collector.name} client was still loading after {config.timeout:g} s"
             hint = "raise `timeout:` in focus.yaml (or FOCUS_TIMEOUT) on a slow machine"
         reports.append(job.collector.unavailable(config, agent, NoData("timed out", detail, hint)))
-        _ABANDONED.append(job.thread)
+        abandon(job.thread)
     return reports
-
-
-_ABANDONED: list[threading.Thread] = []
-
-
-def abandoned_work() -> bool:
-    """Whether a timed-out collector thread is still running (the CLI then exits at once)."""
-    return any(thread.is_alive() for thread in _ABANDONED)
