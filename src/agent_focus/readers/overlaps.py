@@ -22,13 +22,12 @@ if TYPE_CHECKING:
 OWN_FILES = {FOCUS_FILE_NAME, AGENT_ENV_NAME, ".gitignore", ".claude/settings.local.json"}
 
 
-def find_overlaps(seats: list[AgentSeat]) -> dict[str, list[dict[str, object]]]:
+def find_overlaps(seats: list[AgentSeat], base: str | None) -> dict[str, list[dict[str, object]]]:
     """{agent: [{"agent": other, "files": [...]}]} for every agent whose changes meet
-    another's; agents without overlaps map to []."""
+    another's since the common base with branch ``base``; agents without overlaps map to []."""
     agents = [s for s in seats if s.agent_id]
     if len(agents) < 2:
         return {s.agent_id: [] for s in agents if s.agent_id}
-    base = seats[0].worktree.branch  # the main checkout comes first
     changes = {
         seat.agent_id: changed_files(seat.worktree.path, base) - OWN_FILES for seat in agents
     }

@@ -79,10 +79,10 @@ def with_live_state(root: Path, found: list[AgentSeat]) -> list[AgentSeat]:
     """The seats with each agent's state and file overlaps."""
     from agent_focus.journal.state import UNKNOWN, current_states
     from agent_focus.readers.overlaps import find_overlaps
-    from agent_focus.readers.workspace import state_dir
+    from agent_focus.readers.workspace import current_branch, main_worktree_root, state_dir
 
     states = current_states(state_dir(root))
-    overlaps = find_overlaps(found)
+    overlaps = find_overlaps(found, current_branch(main_worktree_root(root)))
     return [
         dataclasses.replace(
             seat,
