@@ -241,3 +241,16 @@ def test_overlaps_are_found_for_two_worktrees_that_touch_one_file(
     now = states(focus, a1)
     assert now["A1"]["overlaps"] == [{"agent": "A2", "files": ["shared.py"]}]
     assert now["A2"]["overlaps"] == [{"agent": "A1", "files": ["shared.py"]}]
+
+
+def test_agents_add_installs_the_hooks_when_the_user_opted_in(repo: Path, focus: FocusRunner) -> None:
+    example_workspace(repo, "hooks: true\n", focus_file=False)
+    added = json.loads(focus("agents", "add", "A3", "--json", cwd=repo).stdout)
+    settings = Path(added["worktree"]) / ".claude" / "settings.local.json"
+    assert added["hooks"] == str(settings)
+    assert json.loads(settings.read_text())["statusLine"]["command"] == "focus statusline"
+    config = repo / "focus.yaml"
+    config.write_text(config.read_text().replace("hooks: true\n", ""))
+    plain = json.loads(focus("agents", "add", "A4", "--json", cwd=repo).stdout)
+    assert plain["hooks"] is None  # not opted in: nothing installed
+    assert not (Path(plain["worktree"]) / ".claude").exists()

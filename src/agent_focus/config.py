@@ -115,6 +115,7 @@ class FocusConfig(_Strict):
     slos: list[Slo] = Field(default_factory=list)
     planner: PlannerConfig = Field(default_factory=PlannerConfig)
     timeout: float = Field(default=3.0, gt=0, le=120, description="seconds, per command")
+    hooks: bool = False  # `focus agents add` installs the agent hooks in the new worktree
     path: Path | None = Field(default=None, exclude=True)
     # When the command that loaded this config started (time.monotonic); kept by model_copy.
     _started: float = PrivateAttr(default_factory=time.monotonic)

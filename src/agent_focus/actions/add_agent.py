@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_focus.actions.init import InitResult, init_agent
+from agent_focus.config import load_config
 from agent_focus.errors import AlreadyExistsError
 from agent_focus.readers.git import add_worktree
 from agent_focus.readers.strategy import read_strategy
@@ -19,6 +20,7 @@ class NewSeat:
     branch: str
     created_branch: bool
     init: InitResult
+    hooks: Path | None = None  # the settings file our hooks went into, when asked
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -26,6 +28,7 @@ class NewSeat:
             "branch": self.branch,
             "created_branch": self.created_branch,
             "agent": self.init.agent_id,
+            "hooks": str(self.hooks) if self.hooks else None,
         }
 
 
@@ -44,4 +47,9 @@ def add_agent_worktree(workspace: Workspace, agent_id: str) -> NewSeat:
     created = add_worktree(main, target, branch)
     # The new worktree's own strategy copy, else the main checkout's.
     init = init_agent(Workspace(target, target / FOCUS_FILE_NAME, agent.id), agent.id)
-    return NewSeat(target, branch, created, init)
+    hooks = None
+    if load_config(main).hooks:  # the user opted in: `hooks: true` in focus.yaml
+        from agent_focus.actions.hooks_setup import claude_settings, install_claude
+
+        hooks = install_claude(claude_settings(target, user=False)).path
+    return NewSeat(target, branch, created, init, hooks)
