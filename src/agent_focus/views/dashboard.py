@@ -9,6 +9,7 @@ polls the services.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -23,8 +24,15 @@ from rich.text import Text
 
 from agent_focus.journal.calls import latest_call_id, usage_summary
 from agent_focus.journal.events import Event, EventKind, describe, read_events
+from agent_focus.journal.state import UNKNOWN, AgentState, state_after
 from agent_focus.readers.git import Worktree, list_worktrees
-from agent_focus.readers.workspace import FOCUS_FILE_NAME, state_dir
+from agent_focus.readers.overlaps import find_overlaps
+from agent_focus.readers.workspace import (
+    FOCUS_FILE_NAME,
+    current_branch,
+    main_worktree_root,
+    state_dir,
+)
 from agent_focus.readers.worktrees import AgentSeat, read_seat
 
 WORKTREE_RESCAN_SECONDS = 5.0
@@ -37,6 +45,8 @@ class DashboardState:
     seats: dict[Path, AgentSeat] = field(default_factory=dict)
     slos: dict[str, tuple[datetime, list[dict[str, Any]]]] = field(default_factory=dict)
     usage: list[dict[str, Any]] = field(default_factory=list)
+    states: dict[str, AgentState] = field(default_factory=dict)  # from the agents' hooks
+    overlaps: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     parses: int = 0  # focus files parsed: the test of "re-read only what changed"
     _stamps: dict[Path, tuple[int, int]] = field(default_factory=dict)
     _worktrees: list[Worktree] = field(default_factory=list)
@@ -50,8 +60,9 @@ class DashboardState:
 
     def refresh(self) -> bool:
         """Bring the state up to date; True when anything shown changed."""
-        changed = False
+        changed = rescanned = False
         if not self._worktrees or time.monotonic() - self._scanned_at > WORKTREE_RESCAN_SECONDS:
+            rescanned = True
             trees = list_worktrees(self.root)
             self._scanned_at = time.monotonic()
             if trees != self._worktrees:
@@ -61,9 +72,20 @@ class DashboardState:
                     changed = True
         for tree in self._worktrees:
             changed |= self._refresh_seat(tree)
+        if changed or rescanned:
+            base = current_branch(main_worktree_root(self.root))
+            self.overlaps = find_overlaps(list(self.seats.values()), base)
         for event in read_events(self.folder, after=self._last_event):
             self._last_event = event.id
             self.events.append(event)
+            moved = state_after(event)
+            current = self.states.get(event.agent or "?")
+            if (
+                moved is not None
+                and event.agent
+                and (current is None or current.name != moved.name)
+            ):
+                self.states[event.agent] = moved
             if event.kind in (EventKind.UPDATE, EventKind.SLO):
                 results = event.payload.get("slos") or event.payload.get("results") or []
                 if results:
@@ -104,7 +126,14 @@ def dashboard_view(state: DashboardState) -> RenderableType:
     from agent_focus.views.usage import planner_table
 
     now = datetime.now().astimezone().strftime("%H:%M:%S")
-    seats = [state.seats[t] for t in sorted(state.seats)]
+    seats = [
+        dataclasses.replace(
+            seat,
+            state=state.states.get(seat.agent_id, UNKNOWN) if seat.agent_id else None,
+            overlaps=state.overlaps.get(seat.agent_id or "", []),
+        )
+        for seat in (state.seats[t] for t in sorted(state.seats))
+    ]
     header = Text.assemble(
         ("agent-focus dashboard", "bold"),
         f"  {state.root.name}  ",
@@ -133,7 +162,7 @@ def dashboard_view(state: DashboardState) -> RenderableType:
         )
     return Group(
         header,
-        Panel(agents_view(seats), title="Agents", title_align="left"),
+        Panel(agents_view(seats, waiting_first=True), title="Agents", title_align="left"),
         Panel(
             slo_table
             if state.slos
