@@ -11,10 +11,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from glob import escape as glob_escape
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -99,6 +97,8 @@ def file_lock(path: Path) -> Iterator[None]:
 def _remove_stale_temp_files(path: Path) -> None:
     """Temp files are only made under the lock, so one found while holding it is stale:
     a writer was killed before its ``os.replace``."""
+    from glob import escape as glob_escape  # writing only: `focus status` never loads it
+
     for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
         with contextlib.suppress(OSError):
             stale.unlink()
@@ -106,6 +106,8 @@ def _remove_stale_temp_files(path: Path) -> None:
 
 def _write_atomically(path: Path, data: bytes, expected: tuple[int, int, int]) -> bool:
     """Write ``data`` over ``path`` through a temp file; False if ``path`` changed meanwhile."""
+    import tempfile  # writing only: it pulls in shutil, random and the compressors
+
     mode = os.stat(path).st_mode & 0o7777
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
