@@ -23,17 +23,19 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import EXAMPLE, REPO, interleaved
+from bench.run import EXAMPLE, REPO
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "agent-focus"
 # One venv per checkout: worktrees side by side must not reinstall each other's code mid-run.
@@ -41,15 +43,16 @@ DEFAULT_VENV = CACHE / f"bench-venv-{hashlib.sha256(str(REPO).encode()).hexdiges
 STAMP = "agent-focus-bench.json"
 
 
-def _digest(paths: list[Path]) -> str:
+def _digest(checkout: Path, paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
+        digest.update(str(path.relative_to(checkout)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
-def _source_files() -> list[Path]:
-    return [p for p in (REPO / "src").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+def _source_files(checkout: Path) -> list[Path]:
+    found = (checkout / "src").rglob("*")
+    return [p for p in found if p.is_file() and "__pycache__" not in p.parts]
 
 
 def clean_env() -> dict[str, str]:
@@ -60,13 +63,13 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def ensure_venv(venv: Path) -> Path:
-    """The venv's python, with this checkout installed as a user would (not editable)."""
+def ensure_venv(venv: Path, checkout: Path = REPO) -> Path:
+    """The venv's python, with ``checkout`` installed as a user would (not editable)."""
     python = venv / "bin" / "python"
     wanted = {
         "python": sys.version,
-        "dependencies": _digest([REPO / "pyproject.toml"]),
-        "source": _digest(_source_files()),
+        "dependencies": _digest(checkout, [checkout / "pyproject.toml"]),
+        "source": _digest(checkout, _source_files(checkout)),
     }
     stamp_path = venv / STAMP
     stamp = json.loads(stamp_path.read_text()) if stamp_path.exists() else {}
@@ -79,13 +82,34 @@ def ensure_venv(venv: Path) -> Path:
         stamp = {}
     if stamp.get("dependencies") != wanted["dependencies"]:
         print("installing the runtime dependencies of agent-focus", file=sys.stderr)
-        subprocess.run([*pip, str(REPO)], check=True, env=env)
+        subprocess.run([*pip, str(checkout)], check=True, env=env)
         stamp.pop("source", None)  # and our own package, fresh, below
     if stamp.get("source") != wanted["source"]:
         print("reinstalling agent-focus (source changed)", file=sys.stderr)
-        subprocess.run([*pip, "--no-deps", "--force-reinstall", str(REPO)], check=True, env=env)
+        reinstall = [*pip, "--no-deps", "--force-reinstall", str(checkout)]
+        subprocess.run(reinstall, check=True, env=env)
     stamp_path.write_text(json.dumps(wanted))
     return python
+
+
+def ensure_venv_of(ref: str, base: Path) -> Path:
+    """A second clean venv holding commit ``ref`` of this repository (for before/after)."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    checkout = base / f"checkout-{commit[:10]}"
+    checkout.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", commit], cwd=REPO, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(checkout)], input=archive, check=True)
+    venv = DEFAULT_VENV.with_name(f"{DEFAULT_VENV.name}-at-{commit[:10]}")
+    ensure_venv(venv, checkout)
+    return venv
 
 
 def example_workspace(base: Path) -> Path:
@@ -114,6 +138,33 @@ def bench_backlog(prefix: Path, base: Path) -> list[str] | None:
     for title in ("Set up MLflow", "Log the baseline", "Ship an SLO gate", "Record the demo"):
         quiet(str(backlog), "task", "create", title)
     return [str(backlog), "task", "list", "--plain"]
+
+
+def interleaved_runs(
+    commands: dict[str, list[str]], runs: int, cwd: Path, env: dict[str, str]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Median wall and CPU (user + system) seconds of each command, run in turn ``runs``
+    times after one warm-up round. CPU time is the steadier figure on a busy machine: a
+    neighbour's load stretches the wall clock, not the work done."""
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for index in range(runs + 1):
+        for name, command in commands.items():
+            before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+            done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
+            elapsed = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if done.returncode:
+                raise SystemExit(f"{command} exited {done.returncode}: {done.stderr.decode()}")
+            if index:  # the first round warms the OS file cache
+                wall[name].append(elapsed)
+                used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+                cpu[name].append(used)
+    median = statistics.median
+    return (
+        {name: median(values) for name, values in wall.items()},
+        {name: median(values) for name, values in cpu.items()},
+    )
 
 
 def import_profile(python: Path, work: Path, args: list[str], top: int) -> str:
@@ -145,6 +196,11 @@ def main() -> None:
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV, help=f"default {DEFAULT_VENV}")
     parser.add_argument("--importtime", action="store_true", help="print import profiles too")
     parser.add_argument(
+        "--compare",
+        metavar="REF",
+        help="also time `focus status` of this commit (its own clean venv), interleaved",
+    )
+    parser.add_argument(
         "--backlog", type=Path, help="npm prefix holding Backlog.md (`npm i -g --prefix DIR`)"
     )
     args = parser.parse_args()
@@ -155,11 +211,6 @@ def main() -> None:
     work = example_workspace(base)
     env = {**clean_env(), "FOCUS_STATE_DIR": str(base / "journal")}  # not the user's journal
 
-    def run(command: list[str]) -> None:
-        done = subprocess.run(command, cwd=work, env=env, capture_output=True, check=False)
-        if done.returncode:
-            raise SystemExit(f"{command} exited {done.returncode}: {done.stderr.decode()}")
-
     commands = {
         "python -c pass": [str(python), "-c", "pass"],
         "focus status": [focus, "status"],
@@ -167,25 +218,32 @@ def main() -> None:
         "focus status --all": [focus, "status", "--all"],
         "focus agents": [focus, "agents"],
     }
+    if args.compare:
+        other = str(ensure_venv_of(args.compare, base) / "bin" / "focus")
+        commands[f"focus status, at {args.compare}"] = [other, "status"]
+        commands[f"focus status --json, at {args.compare}"] = [other, "status", "--json"]
     if args.backlog:
         backlog = bench_backlog(args.backlog, base)
         if backlog:
             commands["backlog task list --plain"] = backlog
         else:
             print(f"no Backlog.md under {args.backlog}", file=sys.stderr)
-    medians = interleaved(
-        {name: partial(run, command) for name, command in commands.items()}, args.runs
-    )
-    bare = medians["python -c pass"]
+    wall, cpu = interleaved_runs(commands, args.runs, work, env)
+    bare, bare_cpu = wall["python -c pass"], cpu["python -c pass"]
     print(
         f"{date.today()}: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
-        f"clean venv {args.venv}; {args.runs} interleaved rounds after one warm-up, medians\n"
+        f"clean venv {args.venv}; {args.runs} interleaved rounds after one warm-up, medians; "
+        "CPU is user + system time\n"
     )
-    print("| command | median | ratio to bare |\n|---|---|---|")
-    for name, value in medians.items():
-        print(f"| `{name}` | {value * 1000:.1f} ms | {value / bare:.2f}x |")
-    worst = max(medians["focus status"], medians["focus status --json"]) / bare
+    print("| command | wall, median | ratio to bare | CPU, median | CPU ratio |")
+    print("|---|---|---|---|---|")
+    for name, value in wall.items():
+        print(
+            f"| `{name}` | {value * 1000:.1f} ms | {value / bare:.2f}x "
+            f"| {cpu[name] * 1000:.1f} ms | {cpu[name] / bare_cpu:.2f}x |"
+        )
+    worst = max(wall["focus status"], wall["focus status --json"]) / bare
     print(f"\nstatus, the slower form: {worst:.2f}x the bare interpreter (target: at most 8x)")
     if args.importtime:
         for command in (["status"], ["status", "--json"]):
