@@ -14,6 +14,7 @@ has. The Typer command (:func:`agent_focus.cli.sprint.status`) calls the same
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -87,9 +88,21 @@ def status_request(args: Sequence[str]) -> StatusRequest | None:
     return StatusRequest(Path(file) if file is not None else None, all_agents, json_out)
 
 
+class FastPath:
+    """Whether this process ran `focus status` here (then the script may skip the teardown)."""
+
+    ran: bool = False
+
+
 def run_status(request: StatusRequest) -> None:
-    """Run `focus status` as the Typer command would, a broken pipe included (Click exits 1)."""
+    """Run `focus status` as the Typer command would, a broken pipe included (Click exits 1).
+
+    The cyclic garbage collector is off for it: a read of one file (or one per worktree)
+    makes little cyclic garbage, and the collections that imports trigger cost about 7%
+    of its time (docs/performance.md)."""
+    FastPath.ran = True
     Output.json = request.json_out  # what the `--json` option's callback does under Typer
+    gc.disable()
     try:
         show_status(*request)
     except OSError as error:
