@@ -7,7 +7,6 @@ through these too, and must not pay for the Typer import.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any
@@ -22,6 +21,8 @@ class Output:
 
 def print_json(payload: Any) -> None:
     """The one JSON object of a command, on stdout."""
+    import json  # here: the human output of `focus status` has no use for it
+
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
