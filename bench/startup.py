@@ -122,8 +122,9 @@ def example_workspace(base: Path) -> Path:
     return work
 
 
-def bench_backlog(prefix: Path, base: Path) -> list[str] | None:
-    """Backlog.md's `backlog task list --plain` on a board of as many tasks as our sprint."""
+def bench_backlog(prefix: Path, base: Path) -> tuple[list[str], Path] | None:
+    """Backlog.md's `backlog task list --plain` on a board of as many tasks as our sprint
+    (its npm install: a node launcher and the compiled binary it runs)."""
     backlog = prefix / "bin" / "backlog"
     if not backlog.exists():
         return None
@@ -131,17 +132,19 @@ def bench_backlog(prefix: Path, base: Path) -> list[str] | None:
     board.mkdir()
 
     def quiet(*command: str) -> None:
-        subprocess.run(command, cwd=board, check=True, capture_output=True)
+        subprocess.run(
+            command, cwd=board, check=True, capture_output=True, stdin=subprocess.DEVNULL
+        )
 
     quiet("git", "init", "-q")
     quiet(str(backlog), "init", "bench", "--defaults")
     for title in ("Set up MLflow", "Log the baseline", "Ship an SLO gate", "Record the demo"):
         quiet(str(backlog), "task", "create", title)
-    return [str(backlog), "task", "list", "--plain"]
+    return [str(backlog), "task", "list", "--plain"], board
 
 
 def interleaved_runs(
-    commands: dict[str, list[str]], runs: int, cwd: Path, env: dict[str, str]
+    commands: dict[str, tuple[list[str], Path]], runs: int, env: dict[str, str]
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Median wall and CPU (user + system) seconds of each command, run in turn ``runs``
     times after one warm-up round. CPU time is the steadier figure on a busy machine: a
@@ -149,9 +152,16 @@ def interleaved_runs(
     wall: dict[str, list[float]] = {name: [] for name in commands}
     cpu: dict[str, list[float]] = {name: [] for name in commands}
     for index in range(runs + 1):
-        for name, command in commands.items():
+        for name, (command, cwd) in commands.items():
             before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-            done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
+            done = subprocess.run(
+                command,
+                cwd=cwd,
+                env=env,
+                capture_output=True,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
             elapsed = time.perf_counter() - start
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if done.returncode:
@@ -212,23 +222,23 @@ def main() -> None:
     env = {**clean_env(), "FOCUS_STATE_DIR": str(base / "journal")}  # not the user's journal
 
     commands = {
-        "python -c pass": [str(python), "-c", "pass"],
-        "focus status": [focus, "status"],
-        "focus status --json": [focus, "status", "--json"],
-        "focus status --all": [focus, "status", "--all"],
-        "focus agents": [focus, "agents"],
+        "python -c pass": ([str(python), "-c", "pass"], work),
+        "focus status": ([focus, "status"], work),
+        "focus status --json": ([focus, "status", "--json"], work),
+        "focus status --all": ([focus, "status", "--all"], work),
+        "focus agents": ([focus, "agents"], work),
     }
     if args.compare:
         other = str(ensure_venv_of(args.compare, base) / "bin" / "focus")
-        commands[f"focus status, at {args.compare}"] = [other, "status"]
-        commands[f"focus status --json, at {args.compare}"] = [other, "status", "--json"]
+        commands[f"focus status, at {args.compare}"] = ([other, "status"], work)
+        commands[f"focus status --json, at {args.compare}"] = ([other, "status", "--json"], work)
     if args.backlog:
         backlog = bench_backlog(args.backlog, base)
         if backlog:
             commands["backlog task list --plain"] = backlog
         else:
             print(f"no Backlog.md under {args.backlog}", file=sys.stderr)
-    wall, cpu = interleaved_runs(commands, args.runs, work, env)
+    wall, cpu = interleaved_runs(commands, args.runs, env)
     bare, bare_cpu = wall["python -c pass"], cpu["python -c pass"]
     print(
         f"{date.today()}: {platform.machine()}, {os.cpu_count()} cores, "
