@@ -243,7 +243,9 @@ def test_overlaps_are_found_for_two_worktrees_that_touch_one_file(
     assert now["A2"]["overlaps"] == [{"agent": "A1", "files": ["shared.py"]}]
 
 
-def test_agents_add_installs_the_hooks_when_the_user_opted_in(repo: Path, focus: FocusRunner) -> None:
+def test_agents_add_installs_the_hooks_when_the_user_opted_in(
+    repo: Path, focus: FocusRunner
+) -> None:
     example_workspace(repo, "hooks: true\n", focus_file=False)
     added = json.loads(focus("agents", "add", "A3", "--json", cwd=repo).stdout)
     settings = Path(added["worktree"]) / ".claude" / "settings.local.json"

@@ -1,8 +1,12 @@
-"""Invariant 5: `focus status` and `focus complete` load no LLM SDK, MLflow, Prometheus or git."""
+"""Invariant 5: `focus status` and `focus complete` load no LLM SDK, MLflow, Prometheus or git.
+
+A plain `focus status` runs without Typer (`cli/quick.py`); everything else goes through
+Typer. Both ways are held to the same promises, and must answer byte for byte alike."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +29,11 @@ HEAVY = (
 PROBE = """
 import json, sys
 sys.argv = ["focus", *json.loads(sys.argv[1])]
-from agent_focus.cli import main
+from agent_focus.cli import app
+if sys.argv[-1] == "--typer":  # the probe's own switch: run it as Typer would
+    sys.argv.pop()
+    app.status_request = lambda args: None
+main = app.main
 try:
     main()
 except SystemExit as exit:
@@ -39,34 +47,158 @@ print("\\nMODULES=" + json.dumps(sorted(sys.modules)))
 OURS = ("agent_focus.planner", "agent_focus.actions", "agent_focus.metrics", "agent_focus.config")
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["status"],
-        ["status", "--json"],
-        ["status", "--all"],
-        ["status", "--all", "--json"],
-        ["agents"],
-        ["agents", "--json"],
-        ["complete", "Alpha"],
-    ],
+STATUS_FORMS = (
+    ["status"],
+    ["status", "--json"],
+    ["status", "--all"],
+    ["status", "--all", "--json"],
 )
-def test_command_loads_no_heavy_module(tmp_path: Path, args: list[str]) -> None:
+
+
+def _probe(tmp_path: Path, args: list[str], *, typer: bool = False) -> list[str]:
+    """The modules loaded by ``focus ARGS`` (with ``--file`` on the fixture), run in a probe."""
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)  # `--all` lists worktrees
     target = tmp_path / "AGENT_FOCUS.md"
     target.write_bytes((FOCUS_FIXTURES / "no-final-newline.md").read_bytes())
     file_args = [] if args[0] == "agents" else ["--file", str(target)]
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps([*args, *file_args])],
+        [sys.executable, "-c", PROBE, json.dumps([*args, *file_args, *(["--typer"] * typer)])],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         check=True,
     )
-    modules = json.loads(done.stdout.rsplit("MODULES=", 1)[1])
+    modules: list[str] = json.loads(done.stdout.rsplit("MODULES=", 1)[1])
     # The probe really ran the command: the focus file was parsed.
     assert "agent_focus.cli" in modules and "agent_focus.focusfile.parse" in modules
+    return modules
+
+
+@pytest.mark.parametrize(
+    ("args", "typer"),
+    [
+        *((form, False) for form in STATUS_FORMS),
+        *((form, True) for form in STATUS_FORMS),
+        (["agents"], False),
+        (["agents", "--json"], False),
+        (["complete", "Alpha"], False),
+    ],
+)
+def test_command_loads_no_heavy_module(tmp_path: Path, args: list[str], typer: bool) -> None:
+    modules = _probe(tmp_path, args, typer=typer)
     loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert loaded == []
     if args[0] != "complete":  # `complete` is an action: it may load actions.complete
         assert sorted(m for m in modules if m.startswith(OURS)) == []
+    assert ("typer" in modules) == (typer or args[0] != "status")
+
+
+@pytest.mark.parametrize("args", STATUS_FORMS)
+def test_plain_status_imports_neither_typer_nor_the_edit_engine(
+    tmp_path: Path, args: list[str]
+) -> None:
+    modules = _probe(tmp_path, args)
+    unwanted = (
+        "typer",
+        "click",
+        "agent_focus.cli.commands",
+        "agent_focus.focusfile.edits",
+        "agent_focus.focusfile.matching",
+    )
+    assert sorted(m for m in modules if m.startswith(unwanted)) == []
+    if "--json" in args:
+        assert sorted(m for m in modules if m.startswith("rich")) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "fast"),
+    [
+        (["status"], True),
+        (["status", "--json", "--all"], True),
+        (["status", "-A", "-f", "x.md", "--json", "--json"], True),
+        (["status", "--file=x.md"], True),
+        (["status", "--file", "a.md", "--file", "b.md"], True),
+        (["status", "--help"], False),
+        (["status", "-h"], False),
+        (["status", "--bogus"], False),
+        (["status", "extra"], False),
+        (["status", "--file"], False),
+        (["status", "--file", "--json"], False),
+        (["status", "--file="], False),
+        (["status", "-fx.md"], False),
+        (["status", "-Aj"], False),
+        (["status", "--"], False),
+        (["status", "--jso"], False),
+        (["--json", "status"], False),
+        (["agents"], False),
+        ([], False),
+    ],
+)
+def test_only_a_plain_status_takes_the_fast_path(args: list[str], fast: bool) -> None:
+    from agent_focus.cli.quick import status_request
+
+    assert (status_request(args) is not None) == fast
+
+
+def test_the_fast_path_passes_what_typer_would() -> None:
+    from agent_focus.cli.quick import StatusRequest, status_request
+
+    assert status_request(["status", "--file", "a.md", "-f", "b.md", "-A"]) == StatusRequest(
+        Path("b.md"), True, False
+    )
+    assert status_request(["status", "--json"]) == StatusRequest(None, False, True)
+
+
+def test_shell_completion_goes_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agent_focus.cli.quick import status_request
+
+    monkeypatch.setenv("_FOCUS_COMPLETE", "bash_complete")
+    assert status_request(["status"]) is None
+
+
+EQUAL_FORMS = (
+    [],
+    ["--json"],
+    ["--all"],
+    ["--all", "--json"],
+    ["-A", "--json", "--json"],
+    ["--file", "{missing}"],
+    ["--file", "{missing}", "--json"],
+    ["--file={target}", "--json"],
+    ["-f", "{empty}"],
+    ["-f", "{empty}", "--json"],
+)
+
+
+@pytest.mark.parametrize("form", EQUAL_FORMS)
+def test_fast_path_and_typer_answer_alike(tmp_path: Path, form: list[str]) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "AGENT_FOCUS.md").write_bytes((FOCUS_FIXTURES / "no-final-newline.md").read_bytes())
+    (tmp_path / "empty.md").write_text("# nothing here\n", encoding="utf-8")
+    names = {"target": "AGENT_FOCUS.md", "missing": "nope.md", "empty": "empty.md"}
+    args = ["status", *(arg.format(**names) for arg in form)]
+    answers = []
+    for switch in ([], ["--typer"]):
+        done = subprocess.run(
+            [sys.executable, "-c", RUN_SCRIPT, *args, *switch],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "COLUMNS": "100"},
+            check=False,
+        )
+        answers.append((done.returncode, done.stdout, done.stderr))
+    assert answers[0] == answers[1]
+    assert answers[0][1] or answers[0][2]  # it said something
+
+
+# The real `focus` script, with the same switch as PROBE to send it through Typer.
+RUN_SCRIPT = """
+import sys
+from agent_focus.cli import app
+if sys.argv[-1] == "--typer":
+    sys.argv.pop()
+    app.status_request = lambda args: None
+sys.argv[0] = "focus"
+app.script()
+"""

@@ -1,3 +1,3 @@
-from agent_focus.cli import main
+from agent_focus.cli import script
 
-main()
+script()

@@ -1,5 +1,5 @@
 """Entry points: the `focus` command line (one module per command group) and the MCP server."""
 
-from agent_focus.cli.app import main
+from agent_focus.cli.app import main, script
 
-__all__ = ["main"]
+__all__ = ["main", "script"]

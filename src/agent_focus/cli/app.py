@@ -1,54 +1,21 @@
-"""The `focus` command: the Typer app, its command groups, and the one error edge.
+"""The `focus` program and its one error edge, `main`.
 
 `main` is "the program with error handling" (as httpie's `raw_main`): the commands below it
 raise :class:`~agent_focus.errors.FocusError`, and only here does one become a line on
-stderr (and a JSON object under `--json`) and an exit code.
+stderr (and a JSON object under `--json`) and an exit code. It runs a plain `focus status`
+itself (:mod:`agent_focus.cli.quick`, no Typer to import) and every other command line
+through the Typer app (:mod:`agent_focus.cli.commands`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from agent_focus import __version__
-from agent_focus.cli import day, hooks, journal, live, metrics, services, setup, sprint
-from agent_focus.cli.output import Output, print_json, say
+from agent_focus.cli.quick import FastPath, run_status, status_request
+from agent_focus.cli.streams import Output, print_json, say
 from agent_focus.errors import ExitStatus, FocusError, TaskNotFoundError
-
-app = typer.Typer(
-    name="focus",
-    help=(
-        "Plan the day for AI coding agents working side by side in git worktrees.\n\n"
-        "Each worktree has one AGENT_FOCUS.md; `focus` reads it, ticks tasks and reports "
-        "progress without touching a byte it does not own."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-for group in (sprint, setup, day, metrics, journal, live, services, hooks):
-    app.registered_commands += group.group.registered_commands
-    app.registered_groups += group.group.registered_groups
-
-
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"focus {__version__}\n")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
-    """Plan the day for AI coding agents working side by side in git worktrees."""
 
 
 def _report_error(error: FocusError) -> None:
@@ -73,10 +40,30 @@ def _exit_now_if_collectors_hang(code: object) -> None:
         os._exit(code if isinstance(code, int) else int(ExitStatus.ERROR))
 
 
+def _run(args: list[str]) -> None:
+    """The program without error handling: a plain `status`, and what the agents' loops run
+    (`hook`, `statusline`), here; the rest through Typer."""
+    if args[:1] == ["hook"]:
+        from agent_focus.cli.agent_entry import run_agent_hook
+
+        sys.exit(run_agent_hook(args[1:]))
+    if args == ["statusline"]:
+        from agent_focus.cli.agent_entry import run_statusline
+
+        sys.exit(run_statusline())
+    request = status_request(args)
+    if request is not None:
+        run_status(request)
+        return
+    from agent_focus.cli.commands import app
+
+    app()  # parses sys.argv itself, as it always has
+
+
 def main() -> None:
     """Entry point of the `focus` script: the one place errors become exit codes."""
     try:
-        app()
+        _run(sys.argv[1:])
     except SystemExit as exit_:
         _exit_now_if_collectors_hang(exit_.code)
         raise
@@ -89,3 +76,31 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(int(ExitStatus.OK))
+
+
+def script() -> None:
+    """The `focus` executable (and `python -m agent_focus`): :func:`main`, and after a plain
+    `focus status` an exit without the interpreter's teardown.
+
+    Freeing every module at exit is about 15% of a `focus status` (docs/performance.md), and
+    that command leaves nothing that needs it: no thread, no open file, no journal, no
+    logging handler, no atexit hook of ours. Its output is flushed first; if that flush
+    fails (a closed pipe), the normal exit runs instead and reports it as it always has.
+    Every other command exits the normal way.
+    """
+    try:
+        main()
+    except SystemExit as exit_:
+        code = 0 if exit_.code is None else exit_.code
+        if FastPath.ran and isinstance(code, int) and _flushed():
+            os._exit(code)
+        raise
+
+
+def _flushed() -> bool:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return False
+    return True

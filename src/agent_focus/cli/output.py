@@ -1,25 +1,31 @@
 """What every command shares: its options, where its output goes, and the JSON switch.
 
-A command only parses options, calls the core and renders. `--json` is remembered here by
-the option itself (its callback), so the error edge in `cli.app` knows to answer in JSON
-too, without each command setting a flag by hand.
+A command only parses options, calls the core and renders. `--json` is remembered by the
+option itself (its callback), so the error edge in `cli.app` knows to answer in JSON too,
+without each command setting a flag by hand. The output helpers themselves live in
+:mod:`agent_focus.cli.streams`, which imports no Typer.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from agent_focus.cli.streams import Output, console, print_json, say
 
-class Output:
-    """The output state of the command being run: set by the `--json` option's callback."""
-
-    json: bool = False
+__all__ = (
+    "AgentOption",
+    "FileOption",
+    "JsonOption",
+    "Output",
+    "StrategyOption",
+    "console",
+    "print_json",
+    "say",
+    "usage_error",
+)
 
 
 def _remember_json(value: bool) -> bool:
@@ -62,25 +68,6 @@ StrategyOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-def print_json(payload: Any) -> None:
-    """The one JSON object of a command, on stdout."""
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-
-
-def console() -> Any:
-    """stdout console; piped output gets room for wide tables instead of 80 columns."""
-    from rich.console import Console
-
-    return Console() if sys.stdout.isatty() or os.environ.get("COLUMNS") else Console(width=160)
-
-
-def say(message: str) -> None:
-    """One message on stderr, printed as is (no markup: it may hold a model's text)."""
-    from rich.console import Console
-
-    Console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False)
 
 
 def usage_error(

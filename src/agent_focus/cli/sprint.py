@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from agent_focus.cli.output import FileOption, JsonOption, console, print_json, say
+from agent_focus.cli.output import FileOption, JsonOption, print_json, say
+from agent_focus.cli.quick import show_status
 
 group = typer.Typer()
 
@@ -27,30 +27,7 @@ def status(
     Reading never writes. `--all` reads every worktree of the clone (from any of them);
     with `--json` it prints an array of status objects. Example: `focus status --json | jq .sprint`
     """
-    if all_agents:
-        from agent_focus.readers.workspace import worktree_root
-        from agent_focus.readers.worktrees import seats
-
-        found = seats(worktree_root(Path.cwd()) or Path.cwd(), live=True)
-        if json_out:
-            print_json([seat.to_json() for seat in found])
-            return
-        from agent_focus.views.agents import agents_view
-
-        console().print(agents_view(found))
-        return
-    from agent_focus.readers.status import load_status, with_spend
-    from agent_focus.readers.workspace import focus_file_path
-
-    report = with_spend(load_status(focus_file_path(file)))
-    if json_out:
-        print_json(report.to_json())
-        return
-    from rich.console import Console
-
-    from agent_focus.views.sprint import print_to, status_view
-
-    print_to(Console(), status_view(report))
+    show_status(file, all_agents, json_out)  # also what the fast path runs, without Typer
 
 
 @group.command()

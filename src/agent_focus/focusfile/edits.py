@@ -10,9 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from agent_focus.errors import FocusFileError, TaskNotFoundError
+from agent_focus.errors import TaskNotFoundError
 from agent_focus.focusfile.matching import match_task
-from agent_focus.focusfile.model import FocusDocument, PortfolioItem, SectionKind, Task
+from agent_focus.focusfile.model import (
+    FocusDocument,
+    PortfolioItem,
+    SectionKind,
+    Task,
+    require_sprint,
+)
 from agent_focus.focusfile.parse import ITEM_RE
 from agent_focus.focusfile.source import Splice, line_ending
 from agent_focus.focusfile.store import Edit
@@ -119,15 +125,6 @@ def insert_splice(lines: tuple[str, ...], at: int, new_lines: list[str], newline
         out[-1] = new_lines[-1]
         return Splice(at - 1, at, (lines[-1] + newline, *out))
     return Splice(at, at, tuple(out))
-
-
-def require_sprint(document: FocusDocument) -> None:
-    """Raise a one-line error when the document has no Current Sprint section."""
-    if document.section(SectionKind.SPRINT) is None:
-        raise FocusFileError(
-            "has no sprint section (a '## Current Sprint' heading with a task list)",
-            path=document.path,
-        )
 
 
 def complete_task(query: str, on: date) -> Callable[[FocusDocument], Edit[Completion]]:

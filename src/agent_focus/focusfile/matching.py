@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -62,6 +61,8 @@ def match_task(tasks: Sequence[Task], query: str) -> TaskMatch:
     )
     if prefix:
         return prefix
+    import difflib  # here, not at the top: reading commands (`focus status`) never match
+
     scored = sorted(
         (
             (difflib.SequenceMatcher(None, wanted, title).ratio(), index)
@@ -85,6 +86,8 @@ def similar_titles(a: str, b: str) -> bool:
     x, y = normalise_title(a), normalise_title(b)
     if x == y:
         return True
+    import difflib
+
     return difflib.SequenceMatcher(None, x, y).ratio() >= SIMILAR_CUTOFF
 
 

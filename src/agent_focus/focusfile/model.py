@@ -7,6 +7,7 @@ from datetime import date
 from enum import Enum
 from pathlib import Path
 
+from agent_focus.errors import FocusFileError
 from agent_focus.focusfile.source import Source
 
 
@@ -75,3 +76,12 @@ class FocusDocument:
     def section(self, kind: SectionKind) -> Section | None:
         """The first section of this kind, or None."""
         return next((s for s in self.sections if s.kind is kind), None)
+
+
+def require_sprint(document: FocusDocument) -> None:
+    """Raise a one-line error when the document has no Current Sprint section."""
+    if document.section(SectionKind.SPRINT) is None:
+        raise FocusFileError(
+            "has no sprint section (a '## Current Sprint' heading with a task list)",
+            path=document.path,
+        )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -210,6 +209,8 @@ def _replace_if_unchanged(tmp: Path, target: Path, held: _Held) -> bool:
 
 
 def _write_temp(target: Path, data: bytes, mode: int) -> Path:
+    import tempfile  # writing only: `focus status` never loads it
+
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

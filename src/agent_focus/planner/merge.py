@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agent_focus.focusfile.edits import insert_splice, require_sprint
+from agent_focus.focusfile.edits import insert_splice
 from agent_focus.focusfile.matching import similar_titles
-from agent_focus.focusfile.model import FocusDocument, SectionKind
+from agent_focus.focusfile.model import FocusDocument, SectionKind, require_sprint
 from agent_focus.focusfile.parse import ITEM_RE
 from agent_focus.focusfile.store import Edit
 from agent_focus.planner.schema import PRIORITY_ORDER, PlannedTask
