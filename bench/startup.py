@@ -144,7 +144,10 @@ def bench_backlog(prefix: Path, base: Path) -> tuple[list[str], Path] | None:
 
 
 def interleaved_runs(
-    commands: dict[str, tuple[list[str], Path]], runs: int, env: dict[str, str]
+    commands: dict[str, tuple[list[str], Path]],
+    runs: int,
+    env: dict[str, str],
+    stdin: dict[str, bytes] | None = None,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Median wall and CPU (user + system) seconds of each command, run in turn ``runs``
     times after one warm-up round. CPU time is the steadier figure on a busy machine: a
@@ -159,7 +162,7 @@ def interleaved_runs(
                 cwd=cwd,
                 env=env,
                 capture_output=True,
-                stdin=subprocess.DEVNULL,
+                input=(stdin or {}).get(name, b""),
                 check=False,
             )
             elapsed = time.perf_counter() - start
@@ -227,7 +230,19 @@ def main() -> None:
         "focus status --json": ([focus, "status", "--json"], work),
         "focus status --all": ([focus, "status", "--all"], work),
         "focus agents": ([focus, "agents"], work),
+        "focus hook claude (PostToolUse)": ([focus, "hook", "claude"], work),
+        "focus statusline": ([focus, "statusline"], work),
     }
+    hook_input = {
+        "focus hook claude (PostToolUse)": json.dumps(
+            {"session_id": "bench", "cwd": str(work), "hook_event_name": "PostToolUse",
+             "tool_name": "Bash", "tool_input": {"command": "ls"}, "tool_response": {"stdout": ""}}
+        ).encode(),
+        "focus statusline": json.dumps(
+            {"session_id": "bench", "cwd": str(work), "workspace": {"current_dir": str(work)},
+             "model": {"display_name": "Sonnet 4.5"}, "cost": {"total_cost_usd": 0.1}}
+        ).encode(),
+    }  # fmt: skip
     if args.compare:
         other = str(ensure_venv_of(args.compare, base) / "bin" / "focus")
         commands[f"focus status, at {args.compare}"] = ([other, "status"], work)
@@ -238,7 +253,7 @@ def main() -> None:
             commands["backlog task list --plain"] = backlog
         else:
             print(f"no Backlog.md under {args.backlog}", file=sys.stderr)
-    wall, cpu = interleaved_runs(commands, args.runs, env)
+    wall, cpu = interleaved_runs(commands, args.runs, env, hook_input)
     bare, bare_cpu = wall["python -c pass"], cpu["python -c pass"]
     print(
         f"{date.today()}: {platform.machine()}, {os.cpu_count()} cores, "
