@@ -212,3 +212,9 @@ def test_two_readers_add_what_one_reader_adds(
         db.close()
         tables.append((rows, keys, report.to_json()))
     assert tables[0] == tables[1] and tables[0][0]
+
+
+def test_the_status_line_reads_the_same_journal_file() -> None:
+    from agent_focus.journal import db, spend
+
+    assert spend.LOG_NAME == db.LOG_NAME  # spend avoids importing SQLite before a journal exists

@@ -4,13 +4,15 @@ the last time the agents' logs were read (`focus usage`, the routines, the hooks
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agent_focus.journal.db import LOG_NAME
+if TYPE_CHECKING:
+    import sqlite3
+
+LOG_NAME = "focus.db"  # journal.db's, without importing SQLite before a journal exists
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ def agent_spend(
     path = folder / LOG_NAME
     if not path.exists():
         return None
+    import sqlite3
+
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
         try:
@@ -89,6 +93,8 @@ def last_tick(folder: Path, agent: str | None) -> datetime | None:
     path = folder / LOG_NAME
     if agent is None or not path.exists():
         return None
+    import sqlite3
+
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
         try:
