@@ -248,7 +248,10 @@ def test_a_slow_mlflow_everywhere_costs_one_timeout(repo: Path, attack: str) -> 
         result = run_focus("evening", "--json", "--no-commit", cwd=root)
     assert result.returncode == 0, result
     notes = json.loads(result.stdout)["notes"]
-    assert any(note.startswith("MLflow mirror skipped") for note in notes), notes
+    # Skipped at the deadline, or refused as too large before it: either way, without it.
+    assert any(
+        note.startswith(("MLflow mirror skipped", "MLflow mirror failed")) for note in notes
+    ), notes
 
 
 # --- focus usage --source mlflow ------------------------------------------------------------

@@ -118,7 +118,7 @@ HOSTILE = {
     "alias bomb": (alias_bomb(), "values once its aliases are expanded (an alias bomb?)"),
     "self-referring alias": ("slos: &s [*s]\n", "focus.yaml:1: an alias refers to a node"),
     "nested too deep": ("slos: " + "[" * 3000 + "]" * 3000 + "\n", "focus.yaml: invalid YAML"),
-    "NUL byte": (b"timeout: 3\nslos:\x00 []\n", "focus.yaml:2: invalid YAML: control character"),
+    "NUL byte": (b"timeout: 3\nslos:\x00 []\n", "focus.yaml:2: is a binary file (NUL byte)"),
 }
 
 

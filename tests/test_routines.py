@@ -34,6 +34,7 @@ def test_agents_add_creates_worktree_branch_focus_file_and_env(
         "worktree": str(tree),
         "branch": "agent/a2-genai",
         "created_branch": True,
+        "hooks": None,
         "agent": "A2",
     }
     assert git(tree, "rev-parse", "--abbrev-ref", "HEAD").strip() == "agent/a2-genai"
