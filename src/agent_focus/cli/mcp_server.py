@@ -31,9 +31,12 @@ def _as_tool_errors(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except FocusError as error:
-            candidates = getattr(error, "candidates", [])
+            listed = [
+                *getattr(error, "candidates", []),
+                *filter(None, [getattr(error, "more", None)]),
+            ]
             raise ToolError(
-                str(error) + (f" (candidates: {'; '.join(candidates)})" if candidates else "")
+                str(error) + (f" (candidates: {'; '.join(listed)})" if listed else "")
             ) from None
 
     return wrapper  # type: ignore[return-value]
