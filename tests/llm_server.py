@@ -21,6 +21,7 @@ class Reply:
     body: Any = None  # dict -> JSON; str -> raw text
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    drip: float = 0.0  # seconds between the bytes of the body (a proxy that trickles)
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Request:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 def anthropic_tool_reply(
@@ -151,14 +153,19 @@ class LLMServer:
                     time.sleep(reply.delay)
                 payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
                 data = payload.encode()
+                headers = {"Content-Type": "application/json", **reply.headers}
                 try:
                     self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
-                    for key, value in reply.headers.items():
+                    for key, value in headers.items():
                         self.send_header(key, value)
                     self.end_headers()
-                    self.wfile.write(data)
+                    if not reply.drip:
+                        self.wfile.write(data)
+                    for i in range(len(data) if reply.drip else 0):
+                        self.wfile.write(data[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(reply.drip)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test)
 

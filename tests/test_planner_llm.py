@@ -276,7 +276,7 @@ def test_a_timeout_is_an_error_and_no_write(
     llm.script(Reply(body=anthropic_tool_reply(GOOD).body, delay=3))
     result = run_plan(focus, workspace, llm)
     assert result.returncode == 1
-    assert "focus: error: anthropic: no answer within 0.5 s (0 retries)" in result.stderr
+    assert "focus: error: anthropic: no answer within 0.5 s (1 attempt)" in result.stderr
     assert (workspace / "AGENT_FOCUS.md").read_bytes() == EXAMPLE
 
 

@@ -58,11 +58,21 @@ class StrategyError(FocusError):
 
 
 class TaskNotFoundError(FocusError):
-    """No task, or more than one, matches what the user asked for."""
+    """No task, or more than one, matches what the user asked for. ``candidates`` are the
+    best few; ``count`` is how many there were in all."""
 
-    def __init__(self, message: str, *, path: Path, candidates: list[str]):
+    def __init__(
+        self, message: str, *, path: Path, candidates: list[str], count: int | None = None
+    ):
         super().__init__(message, path=path)
         self.candidates = candidates
+        self.count = len(candidates) if count is None else count
+
+    @property
+    def more(self) -> str | None:
+        """``... and N more`` when the candidates shown are not all of them."""
+        left = self.count - len(self.candidates)
+        return f"... and {left:,} more" if left > 0 else None
 
 
 class ConcurrentEditError(FocusError):

@@ -68,12 +68,13 @@ def morning(
         try:
             plan = plan_sprint(
                 workspace, config, provider_name=name, model=None, dry_run=False,
-                fallback="offline", today=today, reports=reports,
+                fallback=None, today=today, reports=reports,
             )  # fmt: skip
             break
         except (PlanError, FocusError) as exc:
-            # e.g. a provider set in focus.yaml without its key: say so, plan offline instead
-            plan_error = str(exc)
+            # A provider set without its key, a silent model, a proxy's HTML page: the first
+            # failure is the day's plan_error, and the routine plans offline instead.
+            plan_error = plan_error or str(exc)
             notes.append(f"{exc}; planning offline instead")
     return Morning(
         workspace.agent, today, updated, ticked, commits, plan, plan_error, load_status(path), notes

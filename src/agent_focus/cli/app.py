@@ -22,10 +22,13 @@ def _report_error(error: FocusError) -> None:
     say(f"focus: error: {error}")
     for title in getattr(error, "candidates", []):
         say(f"  - {title}")
+    if isinstance(error, TaskNotFoundError) and error.more:
+        say(f"  {error.more}")
     if Output.json:
         payload: dict[str, Any] = {"error": str(error), "exit_code": int(error.exit_status)}
         if isinstance(error, TaskNotFoundError):
             payload["candidates"] = error.candidates
+            payload["candidate_count"] = error.count
         print_json(payload)
 
 

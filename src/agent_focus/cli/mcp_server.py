@@ -4,14 +4,24 @@ the worktree the server was started in.
 
 Built on the `mcp` SDK 2.x (`MCPServer`, the 1.x `FastMCP` renamed), imported only here.
 Nothing may be printed to stdout: it is the protocol's channel.
+
+The SDK's stdio reader drops a line it cannot validate without a word and reads a line of
+any size; so stdin reaches it through :class:`GuardedStdin`, which answers what JSON-RPC
+says to answer (-32700 parse error, -32600 invalid request, batches included: MCP sends one
+message a line), refuses a message over ``MAX_MESSAGE`` bytes without holding it, and
+answers a tool call with an argument over ``MAX_ARGUMENT`` characters with a tool error
+before any tool sees it.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import json
+import os
+import re
+from collections.abc import AsyncIterator, Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from agent_focus.errors import FocusError
 
@@ -19,6 +29,10 @@ if TYPE_CHECKING:
     from agent_focus.readers.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
+MAX_ARGUMENT = 64 * 1024  # characters of one tool argument, as JSON
+MAX_MESSAGE = 16 * 1024 * 1024  # bytes of one JSON-RPC line
+PARSE_ERROR, INVALID_REQUEST = -32700, -32600
+_ID_RE = re.compile(rb'"id"\s*:\s*(-?\d{1,18}|"[^"\\]{0,200}")')
 
 
 def _as_tool_errors(function: F) -> F:
@@ -31,9 +45,12 @@ def _as_tool_errors(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except FocusError as error:
-            candidates = getattr(error, "candidates", [])
+            listed = [
+                *getattr(error, "candidates", []),
+                *filter(None, [getattr(error, "more", None)]),
+            ]
             raise ToolError(
-                str(error) + (f" (candidates: {'; '.join(candidates)})" if candidates else "")
+                str(error) + (f" (candidates: {'; '.join(listed)})" if listed else "")
             ) from None
 
     return wrapper  # type: ignore[return-value]
@@ -118,9 +135,108 @@ def build_server(workspace: Workspace) -> Any:
     return server
 
 
+def _error(ident: Any, code: int, message: str) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": ident, "error": {"code": code, "message": message}}
+
+
+def check_message(raw: bytes) -> dict[str, Any] | None:
+    """The answer to a line the SDK must not see, or None to pass it on."""
+    import mcp_types as types
+    from pydantic import ValidationError
+
+    try:
+        message = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError alike
+        return _error(None, PARSE_ERROR, f"Parse error: {exc}"[:200])
+    if isinstance(message, list):
+        return _error(None, INVALID_REQUEST, "Invalid Request: batches are not supported")
+    ident = message.get("id") if isinstance(message, dict) else None
+    ident = ident if isinstance(ident, int | str) and not isinstance(ident, bool) else None
+    try:
+        types.jsonrpc_message_adapter.validate_python(message, by_name=False)
+    except ValidationError:
+        return _error(ident, INVALID_REQUEST, "Invalid Request: not a JSON-RPC 2.0 message")
+    arguments = (message.get("params") or {}).get("arguments") or {}
+    if message.get("method") == "tools/call" and isinstance(arguments, dict):
+        for name, value in arguments.items() if len(raw) > MAX_ARGUMENT else ():
+            size = len(json.dumps(value, ensure_ascii=False))
+            if size > MAX_ARGUMENT:
+                text = f"argument {name!r} is {size:,} characters, over {MAX_ARGUMENT:,}"
+                content = [{"type": "text", "text": text}]
+                return {
+                    "jsonrpc": "2.0",
+                    "id": ident,
+                    "result": {"content": content, "isError": True},
+                }
+    return None
+
+
+class GuardedStdin:
+    """stdin for the SDK's stdio reader: an async iterable of the lines it may see."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self.source = source
+        self.write_stream: Any = None  # the SDK's, set once the transport is up
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._lines()
+
+    async def _read(self, limit: int) -> bytes:
+        import anyio.to_thread
+
+        return await anyio.to_thread.run_sync(self.source.readline, limit, abandon_on_cancel=True)
+
+    async def _lines(self) -> AsyncIterator[str]:
+        answer: dict[str, Any] | None
+        while raw := await self._read(MAX_MESSAGE + 1):
+            if len(raw) > MAX_MESSAGE and not raw.endswith(b"\n"):
+                found = _ID_RE.search(raw[:4096])
+                ident = json.loads(found.group(1)) if found else None
+                while (rest := await self._read(1 << 20)) and not rest.endswith(b"\n"):
+                    pass  # the rest of the line, read and dropped a megabyte at a time
+                answer = _error(
+                    ident, INVALID_REQUEST, f"Invalid Request: over {MAX_MESSAGE:,} bytes"
+                )
+            elif raw.strip():
+                answer = check_message(raw)
+                if answer is None:
+                    yield raw.decode("utf-8")
+                    continue
+            else:
+                continue
+            await self._answer(answer)
+
+    async def _answer(self, payload: dict[str, Any]) -> None:
+        import mcp_types as types
+        from mcp.shared.message import SessionMessage
+
+        message = types.jsonrpc_message_adapter.validate_python(payload, by_name=False)
+        await self.write_stream.send(SessionMessage(message))
+
+
+async def _serve_stdio(server: Any) -> None:
+    """The SDK's `run_stdio_async`, with stdin guarded. fd 0 points at the null device while
+    serving (as the SDK does), so no child process reads the protocol's bytes."""
+    from mcp.server.stdio import stdio_server
+
+    wire = os.dup(0)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    guard = GuardedStdin(os.fdopen(wire, "rb", closefd=False))
+    try:
+        async with stdio_server(stdin=guard) as (read_stream, write_stream):  # type: ignore[arg-type]
+            guard.write_stream = write_stream
+            lowlevel = server._lowlevel_server  # what MCPServer.run_stdio_async runs
+            await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+    finally:
+        os.dup2(wire, 0)
+
+
 def serve(workspace: Workspace) -> None:
     try:
+        import anyio
         import mcp  # noqa: F401
     except ImportError:
         raise FocusError("`focus mcp` needs the MCP SDK: pip install 'agent-focus[mcp]'") from None
-    build_server(workspace).run("stdio")
+    anyio.run(_serve_stdio, build_server(workspace))

@@ -135,13 +135,15 @@ def complete_task(query: str, on: date) -> Callable[[FocusDocument], Edit[Comple
         found = match_task(document.tasks, query)
         if found.task is None:
             titles = [task.title for task in found.candidates]
+            count = found.candidate_count
             if found.how == "ambiguous":
-                message = f"{query!r} matches {len(titles)} tasks; say which"
+                best = f" (the closest {len(titles)} below)" if count > len(titles) else ""
+                message = f"{query!r} matches {count:,} tasks; say which{best}"
             elif titles:
                 message = f"no task matches {query!r}; did you mean one of these?"
             else:
                 message = f"no task matches {query!r} ({len(document.tasks)} tasks in the sprint)"
-            raise TaskNotFoundError(message, path=document.path, candidates=titles)
+            raise TaskNotFoundError(message, path=document.path, candidates=titles, count=count)
         task = found.task
         if task.done:
             return Edit([], Completion(task, found.how, True, task.completed_on or on))

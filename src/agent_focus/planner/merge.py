@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent_focus.focusfile.edits import insert_splice
-from agent_focus.focusfile.matching import similar_titles
+from agent_focus.focusfile.matching import TitleIndex
 from agent_focus.focusfile.model import FocusDocument, SectionKind, require_sprint
 from agent_focus.focusfile.parse import ITEM_RE
 from agent_focus.focusfile.store import Edit
@@ -51,14 +51,14 @@ def choose_new_tasks(
     new: list[PlannedTask] = []
     duplicates: list[tuple[str, str]] = []
     over: list[str] = []
+    seen = TitleIndex(existing)  # normalised once: a 100,000-task sprint is one scan a task
     for task in ordered:
-        repeat = next(
-            (t for t in existing + [n.title for n in new] if similar_titles(task.title, t)), None
-        )
+        repeat = seen.similar(task.title)
         if repeat is not None:
             duplicates.append((task.title, repeat))
         elif len(new) < min(room, limit):
             new.append(task)
+            seen.add(task.title)
         else:
             over.append(task.title)
     return new, duplicates, over

@@ -24,10 +24,13 @@ from agent_focus.planner.providers.base import (
     register_provider,
     timed,
     transport_error,
+    unreadable,
 )
+from agent_focus.planner.providers.deadline import Deadline
 from agent_focus.planner.schema import PLAN_JSON_SCHEMA
 
 DEFAULT_MODEL = "claude-sonnet-4-5"
+API = "Messages API"
 TOOL = {
     "name": "submit_plan",
     "description": "Submit today's new sprint tasks for the agent.",
@@ -49,9 +52,10 @@ class AnthropicPlanner:
 
         config = request.config
         model = request.model or DEFAULT_MODEL
+        deadline = Deadline(config.timeout, config.max_retries)
         client = anthropic.Anthropic(
             api_key=os.environ.get("ANTHROPIC_API_KEY"),
-            max_retries=config.max_retries,
+            max_retries=0,  # the deadline's loop retries, within planner.timeout
             timeout=config.timeout,
         )
         messages_api: Any = client.messages  # the typed overloads want TypedDict params
@@ -69,17 +73,25 @@ class AnthropicPlanner:
             if error is not None:
                 messages.extend(self._correction(last_content[0], error))
             elapsed = timed()
-            try:
-                response = messages_api.create(
+
+            def send(timeout: float, retries_taken: int) -> Any:
+                return messages_api.create(
                     model=model,
                     max_tokens=2048,
                     system=system,
                     messages=messages,
                     tools=[TOOL],
                     tool_choice={"type": "tool", "name": "submit_plan"},
+                    timeout=timeout,
+                    extra_headers={"x-stainless-retry-count": str(retries_taken)},
                 )
-            except anthropic.AnthropicError as exc:
-                message = transport_error(self.name, exc, config, str(client.base_url))
+
+            try:
+                response = deadline.attempts_of(send)
+                if not isinstance(response, anthropic.types.Message):
+                    raise PlanError(unreadable(self.name, API, response))
+            except (anthropic.AnthropicError, TimeoutError, ValueError, PlanError) as exc:
+                message = transport_error(self.name, API, exc, deadline, str(client.base_url))
                 raise PlanError(
                     message, [LLMCall(self.name, model, elapsed(), False, error=message)]
                 ) from None
@@ -100,7 +112,7 @@ class AnthropicPlanner:
             return (tool_use.input if tool_use is not None else None), call
 
         last_content: list[list[dict[str, Any]]] = [[]]
-        plan, calls = ask_with_one_correction(self.name, exchange)
+        plan, calls = ask_with_one_correction(self.name, model, exchange, deadline)
         return ProviderReply(plan, calls[-1].model, calls)
 
     @staticmethod

@@ -19,15 +19,17 @@ from agent_focus.config import PlannerConfig
 from agent_focus.errors import FocusError
 from agent_focus.journal.calls import LLMCall
 from agent_focus.planner.context import PlanningContext
-from agent_focus.planner.schema import Plan
+from agent_focus.planner.providers.deadline import Deadline, DeadlineExceeded
+from agent_focus.planner.schema import Plan, printable
 from agent_focus.registry import Registry
 
 
 class PlanError(FocusError):
-    """Planning failed; nothing was written. ``calls`` are still logged."""
+    """Planning failed; nothing was written. ``calls`` are still logged. The message may
+    quote a server or a model: it is made printable."""
 
     def __init__(self, message: str, calls: list[LLMCall] | None = None):
-        super().__init__(message)
+        super().__init__(printable(message))
         self.calls = calls or []
 
 
@@ -75,10 +77,17 @@ def secrets() -> list[str]:
 
 
 def redact(text: str) -> str:
-    """Remove every API key from ``text`` before it is shown or logged."""
+    """Remove every API key (and every control character) from ``text`` before it is shown
+    or logged."""
     for secret in secrets():
         text = text.replace(secret, "***")
-    return text
+    return printable(text)
+
+
+def unreadable(provider: str, api: str, body: object) -> str:
+    """The error for a reply that is not the API's at all (say, a proxy's HTML page)."""
+    text = " ".join(printable(str(body)).split())
+    return redact(f"{provider}: the reply is not a {api} response: {text[:120]!r}")
 
 
 def validate_plan(payload: Any) -> Plan:
@@ -102,19 +111,33 @@ def validate_plan(payload: Any) -> Plan:
 Exchange = Callable[[str | None], tuple[Any, LLMCall]]
 
 
-def ask_with_one_correction(provider: str, exchange: Exchange) -> tuple[Plan, list[LLMCall]]:
-    """Call ``exchange(None)``; if the reply does not validate, ``exchange(error)`` once more.
+def ask_with_one_correction(
+    provider: str, model: str, exchange: Exchange, deadline: Deadline
+) -> tuple[Plan, list[LLMCall]]:
+    """Call ``exchange(None)``; if the reply does not validate, ``exchange(error)`` once more,
+    both within ``deadline``.
 
     ``exchange`` returns the raw payload and the call's record; it raises PlanError for
-    transport failures (after the SDK's own retries).
+    transport failures (after its retries).
     """
     calls: list[LLMCall] = []
     error: str | None = None
     for _attempt in range(2):
+        elapsed = timed()
         try:
-            payload, call = exchange(error)
+            payload, call = deadline.run(lambda: exchange(error))  # noqa: B023 (run now)
         except PlanError as exc:
             raise PlanError(exc.message, calls + exc.calls) from None
+        except (DeadlineExceeded, AttributeError, TypeError, KeyError, IndexError) as exc:
+            # A reply of the right type but not the right shape (no usage, no choices) has
+            # the SDK hand us None where an object belongs.
+            message = redact(
+                f"{provider}: {exc}"
+                if isinstance(exc, DeadlineExceeded)
+                else f"{provider}: the reply could not be read ({type(exc).__name__}: {exc})"
+            )[:400]
+            failed = LLMCall(provider, model, elapsed(), False, error=message)
+            raise PlanError(message, [*calls, failed]) from None
         try:
             plan = validate_plan(payload)
         except ValueError as exc:
@@ -137,20 +160,24 @@ def timed() -> Callable[[], float]:
     return lambda: round((time.perf_counter() - start) * 1000, 1)
 
 
-def transport_error(provider: str, exc: Exception, config: PlannerConfig, where: str) -> str:
-    """One line for an SDK failure that survived its retries. The anthropic and openai SDKs
-    name their exceptions alike (APITimeoutError, APIConnectionError, ...)."""
+def transport_error(provider: str, api: str, exc: Exception, deadline: Deadline, where: str) -> str:
+    """One line for a failed call to ``api``, after the retries. The anthropic and openai
+    SDKs name their exceptions alike (APITimeoutError, APIConnectionError, ...); a
+    ValueError is a 200 whose body is not JSON (the SDK's json.loads raised)."""
     kind = type(exc).__name__
     status = getattr(exc, "status_code", None)
-    retries = config.max_retries
-    if kind == "APITimeoutError":
-        text = f"no answer within {config.timeout:g} s ({retries} retries)"
+    if isinstance(exc, PlanError):
+        return exc.message
+    if isinstance(exc, ValueError):
+        return unreadable(provider, api, getattr(exc, "doc", exc))
+    if kind in ("APITimeoutError", "DeadlineExceeded"):
+        text = deadline.timed_out()
     elif kind == "APIConnectionError":
         text = f"cannot reach {where}: {getattr(exc, '__cause__', None) or exc}"
     elif kind == "AuthenticationError":
         text = "the API key was rejected (HTTP 401)"
     elif status is not None:
-        text = f"HTTP {status} after {retries + 1} attempts: {getattr(exc, 'message', exc)}"
+        text = f"HTTP {status} after {deadline.attempts_note()}: {getattr(exc, 'message', exc)}"
     else:
         text = f"{kind}: {exc}"
     return redact(f"{provider}: {text}")[:400]

@@ -8,26 +8,21 @@ same workspace always gives the same plan, so a second run adds nothing.
 from __future__ import annotations
 
 from agent_focus.config import PlannerConfig
-from agent_focus.focusfile.matching import mentions, similar_titles
+from agent_focus.focusfile.matching import TitleIndex, similar_titles
 from agent_focus.planner.context import PlanningContext
 from agent_focus.planner.providers.base import PlanRequest, ProviderReply, register_provider
 from agent_focus.planner.schema import Plan, PlannedTask
 
 
-def _covered(title: str, context: PlanningContext, also: tuple[str, ...] = ()) -> bool:
-    existing = context.open_tasks + context.done_tasks
-    return any(similar_titles(title, t) for t in existing) or any(
-        mentions(t, phrase) for t in existing for phrase in also
-    )
-
-
 def offline_tasks(context: PlanningContext) -> list[PlannedTask]:
     """The rule-based tasks for ``context``, most pressing first, uncovered ones only."""
     found: list[PlannedTask] = []
+    existing = TitleIndex(context.open_tasks + context.done_tasks)
 
     def add(title: str, also: tuple[str, ...] = (), **fields: object) -> None:
         title = title if len(title) <= 120 else title[:117].rstrip() + "..."
-        if _covered(title, context, also) or any(similar_titles(title, t.title) for t in found):
+        covered = existing.similar(title) is not None or any(map(existing.mentioned, also))
+        if covered or any(similar_titles(title, t.title) for t in found):
             return
         found.append(PlannedTask.model_validate({"title": title, **fields}))
 

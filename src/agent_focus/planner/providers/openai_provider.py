@@ -24,10 +24,13 @@ from agent_focus.planner.providers.base import (
     register_provider,
     timed,
     transport_error,
+    unreadable,
 )
+from agent_focus.planner.providers.deadline import Deadline
 from agent_focus.planner.schema import PLAN_JSON_SCHEMA
 
 DEFAULT_MODEL = "gpt-4.1-mini"
+API = "Chat Completions"
 RESPONSE_FORMAT: dict[str, Any] = {
     "response_format": {
         "type": "json_schema",
@@ -55,11 +58,12 @@ class OpenAIPlanner:
         config = request.config
         model = request.model or DEFAULT_MODEL
         url = base_url(config)
+        deadline = Deadline(config.timeout, config.max_retries)
         client = openai.OpenAI(
             # A local server (Ollama, vLLM, LM Studio) wants no key, but the SDK wants one.
             api_key=os.environ.get("OPENAI_API_KEY") or "local-no-key",
             base_url=url,
-            max_retries=config.max_retries,
+            max_retries=0,  # the deadline's loop retries, within planner.timeout
             timeout=config.timeout,
         )
         completions: Any = client.chat.completions  # the typed overloads want TypedDict messages
@@ -74,10 +78,19 @@ class OpenAIPlanner:
                 messages.append({"role": "assistant", "content": last_reply[0] or ""})
                 messages.append({"role": "user", "content": correction_message(error)})
             elapsed = timed()
+
+            def send(timeout: float, retries_taken: int) -> Any:
+                return completions.create(
+                    **RESPONSE_FORMAT, model=model, messages=messages, timeout=timeout,
+                    extra_headers={"x-stainless-retry-count": str(retries_taken)},
+                )  # fmt: skip
+
             try:
-                response = completions.create(**RESPONSE_FORMAT, model=model, messages=messages)
-            except openai.OpenAIError as exc:
-                message = transport_error(self.name, exc, config, str(client.base_url))
+                response = deadline.attempts_of(send)
+                if not isinstance(response, openai.types.chat.ChatCompletion):
+                    raise PlanError(unreadable(self.name, API, response))
+            except (openai.OpenAIError, TimeoutError, ValueError, PlanError) as exc:
+                message = transport_error(self.name, API, exc, deadline, str(client.base_url))
                 raise PlanError(
                     message, [LLMCall(self.name, model, elapsed(), False, error=message)]
                 ) from None
@@ -97,5 +110,5 @@ class OpenAIPlanner:
             return content, call
 
         last_reply: list[str | None] = [None]
-        plan, calls = ask_with_one_correction(self.name, exchange)
+        plan, calls = ask_with_one_correction(self.name, model, exchange, deadline)
         return ProviderReply(plan, calls[-1].model, calls)
