@@ -189,9 +189,12 @@ class Workspace:
 
     @cached_property
     def agent(self) -> str | None:
-        from agent_focus.readers.agent import resolve_agent
+        from agent_focus.readers.agent import identify_agent, resolve_agent
 
-        return resolve_agent(self.agent_option, self.document_or_none(), self.root)
+        # The option, $AGENT_ID and .agent.env first: the focus file is parsed only if
+        # none of them says (a parse is most of the cost of a big file).
+        found = resolve_agent(self.agent_option, None, self.root)
+        return found or identify_agent(self.document_or_none(), self.root).id
 
     def document_or_none(self) -> FocusDocument | None:
         """The focus file as read now, or None when it is missing or unreadable."""
