@@ -256,3 +256,32 @@ def test_agents_add_installs_the_hooks_when_the_user_opted_in(
     plain = json.loads(focus("agents", "add", "A4", "--json", cwd=repo).stdout)
     assert plain["hooks"] is None  # not opted in: nothing installed
     assert not (Path(plain["worktree"]) / ".claude").exists()
+
+
+def test_a_hook_records_the_worktrees_agent_not_the_inherited_agent_id(
+    two_agents: tuple[Path, Path], focus: FocusRunner
+) -> None:
+    a1, _ = two_agents
+    assert hook(claude_event(a1, "UserPromptSubmit"), env={"AGENT_ID": "A9"}).returncode == 0
+    assert states(focus, a1)["A1"]["state"]["name"] == "working"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"statusLine": "x"}', b"\xff\xfe not utf-8", b"[1, 2]"],
+    ids=["statusline-not-object", "not-utf8", "not-an-object"],
+)
+def test_install_on_a_bad_settings_file_is_one_line_and_changes_nothing(
+    two_agents: tuple[Path, Path], focus: FocusRunner, content: bytes
+) -> None:
+    a1, _ = two_agents
+    settings = a1 / ".claude" / "settings.local.json"
+    settings.parent.mkdir()
+    settings.write_bytes(content)
+    done = focus("hooks", "install", cwd=a1)
+    if content.startswith(b'{"statusLine"'):  # a status line of the user's own: left alone
+        assert done.returncode == 0 and json.loads(settings.read_text())["statusLine"] == "x"
+        return
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and str(settings) in done.stderr
+    assert settings.read_bytes() == content

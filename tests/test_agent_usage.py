@@ -218,3 +218,28 @@ def test_the_status_line_reads_the_same_journal_file() -> None:
     from agent_focus.journal import db, spend
 
     assert spend.LOG_NAME == db.LOG_NAME  # spend avoids importing SQLite before a journal exists
+
+
+def test_impossible_dates_and_deep_nesting_are_skipped_lines(
+    clone: tuple[Path, Path, Path], focus: FocusRunner
+) -> None:
+    a1, _a2, config = clone
+    log = config / "projects" / "p" / "s1.jsonl"
+    bad_day = assistant(a1, 1).replace("2026-11-20T10", "2026-13-01T10")
+    deep = '{"x":' + "[" * 5000 + "]" * 5000 + ',"usage":{"input_tokens":1}}\n'
+    log.write_text(assistant(a1, 2) + bad_day + deep)
+    report = usage(focus, a1, config)
+    assert report["total"]["calls"] == 1 and report["ingest"]["skipped_lines"] == 2
+
+
+def test_a_broken_journal_is_one_line_and_no_data(
+    clone: tuple[Path, Path, Path], focus: FocusRunner
+) -> None:
+    a1, _a2, config = clone
+    journal = a1.parent / "repo" / ".git" / "agent-focus" / "focus.db"
+    journal.write_bytes(b"this is not a database" * 100)
+    for args in (["usage"], ["log"]):
+        done = focus(*args, cwd=a1, env={"CLAUDE_CONFIG_DIR": str(config)})
+        assert done.returncode == 4 and "Traceback" not in done.stderr, done.stderr
+        assert "focus.db" in done.stderr
+    assert focus("log", "--since", "99999999d", cwd=a1).returncode == 2

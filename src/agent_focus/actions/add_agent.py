@@ -8,7 +8,7 @@ from typing import Any
 
 from agent_focus.actions.init import InitResult, init_agent
 from agent_focus.config import load_config
-from agent_focus.errors import AlreadyExistsError
+from agent_focus.errors import AlreadyExistsError, FocusError
 from agent_focus.readers.git import add_worktree
 from agent_focus.readers.strategy import read_strategy
 from agent_focus.readers.workspace import FOCUS_FILE_NAME, Workspace, main_worktree_root
@@ -36,6 +36,7 @@ def add_agent_worktree(workspace: Workspace, agent_id: str) -> NewSeat:
     """Create the worktree the strategy names for ``agent_id`` (a sibling of the main
     checkout), its branch, its focus file and its ``.agent.env``."""
     main = main_worktree_root(workspace.root)
+    opted_in = load_config(main).hooks  # a broken focus.yaml stops us before anything is made
     agent = read_strategy(workspace.strategy_file).agent(agent_id)
     name = agent.worktree or f"wt-{agent.id.lower()}"
     branch = agent.fields.get("branch") or f"agent/{agent.id.lower()}"
@@ -48,8 +49,11 @@ def add_agent_worktree(workspace: Workspace, agent_id: str) -> NewSeat:
     # The new worktree's own strategy copy, else the main checkout's.
     init = init_agent(Workspace(target, target / FOCUS_FILE_NAME, agent.id), agent.id)
     hooks = None
-    if load_config(main).hooks:  # the user opted in: `hooks: true` in focus.yaml
+    if opted_in:  # `hooks: true` in focus.yaml
         from agent_focus.actions.hooks_setup import claude_settings, install_claude
 
-        hooks = install_claude(claude_settings(target, user=False)).path
+        try:
+            hooks = install_claude(claude_settings(target, user=False)).path
+        except FocusError as exc:  # the worktree stands; say why the hooks are not in
+            init.notes.append(f"hooks not installed: {exc}")
     return NewSeat(target, branch, created, init, hooks)

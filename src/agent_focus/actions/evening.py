@@ -126,7 +126,7 @@ def evening(
         from agent_focus.actions.usage import read_agent_logs
 
         read_agent_logs(workspace)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, FocusError) as exc:
         notes.append(f"agent logs not read: {exc}")
     status = with_spend(load_status(path))
     result = None

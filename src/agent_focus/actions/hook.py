@@ -40,7 +40,13 @@ def _workspace(cwd: object) -> Workspace | None:
     root = worktree_root(Path(cwd))
     if root is None or not (root / FOCUS_FILE_NAME).is_file():
         return None
-    return Workspace(root, root / FOCUS_FILE_NAME)
+    # The agent of that worktree (its .agent.env, else its focus file), never the $AGENT_ID
+    # the agent's process inherited from whoever started it.
+    from agent_focus.readers.agent import identify_agent
+
+    workspace = Workspace(root, root / FOCUS_FILE_NAME)
+    agent = identify_agent(workspace.document_or_none(), root).id
+    return Workspace(root, root / FOCUS_FILE_NAME, agent) if agent else None
 
 
 def _record(

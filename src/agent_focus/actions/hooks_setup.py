@@ -52,10 +52,12 @@ def _read_json(path: Path) -> tuple[dict[str, Any], int, bool]:
     """The settings, their indent and whether the file ended with a newline ({} if absent)."""
     if not path.exists():
         return {}, 2, True
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_text(encoding="utf-8")
         data = json.loads(text) if text.strip() else {}
-    except ValueError as exc:
+    except OSError as exc:
+        raise FocusError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    except ValueError as exc:  # not UTF-8, not JSON
         raise FocusError(f"not valid JSON ({exc}); nothing changed", path=path) from None
     if not isinstance(data, dict):
         raise FocusError("is not a JSON object; nothing changed", path=path)
@@ -64,11 +66,23 @@ def _read_json(path: Path) -> tuple[dict[str, Any], int, bool]:
 
 
 def _write_json(path: Path, data: dict[str, Any], indent: int, newline: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, indent=indent, ensure_ascii=False) + ("\n" if newline else "")
-    temp = path.with_name(f".{path.name}.focus-tmp")
+    _write_atomically(
+        path, json.dumps(data, indent=indent, ensure_ascii=False) + ("\n" if newline else "")
+    )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Through a symlink to its target (a dotfiles link stays a link), via a temp file
+    beside it, keeping the file's mode."""
+    import shutil
+
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.focus-tmp")
     temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
+    if target.exists():
+        shutil.copymode(target, temp)
+    os.replace(temp, target)
 
 
 def _ours(group: object) -> bool:
@@ -95,7 +109,10 @@ def install_claude(path: Path) -> HookChange:
     if "statusLine" not in data:
         data["statusLine"] = {"type": "command", "command": STATUS_COMMAND}
         change.changes.append("status line")
-    elif (data.get("statusLine") or {}).get("command") != STATUS_COMMAND:
+    elif (
+        not isinstance(data["statusLine"], dict)
+        or data["statusLine"].get("command") != STATUS_COMMAND
+    ):
         change.notes.append("a status line of your own is set: left as it is")
     if change.changes:
         _write_json(path, data, indent, newline)
@@ -152,10 +169,10 @@ def install_codex(path: Path, remove: bool = False) -> HookChange:
     import tomlkit
 
     change = HookChange(path)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
     try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
         document = tomlkit.parse(text)
-    except tomlkit.exceptions.ParseError as exc:
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
         raise FocusError(f"not valid TOML ({exc}); nothing changed", path=path) from None
     current = document.get("notify")
     mine = current is not None and list(current) == CODEX_NOTIFY
@@ -169,8 +186,7 @@ def install_codex(path: Path, remove: bool = False) -> HookChange:
     elif not mine:
         change.notes.append(f"notify is already {list(current)}: Codex runs one; left as it is")
     if change.changes:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(tomlkit.dumps(document), encoding="utf-8")
+        _write_atomically(path, tomlkit.dumps(document))
     return change
 
 
@@ -179,6 +195,6 @@ def codex_installed(path: Path) -> bool:
 
     try:
         current = tomlkit.parse(path.read_text(encoding="utf-8")).get("notify")
-    except (OSError, tomlkit.exceptions.ParseError):
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError):
         return False
     return current is not None and list(current) == CODEX_NOTIFY

@@ -40,10 +40,10 @@ def _payload(text: str) -> dict[str, Any]:
 
 def run_agent_hook(args: list[str]) -> int:
     """`focus hook claude` (JSON on stdin) or `focus hook codex JSON`: always 0."""
-    from agent_focus.actions.hook import handle_claude, handle_codex
-
     try:
         with _deadline(DEADLINE):
+            from agent_focus.actions.hook import handle_claude, handle_codex
+
             if args[:1] == ["claude"]:
                 outcome = handle_claude(_payload(sys.stdin.read(MAX_INPUT)))
             elif args[:1] == ["codex"] and len(args) > 1:
@@ -61,10 +61,10 @@ def run_agent_hook(args: list[str]) -> int:
 
 def run_statusline() -> int:
     """`focus statusline`: one line for Claude Code's status-line JSON on stdin; always 0."""
-    from agent_focus.actions.statusline import status_line
-
     try:
         with _deadline(DEADLINE):
+            from agent_focus.actions.statusline import status_line
+
             sys.stdout.write(status_line(_payload(sys.stdin.read(MAX_INPUT) or "{}")) + "\n")
     except BaseException as exc:
         sys.stdout.write("focus\n")

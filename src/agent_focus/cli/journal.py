@@ -54,7 +54,10 @@ def parse_since(text: str | None) -> datetime | None:
     match = re.fullmatch(r"(\d+)([mhd])", text)
     if match:
         unit = {"m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
-        return now - timedelta(**{unit: int(match.group(1))})
+        try:
+            return now - timedelta(**{unit: int(match.group(1))})
+        except OverflowError:
+            raise typer.BadParameter(f"{text!r}: too far back", param_hint="--since") from None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

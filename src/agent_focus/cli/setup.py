@@ -130,6 +130,8 @@ def agents_add(
         + (" (new)" if seat.created_branch else "")
     )
     say(f"Wrote {seat.init.focus_file.name} and .agent.env for {seat.init.agent_id}")
+    for note in seat.init.notes:
+        say(f"  {note}")
     if seat.hooks:
         say(f"Installed the agent hooks in {seat.hooks} (hooks: true in focus.yaml)")
     say(f"Next: cd {seat.path} && focus morning")

@@ -124,7 +124,8 @@ def parse_claude_line(
         key = f"{message_id}\t{request}" if request else f"{message_id}\t{session}\t{stamp}"
         replay = f"{message_id}\t{session}"
     at = utc_stamp(stamp)
-    assert at is not None
+    if at is None:  # the right shape, an impossible date (month 13)
+        return "usage without whole token counts or a timestamp"
     return CallRecord(
         source="claude", call_key=key, replay_key=replay, at=at, session=session,
         cwd=_text(record.get("cwd")), model=model, input_tokens=given, output_tokens=made,

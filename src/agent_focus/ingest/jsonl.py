@@ -18,14 +18,17 @@ except ImportError:  # pragma: no cover - orjson is a dependency; the fallback s
 
 
 def _loads_std(line: bytes) -> Any:
-    return json.loads(line)
+    try:
+        return json.loads(line)
+    except RecursionError:  # nesting too deep for Python: a broken line like any other
+        raise ValueError("nested too deeply") from None
 
 
 def _loads_fast(line: bytes) -> Any:
     try:
         return orjson.loads(line)
     except orjson.JSONDecodeError:
-        return json.loads(line)  # its verdict (and its value) is the one that counts
+        return _loads_std(line)  # its verdict (and its value) is the one that counts
 
 
 loads = _loads_fast if orjson is not None else _loads_std

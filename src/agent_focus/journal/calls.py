@@ -6,6 +6,7 @@ cost and outcome.
 
 from __future__ import annotations
 
+import sqlite3
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent_focus.errors import UsageError
+from agent_focus.errors import FocusError, UsageError
 from agent_focus.journal.db import LOG_NAME, open_log
 
 
@@ -36,12 +37,22 @@ class LLMCall:
 
 def record_calls(
     folder: Path, calls: list[LLMCall], agent: str | None, worktree: str | None
-) -> None:
-    """Append ``calls`` in one transaction."""
+) -> bool:
+    """Append ``calls`` in one transaction; False (nothing raised) when the journal cannot be
+    written: a paid plan is never lost to its bookkeeping."""
     if not calls:
-        return
+        return True
     at = datetime.now(UTC).isoformat(timespec="milliseconds")
-    db = open_log(folder)
+    try:
+        _insert(open_log(folder), calls, agent, worktree, at)
+    except (sqlite3.Error, OSError, FocusError):
+        return False
+    return True
+
+
+def _insert(
+    db: sqlite3.Connection, calls: list[LLMCall], agent: str | None, worktree: str | None, at: str
+) -> None:
     try:
         with db:
             db.execute("BEGIN IMMEDIATE")

@@ -116,8 +116,21 @@ def m003_agent_usage(db: sqlite3.Connection) -> None:
 def open_log(folder: Path, wait: float = 30.0) -> sqlite3.Connection:
     """Open (creating and migrating) the log in ``folder``, waiting at most ``wait`` seconds
     for another writer (a hook inside an agent's loop waits a fraction of a second)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(folder / LOG_NAME, timeout=wait, isolation_level=None)
+    from agent_focus.errors import NoDataError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(folder / LOG_NAME, timeout=wait, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise NoDataError(f"cannot open the journal: {exc}", path=folder / LOG_NAME) from None
+    try:
+        return _migrated(db, wait)
+    except sqlite3.Error as exc:
+        db.close()
+        raise NoDataError(f"cannot read the journal: {exc}", path=folder / LOG_NAME) from None
+
+
+def _migrated(db: sqlite3.Connection, wait: float) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
     db.execute("BEGIN IMMEDIATE")  # one migrator at a time

@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agent_focus.errors import FocusError
 from agent_focus.journal.db import LOG_NAME, open_log
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def record_event(
                 )
         finally:
             db.close()
-    except (sqlite3.Error, OSError):
+    except (sqlite3.Error, OSError, FocusError):
         return False
     return True
 

@@ -67,7 +67,7 @@ def agent_spend(
     import sqlite3
 
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
         try:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
             if not {"agent_usage", "log_files", "llm_calls"} <= tables:
@@ -96,7 +96,7 @@ def last_tick(folder: Path, agent: str | None) -> datetime | None:
     import sqlite3
 
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
         try:
             row = db.execute(
                 "SELECT max(at) FROM events WHERE kind = 'complete' AND agent = ?", (agent.upper(),)

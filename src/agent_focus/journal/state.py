@@ -102,7 +102,7 @@ def current_states(folder: Path, limit: int = 5000) -> dict[str, AgentState]:
     if not path.exists():
         return {}
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
         try:
             rows = db.execute(
                 "SELECT id, at, agent, worktree, kind, payload FROM events WHERE kind = 'hook'"

@@ -99,12 +99,15 @@ def changed_files(tree: Path, base_branch: str | None) -> set[str]:
     its branch, staged, modified or new (untracked, not ignored). Three git calls, whatever
     the number of files."""
     base = "HEAD"
-    if base_branch:
-        found = run_git(tree, "merge-base", "HEAD", base_branch, timeout=10)
-        if found.returncode == 0 and found.stdout.strip():
-            base = found.stdout.strip()
-    diff = run_git(tree, "diff", "--name-only", "-z", base, timeout=20)
-    new = run_git(tree, "ls-files", "--others", "--exclude-standard", "-z", timeout=20)
+    try:
+        if base_branch:
+            found = run_git(tree, "merge-base", "HEAD", base_branch, timeout=10)
+            if found.returncode == 0 and found.stdout.strip():
+                base = found.stdout.strip()
+        diff = run_git(tree, "diff", "--name-only", "-z", base, timeout=20)
+        new = run_git(tree, "ls-files", "--others", "--exclude-standard", "-z", timeout=20)
+    except FocusError:  # git slow or gone: no overlaps known, the rest of the view stands
+        return set()
     names: set[str] = set()
     for done in (diff, new):
         if done.returncode == 0:
@@ -147,7 +150,11 @@ def commit_file(path: Path, root: Path, message: str, push: bool) -> CommitResul
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return CommitResult(False, None, message, None, "not a git worktree: nothing committed")
-    relative = str(path.resolve().relative_to(Path(repo.working_tree_dir or root).resolve()))
+    try:
+        relative = str(path.resolve().relative_to(Path(repo.working_tree_dir or root).resolve()))
+    except ValueError:  # a focus file linked to outside the repository
+        outside = f"{path} lies outside the repository: nothing committed"
+        return CommitResult(False, None, message, None, outside)
     try:
         tracked = bool(repo.git.ls_files("--", relative))
         has_head = repo.head.is_valid()
