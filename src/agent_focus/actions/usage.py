@@ -16,8 +16,6 @@ from agent_focus.readers.attribution import place_for
 from agent_focus.readers.workspace import Workspace
 from agent_focus.readers.worktrees import seats
 
-BY = ("agent", "worktree", "model", "day", "session", "task", "source", "provider")
-
 
 @dataclass(frozen=True)
 class UsageOutcome:

@@ -24,7 +24,6 @@ __all__ = (
     "console",
     "print_json",
     "say",
-    "usage_error",
 )
 
 
@@ -68,10 +67,3 @@ StrategyOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-def usage_error(
-    option: str, value: str, choices: list[str] | tuple[str, ...]
-) -> typer.BadParameter:
-    """Exit 2 naming the valid values (the contract's usage error)."""
-    return typer.BadParameter(f"{value!r}: choose one of {', '.join(choices)}", param_hint=option)

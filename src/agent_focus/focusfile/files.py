@@ -151,14 +151,6 @@ def drop_lease(fd: int) -> None:
         fcntl.fcntl(fd, _F_SETLEASE or 0, fcntl.F_UNLCK)
 
 
-def nobody_writing(fd: int) -> bool | None:
-    """Whether no process has the file open for writing right now (None: cannot tell)."""
-    held = _try_lease(fd)
-    if held:
-        drop_lease(fd)
-    return held
-
-
 _libc: Any = None
 
 

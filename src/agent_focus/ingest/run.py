@@ -49,7 +49,6 @@ class IngestReport:
     files: int = 0
     files_read: int = 0
     bytes_read: int = 0
-    bytes_to_read: int = 0
     calls_read: int = 0
     calls_added: int = 0
     skipped: Counter[str] = field(default_factory=Counter)

@@ -17,7 +17,6 @@ from typing import Any
 
 from agent_focus.journal.db import LOG_NAME, open_log
 
-KEYS = ("agent", "worktree", "model", "day", "session", "source", "provider")
 _SESSIONS = (
     "SELECT source AS c0, CASE source WHEN 'claude' THEN 'anthropic' ELSE 'openai' END AS c1,"
     " cwd AS c2, NULL AS c3, NULL AS c4, model AS c5, date(at, 'localtime') AS c6,"
