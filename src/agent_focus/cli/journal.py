@@ -179,6 +179,8 @@ def usage(
         return
     from agent_focus.actions.usage import agent_usage
 
+    if key == "task" and (since or until):
+        say("focus: note: --by task covers every call of each agent: --since/--until do not apply")
     ingest = _read_logs(workspace) if read_logs else None
     outcome = agent_usage(workspace, key, start, end, ingest)
     if json_out:

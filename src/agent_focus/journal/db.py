@@ -131,8 +131,10 @@ def open_log(folder: Path, wait: float = 30.0) -> sqlite3.Connection:
 
 
 def _migrated(db: sqlite3.Connection, wait: float) -> sqlite3.Connection:
-    db.execute("PRAGMA journal_mode=WAL")
     db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+    if db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+        return db  # up to date: a reader takes no write lock (and a hook never waits on one)
+    db.execute("PRAGMA journal_mode=WAL")
     db.execute("BEGIN IMMEDIATE")  # one migrator at a time
     try:
         done = db.execute("PRAGMA user_version").fetchone()[0]

@@ -41,9 +41,10 @@ def _sum(
     db: sqlite3.Connection, root: Path, agent: str | None, since: datetime
 ) -> tuple[float | None, int]:
     tree = str(root.resolve())
-    rows = db.execute(
-        "SELECT sum(cost_usd), count(*) FROM agent_usage WHERE at >= ? AND (cwd = ? OR cwd LIKE ?)",
-        (_utc(since), tree, tree.replace("%", r"\%") + "/%"),
+    rows = db.execute(  # the worktree itself or a folder in it (a prefix test, not LIKE)
+        "SELECT sum(cost_usd), count(*) FROM agent_usage WHERE at >= ?"
+        " AND (cwd = ? OR substr(cwd, 1, ?) = ?)",
+        (_utc(since), tree, len(tree) + 1, tree + "/"),
     ).fetchone()
     planner = db.execute(
         "SELECT sum(cost_usd), count(*) FROM llm_calls WHERE at >= ? AND agent = ?",
