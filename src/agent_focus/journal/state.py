@@ -78,17 +78,23 @@ def state_after(event: Event) -> AgentState | None:
     return AgentState(state, event.at, reason)
 
 
+def advance(states: dict[str, AgentState], event: Event) -> bool:
+    """Move ``states`` by one event; True when an agent's state changed."""
+    moved = state_after(event)
+    if moved is None or not event.agent:
+        return False
+    current = states.get(event.agent)
+    if current is not None and current.name == moved.name:
+        return False  # the same state again keeps its first time: "waiting since" is when it began
+    states[event.agent] = moved
+    return True
+
+
 def agent_states(events: list[Event]) -> dict[str, AgentState]:
     """Each agent's state after ``events`` (oldest first)."""
     states: dict[str, AgentState] = {}
     for event in events:
-        moved = state_after(event)
-        if moved is not None and event.agent:
-            current = states.get(event.agent)
-            # The same state again keeps its first time: "waiting since" is when it began.
-            if current is not None and current.name == moved.name:
-                continue
-            states[event.agent] = moved
+        advance(states, event)
     return states
 
 
