@@ -24,7 +24,7 @@ from rich.text import Text
 
 from agent_focus.journal.calls import latest_call_id, usage_summary
 from agent_focus.journal.events import Event, EventKind, describe, read_events
-from agent_focus.journal.state import UNKNOWN, AgentState, state_after
+from agent_focus.journal.state import UNKNOWN, AgentState, advance
 from agent_focus.readers.git import Worktree, list_worktrees
 from agent_focus.readers.overlaps import find_overlaps
 from agent_focus.readers.workspace import (
@@ -78,14 +78,7 @@ class DashboardState:
         for event in read_events(self.folder, after=self._last_event):
             self._last_event = event.id
             self.events.append(event)
-            moved = state_after(event)
-            current = self.states.get(event.agent or "?")
-            if (
-                moved is not None
-                and event.agent
-                and (current is None or current.name != moved.name)
-            ):
-                self.states[event.agent] = moved
+            advance(self.states, event)
             if event.kind in (EventKind.UPDATE, EventKind.SLO):
                 results = event.payload.get("slos") or event.payload.get("results") or []
                 if results:
