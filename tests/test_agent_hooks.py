@@ -285,3 +285,15 @@ def test_install_on_a_bad_settings_file_is_one_line_and_changes_nothing(
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and str(settings) in done.stderr
     assert settings.read_bytes() == content
+
+
+def test_the_dashboard_puts_the_waiting_agent_first(
+    two_agents: tuple[Path, Path], focus: FocusRunner
+) -> None:
+    a1, a2 = two_agents
+    hook(claude_event(a1, "UserPromptSubmit"))
+    hook(claude_event(a2, "Notification", session="s2", notification_type="idle_prompt", message="Claude is waiting for your input"))  # fmt: skip
+    frame = focus("dashboard", "--once", cwd=a1, env={"COLUMNS": "220"}).stdout
+    a2_row = next(i for i, line in enumerate(frame.splitlines()) if " A2 " in line)
+    a1_row = next(i for i, line in enumerate(frame.splitlines()) if " A1 " in line)
+    assert a2_row < a1_row and "waiting" in frame.splitlines()[a2_row]
