@@ -19,9 +19,8 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from agent_focus.config import Price
 from agent_focus.ingest.claude import MARKER as CLAUDE_MARKER
 from agent_focus.ingest.claude import parse_claude_line
 from agent_focus.ingest.codex import MARKERS as CODEX_MARKERS
@@ -39,6 +38,9 @@ from agent_focus.ingest.store import (
 )
 from agent_focus.journal.db import open_log
 from agent_focus.journal.pricing import Rates, price_with, rates_for
+
+if TYPE_CHECKING:
+    from agent_focus.config import Price
 
 CHUNK = 4 * 1024 * 1024
 Progress = Callable[[int, int], None]  # (files done, bytes done)
@@ -278,7 +280,7 @@ def _read_in_order(
 
 def ingest_logs(
     folder: Path,
-    overrides: dict[str, Price] | None = None,
+    overrides: dict[str, Price] | Callable[[], dict[str, Price]] | None = None,
     files: list[LogFile] | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
@@ -288,7 +290,8 @@ def ingest_logs(
     Logs whose identity and size are as last time are not opened. When much is new, two
     reader processes parse the logs (forked before the journal is opened, so they hold no
     SQLite connection) while this one adds their calls in sorted path order: the order, and
-    so the de-duplication, is the one of a single reader."""
+    so the de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices)
+    may be a function: it is called only when some log has something new to price."""
     files = log_files() if files is None else files
     report = IngestReport(files=len(files))
     with _ingest_lock(folder):
@@ -304,6 +307,8 @@ def ingest_logs(
             if size is not None:
                 todo.append((log, mark))
                 pending += size
+        if callable(overrides):
+            overrides = overrides() if todo else {}
         readers = min(2, os.cpu_count() or 1) if pending >= PARALLEL_BYTES else 1
         reading = _read_in_order(todo, readers)
         found_logs: Iterator[tuple[Found, IngestReport]] = reading
