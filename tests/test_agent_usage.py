@@ -212,3 +212,49 @@ def test_two_readers_add_what_one_reader_adds(
         db.close()
         tables.append((rows, keys, report.to_json()))
     assert tables[0] == tables[1] and tables[0][0]
+
+
+def test_unchanged_directories_are_not_listed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory whose mtime is as last time is taken from the remembered listing; one
+    that changed (a log added or removed), or that was listed in the same clock tick as its
+    change, is listed again; a new subdirectory of an unchanged one is still found."""
+    from agent_focus.ingest import locate
+
+    projects = tmp_path / "claude" / "projects"
+    (projects / "p1").mkdir(parents=True)
+    (projects / "p1" / "a.jsonl").write_text("")
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
+    old = 1_600_000_000
+
+    def age(*folders: Path) -> None:
+        for folder in folders:
+            os.utime(folder, (old, old))
+
+    def names(known: dict) -> list[str]:  # type: ignore[type-arg]
+        return [Path(f.path).relative_to(projects).as_posix() for f in locate.log_files(known)]
+
+    known: dict = {}  # type: ignore[type-arg]
+    assert names(known) == ["p1/a.jsonl"]
+    assert known[str(projects / "p1")][0] == -1  # just changed: not trusted yet
+    age(projects, projects / "p1")
+    assert names(known) == ["p1/a.jsonl"]
+    assert known[str(projects / "p1")][0] == old * 10**9
+    listed = []
+    real = locate._list
+    monkeypatch.setattr(locate, "_list", lambda folder: listed.append(folder) or real(folder))
+    assert names(known) == ["p1/a.jsonl"] and listed == []  # only stat'ed
+    (projects / "p1" / "b.jsonl").write_text("")
+    (projects / "p1" / "deep").mkdir()
+    (projects / "p1" / "deep" / "c.jsonl").write_text("")
+    assert names(known) == ["p1/a.jsonl", "p1/b.jsonl", "p1/deep/c.jsonl"]
+    (projects / "p1" / "a.jsonl").unlink()
+    assert names(known) == ["p1/b.jsonl", "p1/deep/c.jsonl"]
+    age(projects / "p1", projects / "p1" / "deep")
+    assert names(known) == ["p1/b.jsonl", "p1/deep/c.jsonl"]
+    (projects / "p1" / "deep" / "d.jsonl").write_text("")  # below an unchanged p1
+    listed.clear()
+    assert names(known) == ["p1/b.jsonl", "p1/deep/c.jsonl", "p1/deep/d.jsonl"]
+    assert listed == [str(projects / "p1" / "deep")]

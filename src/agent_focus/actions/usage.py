@@ -17,6 +17,7 @@ from agent_focus.readers.worktrees import seats
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
+    from agent_focus.ingest.locate import LogFile
 
 BY = ("agent", "worktree", "model", "day", "session", "task", "source", "provider")
 
@@ -35,7 +36,9 @@ class UsageOutcome:
         }
 
 
-def read_agent_logs(workspace: Workspace, progress: Progress | None = None) -> IngestReport:
+def read_agent_logs(
+    workspace: Workspace, progress: Progress | None = None, files: list[LogFile] | None = None
+) -> IngestReport:
     """Bring the journal up to date with every agent log on this machine. focus.yaml (and
     pydantic with it) is read only when some log has something new to price."""
 
@@ -44,7 +47,7 @@ def read_agent_logs(workspace: Workspace, progress: Progress | None = None) -> I
 
         return load_config(workspace.root).planner.prices
 
-    return ingest_logs(workspace.state_dir, overrides, progress=progress)
+    return ingest_logs(workspace.state_dir, overrides, files, progress)
 
 
 def _by_task(workspace: Workspace) -> UsageReport:

@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import itertools
 import os
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -33,7 +34,9 @@ from agent_focus.ingest.store import (
     FileMark,
     count_calls,
     head_digest,
+    read_dirs,
     read_marks,
+    save_dirs,
     save_mark,
 )
 from agent_focus.journal.db import open_log
@@ -166,7 +169,7 @@ def _broken(line: bytes) -> str | None:
 def _read_log(
     log: LogFile, mark: FileMark | None, report: IngestReport
 ) -> tuple[FileMark, list[CallRecord], bool] | None:
-    path = str(log.path)
+    path = log.path
     try:
         handle = open(log.path, "rb")  # noqa: SIM115  (closed below; never written)
     except OSError as exc:
@@ -215,6 +218,24 @@ def _read_log(
     return new_mark, records, reset
 
 
+def _find_logs(db: sqlite3.Connection) -> list[LogFile]:
+    """Every agent log, the directories unchanged since last time not listed again."""
+    before = read_dirs(db)
+    known = dict(before)
+    files = log_files(known)
+    save_dirs(db, before, known)
+    return files
+
+
+def find_logs(folder: Path) -> list[LogFile]:
+    """Every agent log (:func:`ingest_logs` finds them itself when not given them)."""
+    db = open_log(folder)
+    try:
+        return _find_logs(db)
+    finally:
+        db.close()
+
+
 def pending_bytes(folder: Path, files: list[LogFile]) -> int:
     """How much there is to read: for the progress bar's decision and its total."""
     db = open_log(folder)
@@ -225,8 +246,8 @@ def pending_bytes(folder: Path, files: list[LogFile]) -> int:
     total = 0
     for log in files:
         with contextlib.suppress(OSError):
-            size = log.path.stat().st_size
-            mark = marks.get(str(log.path))
+            size = os.stat(log.path).st_size
+            mark = marks.get(log.path)
             total += size - mark.offset if mark and size >= mark.offset else size
     return total
 
@@ -292,17 +313,18 @@ def ingest_logs(
     SQLite connection) while this one adds their calls in sorted path order: the order, and
     so the de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices)
     may be a function: it is called only when some log has something new to price."""
-    files = log_files() if files is None else files
-    report = IngestReport(files=len(files))
     with _ingest_lock(folder):
         db = open_log(folder)
         try:
             marks = read_marks(db)  # stable: other writers never touch log_files
+            if files is None:
+                files = _find_logs(db)
         finally:
             db.close()
+        report = IngestReport(files=len(files))
         todo, pending = [], 0
         for log in files:
-            mark = marks.get(str(log.path))
+            mark = marks.get(log.path)
             size = _pending(log, mark)
             if size is not None:
                 todo.append((log, mark))

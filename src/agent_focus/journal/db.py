@@ -113,6 +113,16 @@ def m003_agent_usage(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX call_keys_call ON call_keys (call_id)")
 
 
+@migration
+def m004_log_dirs(db: sqlite3.Connection) -> None:
+    """Each log directory's listing as last seen, with its mtime: an unchanged directory is
+    not listed again (ingest.locate)."""
+    db.execute(
+        "CREATE TABLE log_dirs (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL,"
+        " files TEXT NOT NULL, dirs TEXT NOT NULL)"
+    )
+
+
 def open_log(folder: Path, wait: float = 30.0) -> sqlite3.Connection:
     """Open (creating and migrating) the log in ``folder``, waiting at most ``wait`` seconds
     for another writer (a hook inside an agent's loop waits a fraction of a second)."""
