@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 
 from agent_focus.ingest.records import CallRecord
+from agent_focus.journal.db import FILL_HOURS
 
 COLUMNS = (
     "id", "source", "at", "session", "cwd", "model", "input_tokens", "output_tokens",
@@ -138,3 +139,29 @@ def bulk_load(db: sqlite3.Connection) -> Iterator[None]:
     yield
     for _name, sql in indexes:
         db.execute(sql)
+
+
+@contextlib.contextmanager
+def hours_kept(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
+    """Inside the caller's transaction: keep ``usage_hours`` equal to the sums of
+    ``agent_usage``. The hours of every call written or removed are noted (temporary
+    triggers; REPLACE's removals fire them only with ``PRAGMA recursive_triggers = ON``, which
+    the caller sets before its transaction) and summed again at
+    the end from the calls themselves; on a first read (``rebuild``) every hour is summed
+    once at the end instead."""
+    if rebuild:
+        yield
+        db.execute("DELETE FROM usage_hours")
+        db.execute(FILL_HOURS, ("", "~"))
+        return
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS dirty_hours (hour TEXT PRIMARY KEY) WITHOUT ROWID")
+    for name, event, row in (("usage_added", "INSERT", "new"), ("usage_removed", "DELETE", "old")):
+        db.execute(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {event} ON agent_usage BEGIN"
+            f" INSERT OR IGNORE INTO dirty_hours VALUES (substr({row}.at, 1, 13)); END"
+        )
+    yield
+    for (hour,) in db.execute("SELECT hour FROM dirty_hours").fetchall():
+        db.execute("DELETE FROM usage_hours WHERE slot = ?", (hour + ":00:00.000+00:00",))
+        db.execute(FILL_HOURS, (hour, hour + "~"))
+    db.execute("DELETE FROM dirty_hours")

@@ -26,7 +26,7 @@ from agent_focus.ingest.claude import MARKER as CLAUDE_MARKER
 from agent_focus.ingest.claude import parse_claude_line
 from agent_focus.ingest.codex import MARKERS as CODEX_MARKERS
 from agent_focus.ingest.codex import CodexState, parse_codex_line
-from agent_focus.ingest.dedupe import Deduper, bulk_load, forget_file
+from agent_focus.ingest.dedupe import Deduper, bulk_load, forget_file, hours_kept
 from agent_focus.ingest.locate import LogFile, log_files
 from agent_focus.ingest.records import CallRecord
 from agent_focus.ingest.store import (
@@ -342,8 +342,11 @@ def ingest_logs(
             # could be lost, and it is done again next time.
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA cache_size = -16384")  # 16 MiB: a first read writes many pages
+            db.execute("PRAGMA recursive_triggers = ON")  # hours_kept sees REPLACE's removals
             with db, contextlib.ExitStack() as stack:
                 db.execute("BEGIN IMMEDIATE")
+                empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
+                stack.enter_context(hours_kept(db, rebuild=empty))
                 stack.enter_context(bulk_load(db))
                 before = count_calls(db)
                 calls = Deduper(db, _pricer(overrides or {}))
@@ -365,7 +368,7 @@ def ingest_logs(
                     if progress:
                         progress(done, report.bytes_read)
                 calls.flush()
-                stack.close()  # the indexes again, before the commit
+                stack.close()  # the indexes and the hourly sums, before the commit
                 report.calls_added = count_calls(db) - before
         finally:
             reading.close()  # the readers stop
