@@ -22,6 +22,7 @@ COLUMNS = (
     "path", "offset",
 )  # fmt: skip
 Pricer = Callable[[CallRecord], "float | None"]
+FLUSH_CALLS = 4096  # new or changed calls held before they are written: bounds the memory
 
 
 def better(new: CallRecord, cost: float | None, kept: CallRecord, kept_cost: float | None) -> bool:
@@ -41,8 +42,9 @@ class Deduper:
     def __init__(self, db: sqlite3.Connection, price: Pricer):
         self.db = db
         self.price = price
-        self.kept: dict[int, tuple[CallRecord, float | None]] = {}  # this run's new or changed
-        self.keys: dict[str, int] = {}  # this run's new keys
+        self.kept: dict[int, tuple[CallRecord, float | None]] = {}  # new or changed, unwritten
+        self.keys: dict[str, int] = {}  # this run's new keys (all: looked up without SQL)
+        self.unwritten: list[tuple[str, int]] = []  # those of them not written yet
         self.journal_empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
         self.next_id = (
             int(db.execute("SELECT coalesce(max(id), 0) FROM agent_usage").fetchone()[0]) + 1
@@ -89,9 +91,21 @@ class Deduper:
         for key in (exact, replay):
             if key and self._find(key) is None:
                 self.keys[key] = call_id
+                self.unwritten.append((key, call_id))
+        if len(self.kept) >= FLUSH_CALLS:
+            self.flush()
+
+    def forget(self, path: str) -> None:
+        """A rewritten log (see :func:`forget_file`), after a :meth:`flush`."""
+        gone = {
+            row[0] for row in self.db.execute("SELECT id FROM agent_usage WHERE path = ?", (path,))
+        }
+        forget_file(self.db, path)
+        if gone:
+            self.keys = {key: call_id for key, call_id in self.keys.items() if call_id not in gone}
 
     def flush(self) -> None:
-        """Write this run's calls and keys."""
+        """Write the calls and keys not written yet (the keys stay known)."""
         self.db.executemany(
             f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)})"
             f" VALUES ({', '.join('?' for _ in COLUMNS)})",
@@ -102,14 +116,12 @@ class Deduper:
                 for call_id, (r, cost) in self.kept.items()
             ),
         )  # fmt: skip
-        self.db.executemany(  # in key order: the primary key's pages fill one after another
-            "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)",
-            sorted(self.keys.items()),
+        self.unwritten.sort()  # in key order: the primary key's pages fill one after another
+        self.db.executemany(
+            "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)", self.unwritten
         )
-        if self.kept or self.keys:
-            self.journal_empty = False  # later lookups must ask the journal too
         self.kept.clear()
-        self.keys.clear()
+        self.unwritten.clear()
 
 
 def forget_file(db: sqlite3.Connection, path: str) -> None:

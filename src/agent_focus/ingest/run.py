@@ -26,7 +26,7 @@ from agent_focus.ingest.claude import MARKER as CLAUDE_MARKER
 from agent_focus.ingest.claude import parse_claude_line
 from agent_focus.ingest.codex import MARKERS as CODEX_MARKERS
 from agent_focus.ingest.codex import CodexState, parse_codex_line
-from agent_focus.ingest.dedupe import Deduper, bulk_load, forget_file, hours_kept
+from agent_focus.ingest.dedupe import Deduper, bulk_load, hours_kept
 from agent_focus.ingest.locate import LogFile, log_files
 from agent_focus.ingest.records import CallRecord
 from agent_focus.ingest.store import (
@@ -359,7 +359,7 @@ def ingest_logs(
                         mark, records, reset = found
                         if reset:
                             calls.flush()
-                            forget_file(db, mark.path)
+                            calls.forget(mark.path)
                         for record in records:
                             calls.add(record)
                         save_mark(db, mark)

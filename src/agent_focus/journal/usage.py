@@ -39,7 +39,9 @@ _HOURS = (
     " input_tokens, output_tokens, cache_write_tokens, cached_tokens, cost_usd, calls, priced"
     f" FROM usage_hours WHERE slot >= ? AND slot < ? AND {_WHOLE_DAY}"
 )
-_SPLIT_HOURS = f"SELECT DISTINCT slot FROM usage_hours WHERE slot >= ? AND slot < ? AND NOT ({_WHOLE_DAY})"
+_SPLIT_HOURS = (
+    f"SELECT DISTINCT slot FROM usage_hours WHERE slot >= ? AND slot < ? AND NOT ({_WHOLE_DAY})"
+)
 _PLANNER = (
     "SELECT 'planner', provider, NULL, agent, worktree, model, date(at, 'localtime'), 'planner',"
     " input_tokens, output_tokens, cache_write_tokens, cached_tokens, cost_usd, 1,"
