@@ -70,8 +70,10 @@ class Deduper:
         )  # fmt: skip
         return record, cost
 
-    def add(self, record: CallRecord) -> None:
-        cost = record.cost_usd if record.cost_usd is not None else self.price(record)
+    def add(self, record: CallRecord, cost: float | None = None) -> None:
+        """Add a call; ``cost`` when already priced (else its own, else priced here)."""
+        if cost is None:
+            cost = record.cost_usd if record.cost_usd is not None else self.price(record)
         exact = f"x\t{record.call_key}" if record.call_key else None
         replay = f"r\t{record.replay_key}" if record.replay_key else None
         call_id = self._find(exact) if exact else None

@@ -84,7 +84,11 @@ def _ingest_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _pricer(overrides: dict[str, Price]) -> Callable[[CallRecord], float | None]:
+Pricer = Callable[[CallRecord], float | None]
+Priced = tuple[CallRecord, float | None]  # a call and its cost
+
+
+def _pricer(overrides: dict[str, Price]) -> Pricer:
     """:func:`cost_usd` with each model's rates looked up once."""
     known: dict[str, Rates | None] = {}
 
@@ -167,8 +171,10 @@ def _broken(line: bytes) -> str | None:
 
 
 def _read_log(
-    log: LogFile, mark: FileMark | None, report: IngestReport
-) -> tuple[FileMark, list[CallRecord], bool] | None:
+    log: LogFile, mark: FileMark | None, report: IngestReport, price: Pricer | None = None
+) -> tuple[FileMark, list[Priced], bool] | None:
+    """What is new in one log: its mark, its calls with their costs (priced by ``price``
+    when the record carries none; else left to the de-duplicator), whether it was reset."""
     path = log.path
     try:
         handle = open(log.path, "rb")  # noqa: SIM115  (closed below; never written)
@@ -185,7 +191,7 @@ def _read_log(
         if appended and head_digest(handle.read(min(HEAD_BYTES, mark.offset))) == mark.head:  # type: ignore[union-attr]
             start, reset = mark.offset, False  # type: ignore[union-attr]
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
-        records: list[CallRecord] = []
+        records: list[Priced] = []
         offset = start
         claude = log.source == "claude"
         markers = (CLAUDE_MARKER,) if claude else CODEX_MARKERS
@@ -199,7 +205,10 @@ def _read_log(
                     else parse_codex_line(line, path, state, base + begin)
                 )
                 if isinstance(parsed, CallRecord):
-                    records.append(parsed)
+                    cost = parsed.cost_usd
+                    records.append(
+                        (parsed, cost if cost is not None or not price else price(parsed))
+                    )
                 elif isinstance(parsed, str):
                     report.skipped[parsed] += 1
                 elif problem := _broken(line):
@@ -252,7 +261,8 @@ def pending_bytes(folder: Path, files: list[LogFile]) -> int:
     return total
 
 
-Found = tuple[FileMark, list[CallRecord], bool] | None
+Found = tuple[FileMark, list[Priced], bool] | None
+_PRICE: Pricer | None = None  # set before the readers fork: they price what they read
 PARALLEL_BYTES = 48 * 1024 * 1024  # below this, one process is done before a pool helps
 IN_FLIGHT = 16  # files handed to the readers ahead of the one being added
 
@@ -273,7 +283,7 @@ def _pending(log: LogFile, mark: FileMark | None) -> int | None:
 def _read_alone(log: LogFile, mark: FileMark | None) -> tuple[Found, IngestReport]:
     """One log read in a reader process: what it found, and its part of the report."""
     part = IngestReport()
-    return _read_log(log, mark, part), part
+    return _read_log(log, mark, part, _PRICE), part
 
 
 def _read_in_order(
@@ -331,6 +341,8 @@ def ingest_logs(
                 pending += size
         if callable(overrides):
             overrides = overrides() if todo else {}
+        global _PRICE
+        _PRICE = price = _pricer(overrides or {})
         readers = min(2, os.cpu_count() or 1) if pending >= PARALLEL_BYTES else 1
         reading = _read_in_order(todo, readers)
         found_logs: Iterator[tuple[Found, IngestReport]] = reading
@@ -349,7 +361,7 @@ def ingest_logs(
                 stack.enter_context(hours_kept(db, rebuild=empty))
                 stack.enter_context(bulk_load(db))
                 before = count_calls(db)
-                calls = Deduper(db, _pricer(overrides or {}))
+                calls = Deduper(db, price)
                 skipped_files = len(files) - len(todo)
                 for done, (found, part) in enumerate(found_logs, skipped_files + 1):
                     report.skipped.update(part.skipped)
@@ -360,8 +372,8 @@ def ingest_logs(
                         if reset:
                             calls.flush()
                             calls.forget(mark.path)
-                        for record in records:
-                            calls.add(record)
+                        for record, cost in records:
+                            calls.add(record, cost)
                         save_mark(db, mark)
                         report.files_read += 1
                         report.calls_read += len(records)
