@@ -53,6 +53,7 @@ DOLLAR_TOLERANCE = 0.005
 class Run:
     wall: float  # seconds
     rss: int  # peak resident set, bytes
+    cpu: float  # user + system seconds of the child and the children it waited for
     output: Any
 
 
@@ -65,6 +66,9 @@ class Samples:
 
     def rss(self) -> float:
         return statistics.median(r.rss for r in self.runs)
+
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
 
 
 def corpus(cache: Path, size: str, seed: int) -> Path:
@@ -106,7 +110,8 @@ def run_child(command: list[str], env: dict[str, str], cwd: Path) -> Run:
         err.seek(0)
         if child.returncode != 0:
             raise SystemExit(f"{command[0]} failed ({child.returncode}): {err.read().decode()}")
-        return Run(wall, usage.ru_maxrss * 1024, json.loads(out.read()))
+        cpu = usage.ru_utime + usage.ru_stime
+        return Run(wall, usage.ru_maxrss * 1024, cpu, json.loads(out.read()))
 
 
 def warm_page_cache(folder: Path) -> None:
@@ -173,7 +178,7 @@ def bench_size(
             result = step()
             samples[name].runs.append(result)
             print(f"  {size} round {index + 1}: {name} {result.wall:.2f} s, "
-                  f"{result.rss / 2**20:.0f} MiB", file=sys.stderr)  # fmt: skip
+                  f"{result.cpu:.2f} s CPU, {result.rss / 2**20:.0f} MiB", file=sys.stderr)  # fmt: skip
         shutil.rmtree(state, ignore_errors=True)
     reference = samples["ccusage"].runs[-1].output
     for name in ("cold", "warm"):
@@ -189,21 +194,23 @@ def mib(value: float) -> str:
 def table(size: str, folder: Path, result: dict[str, Any]) -> str:
     samples: dict[str, Samples] = result["samples"]
     base_wall, base_rss = samples["ccusage"].wall(), samples["ccusage"].rss()
+    base_cpu = samples["ccusage"].cpu()
     real = sum(f.stat().st_size for f in folder.rglob("*.jsonl"))
     lines = [
         f"**{size}** ({real / 1e6:.0f} MB of logs, {len(samples['cold'].runs)} rounds)",
         "",
-        "| run | median wall | ratio to ccusage | median peak RSS | RSS ratio |",
-        "|---|---|---|---|---|",
+        "| run | median wall | ratio to ccusage | median CPU | CPU ratio | median peak RSS | RSS ratio |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, label in (
         ("ccusage", f"`ccusage daily --json --offline` ({CCUSAGE_VERSION}, native)"),
         ("cold", "`focus usage --by day --json`, cold (empty journal)"),
         ("warm", "`focus usage --by day --json`, warm (nothing new)"),
     ):
-        wall, rss = samples[name].wall(), samples[name].rss()
+        wall, rss, cpu = samples[name].wall(), samples[name].rss(), samples[name].cpu()
         lines.append(
-            f"| {label} | {wall:.2f} s | {wall / base_wall:.2f}x | {mib(rss)} | {rss / base_rss:.2f}x |"
+            f"| {label} | {wall:.2f} s | {wall / base_wall:.2f}x | {cpu:.2f} s |"
+            f" {cpu / base_cpu:.2f}x | {mib(rss)} | {rss / base_rss:.2f}x |"
         )
     checks = result["checks"]
     bad = [c for c in checks if c != "ok"]

@@ -243,3 +243,138 @@ def test_a_broken_journal_is_one_line_and_no_data(
         assert done.returncode == 4 and "Traceback" not in done.stderr, done.stderr
         assert "focus.db" in done.stderr
     assert focus("log", "--since", "99999999d", cwd=a1).returncode == 2
+
+
+def test_unchanged_directories_are_not_listed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory whose mtime is as last time is taken from the remembered listing; one
+    that changed (a log added or removed), or that was listed in the same clock tick as its
+    change, is listed again; a new subdirectory of an unchanged one is still found."""
+    from agent_focus.ingest import locate
+
+    projects = tmp_path / "claude" / "projects"
+    (projects / "p1").mkdir(parents=True)
+    (projects / "p1" / "a.jsonl").write_text("")
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
+    old = 1_600_000_000
+
+    def age(*folders: Path) -> None:
+        for folder in folders:
+            os.utime(folder, (old, old))
+
+    def names(known: dict) -> list[str]:  # type: ignore[type-arg]
+        return [Path(f.path).relative_to(projects).as_posix() for f in locate.log_files(known)]
+
+    known: dict = {}  # type: ignore[type-arg]
+    assert names(known) == ["p1/a.jsonl"]
+    assert known[str(projects / "p1")][0] == -1  # just changed: not trusted yet
+    age(projects, projects / "p1")
+    assert names(known) == ["p1/a.jsonl"]
+    assert known[str(projects / "p1")][0] == old * 10**9
+    listed = []
+    real = locate._list
+    monkeypatch.setattr(locate, "_list", lambda folder: listed.append(folder) or real(folder))
+    assert names(known) == ["p1/a.jsonl"] and listed == []  # only stat'ed
+    (projects / "p1" / "b.jsonl").write_text("")
+    (projects / "p1" / "deep").mkdir()
+    (projects / "p1" / "deep" / "c.jsonl").write_text("")
+    assert names(known) == ["p1/a.jsonl", "p1/b.jsonl", "p1/deep/c.jsonl"]
+    (projects / "p1" / "a.jsonl").unlink()
+    assert names(known) == ["p1/b.jsonl", "p1/deep/c.jsonl"]
+    age(projects / "p1", projects / "p1" / "deep")
+    assert names(known) == ["p1/b.jsonl", "p1/deep/c.jsonl"]
+    (projects / "p1" / "deep" / "d.jsonl").write_text("")  # below an unchanged p1
+    listed.clear()
+    assert names(known) == ["p1/b.jsonl", "p1/deep/c.jsonl", "p1/deep/d.jsonl"]
+    assert listed == [str(projects / "p1" / "deep")]
+
+
+def test_hourly_sums_follow_every_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """usage_hours always equals the sums of the calls it is kept for: after a first read,
+    an append (a new call, and a larger copy replacing a kept one in another hour), a
+    rewritten log (its calls forgotten)."""
+    from agent_focus.ingest.run import ingest_logs
+    from agent_focus.journal.db import FILL_HOURS, open_log
+
+    folder = tmp_path / "claude" / "projects" / "p"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
+    state = tmp_path / "state"
+
+    def check() -> list[tuple[object, ...]]:
+        ingest_logs(state, {})
+        db = open_log(state)
+        kept = db.execute("SELECT * FROM usage_hours ORDER BY 1, 2, 3, 4, 5").fetchall()
+        db.execute("DELETE FROM usage_hours")
+        db.execute(FILL_HOURS, ("", "~"))
+        summed = db.execute("SELECT * FROM usage_hours ORDER BY 1, 2, 3, 4, 5").fetchall()
+        db.close()
+        assert kept == summed
+        return kept
+
+    (folder / "a.jsonl").write_text(assistant("/w", 1) + assistant("/w", 2, day="2026-11-21"))
+    (folder / "b.jsonl").write_text(assistant("/w", 3, out=5, sessionId="s2"))
+    assert sum(row[-1] for row in check()) == 3
+    with (folder / "a.jsonl").open("a") as handle:  # a larger copy of call 3, a day later
+        handle.write(assistant("/w", 3, out=500, day="2026-11-22") + assistant("/v", 4))
+    assert sum(row[-1] for row in check()) == 4
+    (folder / "a.jsonl").write_text(assistant("/w", 9))  # rewritten: its calls 1 to 4 go
+    rows = check()
+    assert sum(row[-1] for row in rows) == 1 and sum(row[6] for row in rows) == 100
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "Asia/Kathmandu", "America/New_York"])
+def test_days_from_hourly_sums_are_the_calls_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    """Local days summed from the UTC hours equal the days of the calls themselves, in a
+    zone half or three quarters of an hour from UTC (an hour split by local midnight) and
+    across a change of offset, in any window."""
+    import time
+
+    from agent_focus.ingest.run import ingest_logs
+    from agent_focus.journal.db import open_log
+    from agent_focus.journal.usage import read_calls
+
+    folder = tmp_path / "claude" / "projects" / "p"
+    folder.mkdir(parents=True)
+    lines = []
+    for n, day in enumerate(["2026-03-07", "2026-03-08", "2026-03-09", "2026-11-01"]):
+        for hour in range(24):
+            stamp = f"{day}T{hour:02d}:{(n * 7 + hour * 13) % 60:02d}:30.000Z"
+            line = json.loads(assistant("/w", n * 100 + hour, out=hour + 1))
+            line["timestamp"] = stamp
+            lines.append(json.dumps(line) + "\n")
+    (folder / "a.jsonl").write_text("".join(lines))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    state = tmp_path / "state"
+    ingest_logs(state, {})
+    db = open_log(state)
+    windows = [(None, None), (datetime(2026, 3, 8, 5, 40, tzinfo=UTC), None)]
+    windows.append(
+        (datetime(2026, 3, 8, 18, 10, tzinfo=UTC), datetime(2026, 3, 9, 0, 20, tzinfo=UTC))
+    )
+    try:
+        for since, until in windows:
+            low = since.isoformat(timespec="milliseconds") if since else ""
+            high = until.isoformat(timespec="milliseconds") if until else "~"
+            expected = db.execute(
+                "SELECT date(at, 'localtime'), sum(output_tokens), count(*) FROM agent_usage"
+                " WHERE at >= ? AND at < ? GROUP BY 1 ORDER BY 1", (low, high),
+            ).fetchall()  # fmt: skip
+            days: dict[str, list[int]] = {}
+            for row in read_calls(state, since, until):
+                figures = days.setdefault(row[6], [0, 0])
+                figures[0] += row[9]
+                figures[1] += row[13]
+            assert sorted((day, *f) for day, f in days.items()) == expected
+    finally:
+        db.close()
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent_focus.journal.calls import LLMCall, record_calls, usage_summary
-from agent_focus.journal.db import open_log
+from agent_focus.journal.db import MIGRATIONS, open_log
 
 WRITER = """
 import sys
@@ -34,7 +34,7 @@ def test_many_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
 def test_the_log_migrates_itself_once(tmp_path: Path) -> None:
     open_log(tmp_path).close()
     db = open_log(tmp_path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 3  # llm_calls, events, agent usage
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
 

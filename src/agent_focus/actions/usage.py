@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agent_focus.config import load_config
 from agent_focus.ingest.run import IngestReport, Progress, ingest_logs
 from agent_focus.journal.effectiveness import agent_effectiveness
 from agent_focus.journal.task_cost import task_costs
@@ -15,6 +14,10 @@ from agent_focus.journal.usage import UsageReport, empty, fold, usage_report
 from agent_focus.readers.attribution import place_for
 from agent_focus.readers.workspace import Workspace
 from agent_focus.readers.worktrees import seats
+
+if TYPE_CHECKING:
+    from agent_focus.config import Price
+    from agent_focus.ingest.locate import LogFile
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,18 @@ class UsageOutcome:
         }
 
 
-def read_agent_logs(workspace: Workspace, progress: Progress | None = None) -> IngestReport:
-    """Bring the journal up to date with every agent log on this machine."""
-    overrides = load_config(workspace.root).planner.prices
-    return ingest_logs(workspace.state_dir, overrides, progress=progress)
+def read_agent_logs(
+    workspace: Workspace, progress: Progress | None = None, files: list[LogFile] | None = None
+) -> IngestReport:
+    """Bring the journal up to date with every agent log on this machine. focus.yaml (and
+    pydantic with it) is read only when some log has something new to price."""
+
+    def overrides() -> dict[str, Price]:
+        from agent_focus.config import load_config
+
+        return load_config(workspace.root).planner.prices
+
+    return ingest_logs(workspace.state_dir, overrides, files, progress)
 
 
 def _by_task(workspace: Workspace) -> UsageReport:

@@ -200,15 +200,14 @@ def usage(
 def _read_logs(workspace: Workspace) -> IngestReport:
     """Ingest with a progress bar on a terminal when there is much to read; silent on a pipe."""
     from agent_focus.actions.usage import read_agent_logs
-    from agent_focus.ingest.locate import log_files
-    from agent_focus.ingest.run import pending_bytes
+    from agent_focus.ingest.run import find_logs, pending_bytes
 
     if not sys.stderr.isatty():
         return read_agent_logs(workspace)
-    files = log_files()
+    files = find_logs(workspace.state_dir)
     todo = pending_bytes(workspace.state_dir, files)
     if todo < 32 * 1024 * 1024:
-        return read_agent_logs(workspace)
+        return read_agent_logs(workspace, files=files)
     from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn
 
     columns = (
@@ -225,7 +224,7 @@ def _read_logs(workspace: Workspace) -> IngestReport:
             bar.update(by_bytes, completed=read)
             bar.update(files_done, completed=done)
 
-        return read_agent_logs(workspace, advance)
+        return read_agent_logs(workspace, advance, files)
 
 
 def _team_usage(root: Path, key: str, json_out: bool) -> None:

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 
 from agent_focus.ingest.records import CallRecord
+from agent_focus.journal.db import FILL_HOURS
 
 COLUMNS = (
     "id", "source", "at", "session", "cwd", "model", "input_tokens", "output_tokens",
@@ -21,6 +22,7 @@ COLUMNS = (
     "path", "offset",
 )  # fmt: skip
 Pricer = Callable[[CallRecord], "float | None"]
+FLUSH_CALLS = 4096  # new or changed calls held before they are written: bounds the memory
 
 
 def better(new: CallRecord, cost: float | None, kept: CallRecord, kept_cost: float | None) -> bool:
@@ -40,8 +42,9 @@ class Deduper:
     def __init__(self, db: sqlite3.Connection, price: Pricer):
         self.db = db
         self.price = price
-        self.kept: dict[int, tuple[CallRecord, float | None]] = {}  # this run's new or changed
-        self.keys: dict[str, int] = {}  # this run's new keys
+        self.kept: dict[int, tuple[CallRecord, float | None]] = {}  # new or changed, unwritten
+        self.keys: dict[str, int] = {}  # this run's new keys (all: looked up without SQL)
+        self.unwritten: list[tuple[str, int]] = []  # those of them not written yet
         self.journal_empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
         self.next_id = (
             int(db.execute("SELECT coalesce(max(id), 0) FROM agent_usage").fetchone()[0]) + 1
@@ -67,8 +70,10 @@ class Deduper:
         )  # fmt: skip
         return record, cost
 
-    def add(self, record: CallRecord) -> None:
-        cost = record.cost_usd if record.cost_usd is not None else self.price(record)
+    def add(self, record: CallRecord, cost: float | None = None) -> None:
+        """Add a call; ``cost`` when already priced (else its own, else priced here)."""
+        if cost is None:
+            cost = record.cost_usd if record.cost_usd is not None else self.price(record)
         exact = f"x\t{record.call_key}" if record.call_key else None
         replay = f"r\t{record.replay_key}" if record.replay_key else None
         call_id = self._find(exact) if exact else None
@@ -88,9 +93,21 @@ class Deduper:
         for key in (exact, replay):
             if key and self._find(key) is None:
                 self.keys[key] = call_id
+                self.unwritten.append((key, call_id))
+        if len(self.kept) >= FLUSH_CALLS:
+            self.flush()
+
+    def forget(self, path: str) -> None:
+        """A rewritten log (see :func:`forget_file`), after a :meth:`flush`."""
+        gone = {
+            row[0] for row in self.db.execute("SELECT id FROM agent_usage WHERE path = ?", (path,))
+        }
+        forget_file(self.db, path)
+        if gone:
+            self.keys = {key: call_id for key, call_id in self.keys.items() if call_id not in gone}
 
     def flush(self) -> None:
-        """Write this run's calls and keys."""
+        """Write the calls and keys not written yet (the keys stay known)."""
         self.db.executemany(
             f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)})"
             f" VALUES ({', '.join('?' for _ in COLUMNS)})",
@@ -101,14 +118,12 @@ class Deduper:
                 for call_id, (r, cost) in self.kept.items()
             ),
         )  # fmt: skip
-        self.db.executemany(  # in key order: the primary key's pages fill one after another
-            "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)",
-            sorted(self.keys.items()),
+        self.unwritten.sort()  # in key order: the primary key's pages fill one after another
+        self.db.executemany(
+            "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)", self.unwritten
         )
-        if self.kept or self.keys:
-            self.journal_empty = False  # later lookups must ask the journal too
         self.kept.clear()
-        self.keys.clear()
+        self.unwritten.clear()
 
 
 def forget_file(db: sqlite3.Connection, path: str) -> None:
@@ -138,3 +153,29 @@ def bulk_load(db: sqlite3.Connection) -> Iterator[None]:
     yield
     for _name, sql in indexes:
         db.execute(sql)
+
+
+@contextlib.contextmanager
+def hours_kept(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
+    """Inside the caller's transaction: keep ``usage_hours`` equal to the sums of
+    ``agent_usage``. The hours of every call written or removed are noted (temporary
+    triggers; REPLACE's removals fire them only with ``PRAGMA recursive_triggers = ON``, which
+    the caller sets before its transaction) and summed again at
+    the end from the calls themselves; on a first read (``rebuild``) every hour is summed
+    once at the end instead."""
+    if rebuild:
+        yield
+        db.execute("DELETE FROM usage_hours")
+        db.execute(FILL_HOURS, ("", "~"))
+        return
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS dirty_hours (hour TEXT PRIMARY KEY) WITHOUT ROWID")
+    for name, event, row in (("usage_added", "INSERT", "new"), ("usage_removed", "DELETE", "old")):
+        db.execute(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {event} ON agent_usage BEGIN"
+            f" INSERT OR IGNORE INTO dirty_hours VALUES (substr({row}.at, 1, 13)); END"
+        )
+    yield
+    for (hour,) in db.execute("SELECT hour FROM dirty_hours").fetchall():
+        db.execute("DELETE FROM usage_hours WHERE slot = ?", (hour + ":00:00.000+00:00",))
+        db.execute(FILL_HOURS, (hour, hour + "~"))
+    db.execute("DELETE FROM dirty_hours")

@@ -4,18 +4,30 @@ Claude Code: every ``*.jsonl`` under ``projects/`` of each config dir: ``CLAUDE_
 (a comma-separated list; each dir holds ``projects/`` or is it) when set, else both
 ``${XDG_CONFIG_HOME:-~/.config}/claude`` and ``~/.claude``. Codex: ``sessions/`` and
 ``archived_sessions/`` of ``${CODEX_HOME:-~/.codex}``.
+
+Walking thousands of session directories every time is most of what a run with nothing new
+costs, so the walk can remember each directory's listing with its modification time (which
+changes whenever an entry is added, removed or renamed in it): an unchanged directory is
+only stat'ed, not listed again. Its subdirectories are still visited (a file added two
+levels down does not touch it), and every log file is still stat'ed by the ingester (an
+append does not touch its directory).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+# A directory's listing: its mtime (ns) when listed, its *.jsonl names, its subdirectories.
+Listing = tuple[int, tuple[str, ...], tuple[str, ...]]
+RACY_NS = 2_000_000_000  # a listing this close to its mtime may miss a same-tick change
 
 
 @dataclass(frozen=True)
 class LogFile:
-    path: Path
+    path: str  # as os.path.join builds it from the root's Path: normalised
     source: str  # "claude" or "codex"
 
 
@@ -40,15 +52,73 @@ def codex_roots() -> list[Path]:
     return [home / name for name in ("sessions", "archived_sessions") if (home / name).is_dir()]
 
 
-def _jsonl_under(root: Path) -> list[Path]:
-    found = []
-    for folder, _dirs, files in os.walk(root):
-        found += [Path(folder) / name for name in files if name.endswith(".jsonl")]
+def _list(folder: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(``*.jsonl`` names, subdirectories to enter) as :func:`os.walk` sees them: a symlink
+    to a directory is neither entered nor a log; None when the directory cannot be listed."""
+    files, dirs = [], []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    if entry.name.endswith(".jsonl"):
+                        files.append(entry.name)
+                elif not entry.is_symlink():
+                    dirs.append(entry.name)
+    except OSError:
+        return None
+    return tuple(files), tuple(dirs)
+
+
+def _jsonl_under(
+    root: Path, known: dict[str, Listing], seen: dict[str, Listing], now: int
+) -> list[str]:
+    found: list[str] = []
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            mtime = os.stat(folder).st_mtime_ns
+        except OSError:
+            continue
+        listing = known.get(folder)
+        if listing is None or listing[0] != mtime:
+            listed = _list(folder)
+            if listed is None:
+                continue
+            # a listing taken in the same clock tick as a change may miss it: not trusted
+            listing = (mtime if now - mtime > RACY_NS else -1, *listed)
+        seen[folder] = listing
+        found += [os.path.join(folder, name) for name in listing[1]]
+        stack += [os.path.join(folder, name) for name in listing[2]]
     return found
 
 
-def log_files() -> list[LogFile]:
-    """Every session log on this machine, in sorted path order (ccusage's tie-break)."""
-    claude = sorted({p for root in claude_roots() for p in _jsonl_under(root)})
-    codex = sorted({p for root in codex_roots() for p in _jsonl_under(root)})
-    return [LogFile(p, "claude") for p in claude] + [LogFile(p, "codex") for p in codex]
+def log_files(known: dict[str, Listing] | None = None) -> list[LogFile]:
+    """Every session log on this machine, in sorted path order (ccusage's tie-break).
+
+    ``known``: directory listings of a previous walk (see the module's docstring); it is
+    replaced by this walk's."""
+    cache: dict[str, Listing] = {} if known is None else known
+    seen: dict[str, Listing] = {}
+    now = time.time_ns()
+    claude = {p for root in claude_roots() for p in _jsonl_under(root, cache, seen, now)}
+    codex = {p for root in codex_roots() for p in _jsonl_under(root, cache, seen, now)}
+    if known is not None:
+        known.clear()
+        known.update(seen)
+    return [LogFile(p, "claude") for p in sorted(claude, key=_path_order)] + [
+        LogFile(p, "codex") for p in sorted(codex, key=_path_order)
+    ]
+
+
+def _path_order(path: str) -> list[str]:
+    """The order of :class:`pathlib.Path` (component by component), without building one:
+    ``a/b`` before ``a-c``, unlike the strings themselves."""
+    parts = path.split(os.sep)
+    if path.startswith(os.sep):
+        parts[0] = os.sep  # Path's root part
+    return parts

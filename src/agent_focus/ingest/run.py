@@ -15,18 +15,18 @@ import contextlib
 import fcntl
 import itertools
 import os
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from agent_focus.config import Price
 from agent_focus.ingest.claude import MARKER as CLAUDE_MARKER
 from agent_focus.ingest.claude import parse_claude_line
 from agent_focus.ingest.codex import MARKERS as CODEX_MARKERS
 from agent_focus.ingest.codex import CodexState, parse_codex_line
-from agent_focus.ingest.dedupe import Deduper, bulk_load, forget_file
+from agent_focus.ingest.dedupe import Deduper, bulk_load, hours_kept
 from agent_focus.ingest.locate import LogFile, log_files
 from agent_focus.ingest.records import CallRecord
 from agent_focus.ingest.store import (
@@ -34,11 +34,16 @@ from agent_focus.ingest.store import (
     FileMark,
     count_calls,
     head_digest,
+    read_dirs,
     read_marks,
+    save_dirs,
     save_mark,
 )
 from agent_focus.journal.db import open_log
 from agent_focus.journal.pricing import Rates, price_with, rates_for
+
+if TYPE_CHECKING:
+    from agent_focus.config import Price
 
 CHUNK = 4 * 1024 * 1024
 Progress = Callable[[int, int], None]  # (files done, bytes done)
@@ -78,7 +83,11 @@ def _ingest_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _pricer(overrides: dict[str, Price]) -> Callable[[CallRecord], float | None]:
+Pricer = Callable[[CallRecord], float | None]
+Priced = tuple[CallRecord, float | None]  # a call and its cost
+
+
+def _pricer(overrides: dict[str, Price]) -> Pricer:
     """:func:`cost_usd` with each model's rates looked up once."""
     known: dict[str, Rates | None] = {}
 
@@ -161,9 +170,11 @@ def _broken(line: bytes) -> str | None:
 
 
 def _read_log(
-    log: LogFile, mark: FileMark | None, report: IngestReport
-) -> tuple[FileMark, list[CallRecord], bool] | None:
-    path = str(log.path)
+    log: LogFile, mark: FileMark | None, report: IngestReport, price: Pricer | None = None
+) -> tuple[FileMark, list[Priced], bool] | None:
+    """What is new in one log: its mark, its calls with their costs (priced by ``price``
+    when the record carries none; else left to the de-duplicator), whether it was reset."""
+    path = log.path
     try:
         handle = open(log.path, "rb")  # noqa: SIM115  (closed below; never written)
     except OSError as exc:
@@ -179,7 +190,7 @@ def _read_log(
         if appended and head_digest(handle.read(min(HEAD_BYTES, mark.offset))) == mark.head:  # type: ignore[union-attr]
             start, reset = mark.offset, False  # type: ignore[union-attr]
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
-        records: list[CallRecord] = []
+        records: list[Priced] = []
         offset = start
         claude = log.source == "claude"
         markers = (CLAUDE_MARKER,) if claude else CODEX_MARKERS
@@ -193,7 +204,10 @@ def _read_log(
                     else parse_codex_line(line, path, state, base + begin)
                 )
                 if isinstance(parsed, CallRecord):
-                    records.append(parsed)
+                    cost = parsed.cost_usd
+                    records.append(
+                        (parsed, cost if cost is not None or not price else price(parsed))
+                    )
                 elif isinstance(parsed, str):
                     report.skipped[parsed] += 1
                 elif problem := _broken(line):
@@ -212,6 +226,24 @@ def _read_log(
     return new_mark, records, reset
 
 
+def _find_logs(db: sqlite3.Connection) -> list[LogFile]:
+    """Every agent log, the directories unchanged since last time not listed again."""
+    before = read_dirs(db)
+    known = dict(before)
+    files = log_files(known)
+    save_dirs(db, before, known)
+    return files
+
+
+def find_logs(folder: Path) -> list[LogFile]:
+    """Every agent log (:func:`ingest_logs` finds them itself when not given them)."""
+    db = open_log(folder)
+    try:
+        return _find_logs(db)
+    finally:
+        db.close()
+
+
 def pending_bytes(folder: Path, files: list[LogFile]) -> int:
     """How much there is to read: for the progress bar's decision and its total."""
     db = open_log(folder)
@@ -222,13 +254,14 @@ def pending_bytes(folder: Path, files: list[LogFile]) -> int:
     total = 0
     for log in files:
         with contextlib.suppress(OSError):
-            size = log.path.stat().st_size
-            mark = marks.get(str(log.path))
+            size = os.stat(log.path).st_size
+            mark = marks.get(log.path)
             total += size - mark.offset if mark and size >= mark.offset else size
     return total
 
 
-Found = tuple[FileMark, list[CallRecord], bool] | None
+Found = tuple[FileMark, list[Priced], bool] | None
+_PRICE: Pricer | None = None  # set before the readers fork: they price what they read
 PARALLEL_BYTES = 48 * 1024 * 1024  # below this, one process is done before a pool helps
 IN_FLIGHT = 16  # files handed to the readers ahead of the one being added
 
@@ -249,7 +282,7 @@ def _pending(log: LogFile, mark: FileMark | None) -> int | None:
 def _read_alone(log: LogFile, mark: FileMark | None) -> tuple[Found, IngestReport]:
     """One log read in a reader process: what it found, and its part of the report."""
     part = IngestReport()
-    return _read_log(log, mark, part), part
+    return _read_log(log, mark, part, _PRICE), part
 
 
 def _read_in_order(
@@ -277,7 +310,7 @@ def _read_in_order(
 
 def ingest_logs(
     folder: Path,
-    overrides: dict[str, Price] | None = None,
+    overrides: dict[str, Price] | Callable[[], dict[str, Price]] | None = None,
     files: list[LogFile] | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
@@ -287,22 +320,28 @@ def ingest_logs(
     Logs whose identity and size are as last time are not opened. When much is new, two
     reader processes parse the logs (forked before the journal is opened, so they hold no
     SQLite connection) while this one adds their calls in sorted path order: the order, and
-    so the de-duplication, is the one of a single reader."""
-    files = log_files() if files is None else files
-    report = IngestReport(files=len(files))
+    so the de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices)
+    may be a function: it is called only when some log has something new to price."""
     with _ingest_lock(folder):
         db = open_log(folder)
         try:
             marks = read_marks(db)  # stable: other writers never touch log_files
+            if files is None:
+                files = _find_logs(db)
         finally:
             db.close()
+        report = IngestReport(files=len(files))
         todo, pending = [], 0
         for log in files:
-            mark = marks.get(str(log.path))
+            mark = marks.get(log.path)
             size = _pending(log, mark)
             if size is not None:
                 todo.append((log, mark))
                 pending += size
+        if callable(overrides):
+            overrides = overrides() if todo else {}
+        global _PRICE
+        _PRICE = price = _pricer(overrides or {})
         readers = min(2, os.cpu_count() or 1) if pending >= PARALLEL_BYTES else 1
         reading = _read_in_order(todo, readers)
         found_logs: Iterator[tuple[Found, IngestReport]] = reading
@@ -314,11 +353,14 @@ def ingest_logs(
             # could be lost, and it is done again next time.
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA cache_size = -16384")  # 16 MiB: a first read writes many pages
+            db.execute("PRAGMA recursive_triggers = ON")  # hours_kept sees REPLACE's removals
             with db, contextlib.ExitStack() as stack:
                 db.execute("BEGIN IMMEDIATE")
+                empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
+                stack.enter_context(hours_kept(db, rebuild=empty))
                 stack.enter_context(bulk_load(db))
                 before = count_calls(db)
-                calls = Deduper(db, _pricer(overrides or {}))
+                calls = Deduper(db, price)
                 skipped_files = len(files) - len(todo)
                 for done, (found, part) in enumerate(found_logs, skipped_files + 1):
                     report.skipped.update(part.skipped)
@@ -328,16 +370,16 @@ def ingest_logs(
                         mark, records, reset = found
                         if reset:
                             calls.flush()
-                            forget_file(db, mark.path)
-                        for record in records:
-                            calls.add(record)
+                            calls.forget(mark.path)
+                        for record, cost in records:
+                            calls.add(record, cost)
                         save_mark(db, mark)
                         report.files_read += 1
                         report.calls_read += len(records)
                     if progress:
                         progress(done, report.bytes_read)
                 calls.flush()
-                stack.close()  # the indexes again, before the commit
+                stack.close()  # the indexes and the hourly sums, before the commit
                 report.calls_added = count_calls(db) - before
         finally:
             reading.close()  # the readers stop

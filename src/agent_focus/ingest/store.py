@@ -53,5 +53,38 @@ def save_mark(db: sqlite3.Connection, mark: FileMark) -> None:
     )  # fmt: skip
 
 
+def read_dirs(db: sqlite3.Connection) -> dict[str, tuple[int, tuple[str, ...], tuple[str, ...]]]:
+    """The log directories' listings (ingest.locate.Listing), by path."""
+    return {
+        path: (mtime, tuple(files.split("\0")) if files else (), tuple(dirs.split("\0")) if dirs else ())
+        for path, mtime, files, dirs in db.execute("SELECT path, mtime, files, dirs FROM log_dirs")
+    }  # fmt: skip
+
+
+def save_dirs(
+    db: sqlite3.Connection,
+    before: dict[str, tuple[int, tuple[str, ...], tuple[str, ...]]],
+    after: dict[str, tuple[int, tuple[str, ...], tuple[str, ...]]],
+) -> None:
+    """Write the listings that changed, forget the directories that are gone (a name that
+    SQLite cannot store, not UTF-8, is simply listed again next time)."""
+    gone = [(path,) for path in before if path not in after]
+    changed = []
+    for path, (mtime, files, dirs) in after.items():
+        if before.get(path) != (mtime, files, dirs):
+            row = (path, mtime, "\0".join(files), "\0".join(dirs))
+            try:
+                "".join((row[0], row[2], row[3])).encode()
+            except UnicodeEncodeError:
+                gone.append((path,))
+                continue
+            changed.append(row)
+    if gone or changed:
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("DELETE FROM log_dirs WHERE path = ?", gone)
+            db.executemany("INSERT OR REPLACE INTO log_dirs VALUES (?, ?, ?, ?)", changed)
+
+
 def count_calls(db: sqlite3.Connection) -> int:
     return int(db.execute("SELECT count(*) FROM agent_usage").fetchone()[0])

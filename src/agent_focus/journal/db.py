@@ -113,6 +113,53 @@ def m003_agent_usage(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX call_keys_call ON call_keys (call_id)")
 
 
+@migration
+def m004_log_dirs(db: sqlite3.Connection) -> None:
+    """Each log directory's listing as last seen, with its mtime: an unchanged directory is
+    not listed again (ingest.locate)."""
+    db.execute(
+        "CREATE TABLE log_dirs (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL,"
+        " files TEXT NOT NULL, dirs TEXT NOT NULL)"
+    )
+
+
+# One row per UTC hour, source, cwd, session and model of agent_usage: what `focus usage`
+# sums (journal.usage). Kept by the ingester (ingest.dedupe.hours_kept).
+HOUR_SLOT = "substr(at, 1, 13) || ':00:00.000+00:00'"
+FILL_HOURS = (
+    "INSERT INTO usage_hours SELECT " + HOUR_SLOT + ", source, cwd, session, model,"
+    " sum(input_tokens), sum(output_tokens), sum(cache_write_tokens + cache_write_1h_tokens),"
+    " sum(cached_tokens), sum(cost_usd), count(cost_usd), count(*) FROM agent_usage"
+    " WHERE at >= ? AND at < ? GROUP BY substr(at, 1, 13), source, cwd, session, model"
+)
+
+
+@migration
+def m005_usage_hours(db: sqlite3.Connection) -> None:
+    """The agents' calls summed per UTC hour, so that a total reads thousands of rows, not
+    every call."""
+    db.execute(
+        """
+        CREATE TABLE usage_hours (
+            slot TEXT NOT NULL,
+            source TEXT NOT NULL,
+            cwd TEXT,
+            session TEXT,
+            model TEXT,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cache_write_tokens INTEGER NOT NULL,
+            cached_tokens INTEGER NOT NULL,
+            cost_usd REAL,
+            priced INTEGER NOT NULL,
+            calls INTEGER NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX usage_hours_slot ON usage_hours (slot)")
+    db.execute(FILL_HOURS, ("", "~"))
+
+
 def open_log(folder: Path, wait: float = 30.0) -> sqlite3.Connection:
     """Open (creating and migrating) the log in ``folder``, waiting at most ``wait`` seconds
     for another writer (a hook inside an agent's loop waits a fraction of a second)."""

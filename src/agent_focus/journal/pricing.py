@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from agent_focus.config import Price
+if TYPE_CHECKING:  # the config (pydantic) is only imported when focus.yaml is read
+    from agent_focus.config import Price
 
 MILLION = 1_000_000
 

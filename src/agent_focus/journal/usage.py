@@ -11,26 +11,50 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from agent_focus.journal.db import LOG_NAME, open_log
 
-_SESSIONS = (
-    "SELECT source AS c0, CASE source WHEN 'claude' THEN 'anthropic' ELSE 'openai' END AS c1,"
-    " cwd AS c2, NULL AS c3, NULL AS c4, model AS c5, date(at, 'localtime') AS c6,"
-    " session AS c7, input_tokens AS c8, output_tokens AS c9,"
-    " cache_write_tokens + cache_write_1h_tokens AS c10, cached_tokens AS c11, cost_usd AS c12"
-    " FROM agent_usage WHERE at >= ? AND at < ?"
+_PROVIDER = "CASE source WHEN 'claude' THEN 'anthropic' ELSE 'openai' END"
+_CALLS = (
+    f"SELECT source, {_PROVIDER}, cwd, NULL, NULL, model, date(at, 'localtime'), session,"
+    " input_tokens, output_tokens, cache_write_tokens + cache_write_1h_tokens, cached_tokens,"
+    " cost_usd, 1, cost_usd IS NOT NULL FROM agent_usage WHERE at >= ? AND at < ?"
+)
+# An hour of usage_hours is summed as it is when its first and last millisecond fall on the
+# same local day at the same UTC offset (so every call in it does): every hour in a zone a
+# whole number of hours from UTC. Otherwise (local midnight inside it, as at +05:30, or an
+# offset change) its calls are read one by one.
+_LAST = "slot, '+3599.999 seconds'"
+_WHOLE_DAY = (
+    f"date(slot, 'localtime') = date({_LAST}, 'localtime')"
+    f" AND strftime('%s', slot, 'localtime') - strftime('%s', slot)"
+    f" = strftime('%s', {_LAST}, 'localtime') - strftime('%s', {_LAST})"
+)
+_HOURS = (
+    f"SELECT source, {_PROVIDER}, cwd, NULL, NULL, model, date(slot, 'localtime'), session,"
+    " input_tokens, output_tokens, cache_write_tokens, cached_tokens, cost_usd, calls, priced"
+    f" FROM usage_hours WHERE slot >= ? AND slot < ? AND {_WHOLE_DAY}"
+)
+_SPLIT_HOURS = (
+    f"SELECT DISTINCT slot FROM usage_hours WHERE slot >= ? AND slot < ? AND NOT ({_WHOLE_DAY})"
 )
 _PLANNER = (
     "SELECT 'planner', provider, NULL, agent, worktree, model, date(at, 'localtime'), 'planner',"
-    " input_tokens, output_tokens, cache_write_tokens, cached_tokens, cost_usd FROM llm_calls"
-    " WHERE at >= ? AND at < ?"
+    " input_tokens, output_tokens, cache_write_tokens, cached_tokens, cost_usd, 1,"
+    " cost_usd IS NOT NULL FROM llm_calls WHERE at >= ? AND at < ?"
 )
-# Columns of both: 0 source, 1 provider, 2 cwd, 3 agent, 4 worktree, 5 model, 6 day,
-# 7 session, 8 input, 9 output, 10 cache writes, 11 cache reads, 12 cost.
+_GROUPED = (
+    "WITH parts(" + ", ".join(f"c{i}" for i in range(15)) + ") AS ({parts})"
+    " SELECT c0, c1, c2, c3, c4, c5, c6, c7, sum(c8), sum(c9), sum(c10), sum(c11),"
+    " CASE WHEN sum(c14) THEN sum(c12) END, sum(c13), sum(c13) - sum(c14) FROM parts"
+    " GROUP BY c0, c1, c2, c3, c4, c5, c6, c7"
+)
+# Columns of all: 0 source, 1 provider, 2 cwd, 3 agent, 4 worktree, 5 model, 6 day,
+# 7 session, 8 input, 9 output, 10 cache writes, 11 cache reads, 12 cost, 13 calls,
+# 14 priced calls.
 Place = Callable[[str | None], tuple[str | None, str | None]]  # cwd -> (agent, worktree)
 
 
@@ -72,22 +96,46 @@ def _bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
     return low, high
 
 
+def _hour(stamp: str, up: bool) -> str:
+    """The UTC hour (usage_hours' slot) at or after (``up``), else at or before, a bound."""
+    if stamp in ("", "~"):
+        return stamp
+    moment = datetime.fromisoformat(stamp).astimezone(UTC)
+    floor = moment.replace(minute=0, second=0, microsecond=0)
+    if up and floor != moment:
+        floor += timedelta(hours=1)
+    return floor.isoformat(timespec="milliseconds")
+
+
 def read_calls(
     folder: Path, since: datetime | None = None, until: datetime | None = None
 ) -> Iterable[tuple[Any, ...]]:
-    """Every call in the window, grouped by what any key needs, with summed figures."""
+    """Every call in the window, grouped by what any key needs, with summed figures (a group
+    may come twice when hundreds of hours are split by local midnights): the agents' calls
+    from their hourly sums (usage_hours), the calls of the window's partial hours and of
+    the hours split by a local midnight one by one."""
     if not (folder / LOG_NAME).exists():
         return []
     low, high = _bounds(since, until)
-    query = (
-        "SELECT c0, c1, c2, c3, c4, c5, c6, c7, sum(c8), sum(c9), sum(c10), sum(c11),"
-        " CASE WHEN count(c12) THEN sum(c12) END, count(*), count(*) - count(c12)"
-        f" FROM ({_SESSIONS} UNION ALL {_PLANNER})"
-        " GROUP BY c0, c1, c2, c3, c4, c5, c6, c7"
-    )
+    first, last = _hour(low, up=True), _hour(high, up=False)
+    if first >= last:
+        first = last = high  # no whole hour in the window: every call one by one
+    parts = [
+        (_HOURS, (first, last)),
+        (_CALLS, (low, first)),
+        (_CALLS, (max(last, low), high)),
+        (_PLANNER, (low, high)),
+    ]
     db = open_log(folder)
     try:
-        return db.execute(query, (low, high, low, high)).fetchall()
+        split = [row[0] for row in db.execute(_SPLIT_HOURS, (first, last))]
+        parts += [(_CALLS, (slot, slot[:13] + "~")) for slot in split]
+        rows: list[tuple[Any, ...]] = []
+        for at in range(0, len(parts), 400):  # SQLite allows 500 terms in a compound SELECT
+            chunk = parts[at : at + 400]
+            query = _GROUPED.format(parts=" UNION ALL ".join(sql for sql, _ in chunk))
+            rows += db.execute(query, [v for _, args in chunk for v in args]).fetchall()
+        return rows
     finally:
         db.close()
 
