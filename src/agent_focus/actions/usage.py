@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from agent_focus.ingest.run import IngestReport, Progress, ingest_logs
+from agent_focus.ingest.report import IngestReport
+from agent_focus.ingest.run import Progress, ingest_logs
 from agent_focus.journal.effectiveness import agent_effectiveness
 from agent_focus.journal.task_cost import task_costs
 from agent_focus.journal.usage import UsageReport, empty, fold, usage_report

@@ -14,7 +14,7 @@ import typer
 from agent_focus.cli.output import JsonOption, console, print_json, say
 
 if TYPE_CHECKING:
-    from agent_focus.ingest.run import IngestReport
+    from agent_focus.ingest.report import IngestReport
     from agent_focus.journal.events import Event
     from agent_focus.readers.workspace import Workspace
 

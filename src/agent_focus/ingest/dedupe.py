@@ -12,9 +12,14 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from agent_focus.ingest.records import CallRecord
 from agent_focus.journal.db import FILL_HOURS
+from agent_focus.journal.pricing import Rates, price_with, rates_for
+
+if TYPE_CHECKING:
+    from agent_focus.config import Price
 
 COLUMNS = (
     "id", "source", "at", "session", "cwd", "model", "input_tokens", "output_tokens",
@@ -22,6 +27,7 @@ COLUMNS = (
     "path", "offset",
 )  # fmt: skip
 Pricer = Callable[[CallRecord], "float | None"]
+Priced = tuple[CallRecord, "float | None"]  # a call and its cost
 FLUSH_CALLS = 4096  # new or changed calls held before they are written: bounds the memory
 
 
@@ -179,3 +185,24 @@ def hours_kept(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
         db.execute("DELETE FROM usage_hours WHERE slot = ?", (hour + ":00:00.000+00:00",))
         db.execute(FILL_HOURS, (hour, hour + "~"))
     db.execute("DELETE FROM dirty_hours")
+
+
+def pricer_for(overrides: dict[str, Price]) -> Pricer:
+    """:func:`cost_usd` with each model's rates looked up once."""
+    known: dict[str, Rates | None] = {}
+
+    def price(record: CallRecord) -> float | None:
+        if not record.total_tokens:
+            return 0.0  # nothing used (a `<synthetic>` record): nothing to price
+        model = record.model or ""
+        if model not in known:
+            known[model] = rates_for(model, overrides)
+        rates = known[model]
+        if rates is None:
+            return None
+        return price_with(
+            rates, record.input_tokens, record.output_tokens, record.cached_tokens,
+            record.cache_write_tokens, record.cache_write_1h_tokens,
+        )  # fmt: skip
+
+    return price

@@ -16,19 +16,19 @@ import fcntl
 import itertools
 import os
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from agent_focus.ingest.claude import MARKER as CLAUDE_MARKER
 from agent_focus.ingest.claude import parse_claude_line
 from agent_focus.ingest.codex import MARKERS as CODEX_MARKERS
 from agent_focus.ingest.codex import CodexState, parse_codex_line
-from agent_focus.ingest.dedupe import Deduper, bulk_load, hours_kept
+from agent_focus.ingest.dedupe import Deduper, Priced, Pricer, bulk_load, hours_kept, pricer_for
 from agent_focus.ingest.locate import LogFile, log_files
 from agent_focus.ingest.records import CallRecord
+from agent_focus.ingest.report import IngestReport
+from agent_focus.ingest.scan import all_objects, broken, chunks, marked
 from agent_focus.ingest.store import (
     HEAD_BYTES,
     FileMark,
@@ -40,36 +40,11 @@ from agent_focus.ingest.store import (
     save_mark,
 )
 from agent_focus.journal.db import open_log
-from agent_focus.journal.pricing import Rates, price_with, rates_for
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
 
-CHUNK = 4 * 1024 * 1024
 Progress = Callable[[int, int], None]  # (files done, bytes done)
-
-
-@dataclass
-class IngestReport:
-    files: int = 0
-    files_read: int = 0
-    bytes_read: int = 0
-    calls_read: int = 0
-    calls_added: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "files": self.files,
-            "files_read": self.files_read,
-            "bytes_read": self.bytes_read,
-            "calls_read": self.calls_read,
-            "calls_added": self.calls_added,
-            "skipped_lines": sum(self.skipped.values()),
-            "skipped_by_reason": dict(sorted(self.skipped.items())),
-            "warnings": self.warnings,
-        }
 
 
 @contextlib.contextmanager
@@ -81,92 +56,6 @@ def _ingest_lock(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-Pricer = Callable[[CallRecord], float | None]
-Priced = tuple[CallRecord, float | None]  # a call and its cost
-
-
-def _pricer(overrides: dict[str, Price]) -> Pricer:
-    """:func:`cost_usd` with each model's rates looked up once."""
-    known: dict[str, Rates | None] = {}
-
-    def price(record: CallRecord) -> float | None:
-        if not record.total_tokens:
-            return 0.0  # nothing used (a `<synthetic>` record): nothing to price
-        model = record.model or ""
-        if model not in known:
-            known[model] = rates_for(model, overrides)
-        rates = known[model]
-        if rates is None:
-            return None
-        return price_with(
-            rates, record.input_tokens, record.output_tokens, record.cached_tokens,
-            record.cache_write_tokens, record.cache_write_1h_tokens,
-        )  # fmt: skip
-
-    return price
-
-
-def _chunks(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int]]:
-    """The complete lines between ``start`` and ``end``, a few megabytes at a time: (the
-    lines joined by newlines, without the last one; the file offset of the first). A torn
-    tail (no newline yet) is not yielded."""
-    handle.seek(start)
-    position, carry = start, b""
-    while position < end:
-        chunk = handle.read(min(CHUNK, end - position))
-        if not chunk:
-            break
-        base = position - len(carry)
-        position += len(chunk)
-        data = carry + chunk if carry else chunk
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            carry = data
-            continue
-        carry = data[cut + 1 :]
-        yield data[:cut], base
-
-
-def _marked(data: bytes, markers: tuple[bytes, ...]) -> Iterator[tuple[int, int]]:
-    """(start, end) of every line of ``data`` that holds one of ``markers``, in order: the
-    scans run in C, so the lines that record no call are never looked at one by one."""
-    find, rfind, size = data.find, data.rfind, len(data)
-    upcoming = [find(marker) for marker in markers]
-    while True:
-        at = min((p for p in upcoming if p >= 0), default=-1)
-        if at < 0:
-            return
-        end = find(b"\n", at)
-        end = size if end < 0 else end
-        yield rfind(b"\n", 0, at) + 1, end
-        upcoming = [
-            p if p < 0 or p > end else find(marker, end + 1)
-            for p, marker in zip(upcoming, markers, strict=True)
-        ]
-
-
-def _all_objects(data: bytes) -> bool:
-    """Whether every line of ``data`` looks like a JSON object (so none is :func:`_broken`):
-    every newline sits between a ``}`` and a ``{``, counted in C; only a chunk where this
-    fails is looked at line by line."""
-    return (
-        data.startswith(b"{")
-        and data.endswith(b"}")
-        and data.count(b"}\n{") == data.count(b"\n")
-        and b"\x00" not in data
-    )
-
-
-def _broken(line: bytes) -> str | None:
-    """Why a line that names no usage is still broken (binary, not a JSON object)."""
-    if b"\x00" in line:
-        return "binary"
-    text = line.strip()
-    if text and not (text.startswith(b"{") and text.endswith(b"}")):
-        return "not JSON"
-    return None
 
 
 def _read_log(
@@ -194,9 +83,9 @@ def _read_log(
         offset = start
         claude = log.source == "claude"
         markers = (CLAUDE_MARKER,) if claude else CODEX_MARKERS
-        for data, base in _chunks(handle, start, info.st_size):
+        for data, base in chunks(handle, start, info.st_size):
             offset = base + len(data) + 1
-            for begin, end in _marked(data, markers):
+            for begin, end in marked(data, markers):
                 line = data[begin:end]
                 parsed = (
                     parse_claude_line(line, path, base + begin)
@@ -210,11 +99,11 @@ def _read_log(
                     )
                 elif isinstance(parsed, str):
                     report.skipped[parsed] += 1
-                elif problem := _broken(line):
+                elif problem := broken(line):
                     report.skipped[problem] += 1
-            if not _all_objects(data):
+            if not all_objects(data):
                 for line in data.split(b"\n"):
-                    if not any(marker in line for marker in markers) and (problem := _broken(line)):
+                    if not any(marker in line for marker in markers) and (problem := broken(line)):
                         report.skipped[problem] += 1
         handle.seek(0)
         head = head_digest(handle.read(min(HEAD_BYTES, offset)))
@@ -341,7 +230,7 @@ def ingest_logs(
         if callable(overrides):
             overrides = overrides() if todo else {}
         global _PRICE
-        _PRICE = price = _pricer(overrides or {})
+        _PRICE = price = pricer_for(overrides or {})
         readers = min(2, os.cpu_count() or 1) if pending >= PARALLEL_BYTES else 1
         reading = _read_in_order(todo, readers)
         found_logs: Iterator[tuple[Found, IngestReport]] = reading

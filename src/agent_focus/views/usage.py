@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from agent_focus.ingest.run import IngestReport
+    from agent_focus.ingest.report import IngestReport
     from agent_focus.journal.usage import UsageReport
 
 _USAGE_COLUMNS = (
