@@ -21,8 +21,14 @@ from agent_focus.focusfile.edits import (
     tick_line,
     update_focus_file,
 )
-from agent_focus.focusfile.matching import mentions, normalise_title, similar_titles
-from agent_focus.focusfile.model import FocusDocument, PortfolioItem
+from agent_focus.focusfile.matching import (
+    TaskMatch,
+    match_task,
+    mentions,
+    normalise_title,
+    similar_titles,
+)
+from agent_focus.focusfile.model import FocusDocument, PortfolioItem, Task
 from agent_focus.focusfile.parse import block_parser, parse_source, split_name_and_path
 from agent_focus.focusfile.source import Source
 from agent_focus.focusfile.store import Edit
@@ -257,3 +263,58 @@ def test_a_title_mentions_a_phrase_it_contains() -> None:
     assert mentions("Record the MLflow  demo video", "mlflow DEMO")
     assert not mentions("Record the video", "mlflow demo")
     assert not mentions("Record the video", "")
+
+
+# --- which task a query means: the match, its candidates, and how ---------------------------
+
+
+def sprint(*titles: str, done: tuple[int, ...] = ()) -> list[Task]:
+    return [Task(t, i in done, i, i + 1, title=t, completed_on=None) for i, t in enumerate(titles)]
+
+
+def test_one_hit_is_the_match_and_its_only_candidate() -> None:
+    tasks = sprint("Write tests", "Ship it")
+    assert match_task(tasks, "ship IT") == TaskMatch(tasks[1], (tasks[1],), "exact")
+    assert match_task(tasks, "wri") == TaskMatch(tasks[0], (tasks[0],), "prefix")
+    assert match_task(tasks, "   ") == TaskMatch(None, (), "none")
+
+
+def test_an_open_task_wins_a_tie_with_done_ones_and_all_are_candidates() -> None:
+    tasks = sprint("Write tests", "Write docs", done=(0,))
+    assert match_task(tasks, "write") == TaskMatch(tasks[1], tuple(tasks), "prefix")
+
+
+def test_done_tasks_of_one_title_are_one_match_the_first() -> None:
+    tasks = sprint("Ship it", "Ship it", done=(0, 1))
+    assert match_task(tasks, "ship it") == TaskMatch(tasks[0], tuple(tasks), "exact")
+    different = sprint("Ship it", "Ship docs", done=(0, 1))
+    assert match_task(different, "ship") == TaskMatch(None, tuple(different), "ambiguous")
+
+
+def test_ambiguity_among_open_tasks_lists_only_the_open_ones() -> None:
+    tasks = sprint("Write tests", "Write docs", "Write notes", done=(0,))
+    assert match_task(tasks, "write") == TaskMatch(None, (tasks[1], tasks[2]), "ambiguous")
+    same = sprint("Ship it", "Ship it")
+    assert match_task(same, "ship it") == TaskMatch(None, tuple(same), "ambiguous")
+
+
+def test_a_number_names_the_nth_task_from_one_to_the_last() -> None:
+    tasks = sprint("Alpha", "Beta", "Gamma")
+    assert match_task(tasks, "1") == TaskMatch(tasks[0], (tasks[0],), "number")
+    assert match_task(tasks, "3") == TaskMatch(tasks[2], (tasks[2],), "number")
+    assert match_task(tasks, "0").how == "none"
+    assert match_task(tasks, "4").how == "none"
+
+
+def test_a_close_match_counts_from_the_cutoff_and_near_misses_are_listed_best_first() -> None:
+    # 17 of 20 characters in common: a ratio of exactly 0.85
+    tasks = sprint("abcdefghijklmnopqxyz", "Other")
+    assert match_task(tasks, "abcdefghijklmnopqrst") == TaskMatch(tasks[0], (tasks[0],), "close")
+    near = sprint("abqrs", "abcrs", "abcds", "zzzzz", "abxzz", "abxyq", "abxyr")
+    found = match_task(near, "abxyz")
+    # ratios: 0.8 for "abxzz", "abxyq", "abxyr"; 0.4 for "abqrs", "abcrs", "abcds"; 0 for "zzzzz".
+    # Best first, a tie to the later task; five at most
+    assert (found.task, found.how) == (None, "none")
+    assert [t.title for t in found.candidates] == ["abxyr", "abxyq", "abxzz", "abcds", "abcrs"]
+    exactly = match_task(sprint("abqrs", "zzzzz"), "abxyz")
+    assert [t.title for t in exactly.candidates] == ["abqrs"]  # 0.4 is near enough

@@ -13,12 +13,13 @@ from agent_focus.errors import FocusFileError
 from agent_focus.focusfile import SectionKind
 from agent_focus.focusfile.model import FocusDocument
 from agent_focus.focusfile.parse import (
+    _front_matter_end,
     parse_source,
     section_bullets,
     section_field_lines,
     section_fields,
 )
-from agent_focus.focusfile.source import Source, line_number_at
+from agent_focus.focusfile.source import Source, Splice, line_number_at
 
 PATH = Path("AGENT_FOCUS.md")
 
@@ -178,3 +179,66 @@ def test_valid_bytes_decode_with_the_bom_aside() -> None:
 )
 def test_line_numbers_count_breaks_as_the_parser_does(data: bytes, offset: int, line: int) -> None:
     assert line_number_at(data, offset) == line
+
+
+def test_values_and_services_ending_in_x_keep_it() -> None:
+    text = "## Identity\n- Agent: AX\n## Service Ownership\n- `redis-X`\n- LinuX\n"
+    assert section_fields(document(text), SectionKind.IDENTITY) == {"agent": "AX"}
+    assert section_bullets(document(text), SectionKind.SERVICES) == ["redis-X", "LinuX"]
+
+
+# --- the structure parse_source reads --------------------------------------------------------
+
+
+def test_the_title_is_the_first_level_one_heading_and_sections_keep_theirs() -> None:
+    doc = document("## Current Sprint\n- [ ] a\n# First\n# Second\n## Notes\n")
+    assert doc.title == "First"
+    assert [s.title for s in doc.sections] == ["Current Sprint", "Notes"]
+    assert document("## Current Sprint\n").title is None
+
+
+def test_only_paragraph_task_items_with_text_are_tasks() -> None:
+    text = "## Current Sprint\n- [ ]\n- [ ] Setext\n  ===\n- [ ] Real\n- [x] Done ✅ 2026-13-45\n"
+    doc = document(text)
+    assert [(t.text, t.title) for t in doc.tasks] == [
+        ("Real", "Real"),
+        ("Done ✅ 2026-13-45", "Done"),
+    ]
+    assert doc.tasks[0].completed_on is None  # no mark
+    assert doc.tasks[1].completed_on is None  # a mark with no real date
+
+
+@pytest.mark.parametrize(
+    ("lines", "end"),
+    [
+        (("---X\n", "a: 1\n", "---\n"), 0),
+        (("---\n", "a: 1\n", "---  \n", "b: 2\n", "...\n", "# T\n"), 5),
+        (("---\n", "a: 1\n", "---X\n", "---\r\n"), 4),
+        (("---\r\n", "a: 1\r\n", "---"), 3),
+        (("---\n", "a: 1\n"), 0),
+        ((), 0),
+    ],
+)
+def test_front_matter_is_closed_only_by_a_bare_marker(lines: tuple[str, ...], end: int) -> None:
+    assert _front_matter_end(lines) == end
+
+
+def test_front_matter_blanked_leaves_no_text_behind() -> None:
+    text = "---\ntitle: x\n---\n===\n## Current Sprint\n- [ ] a\n"
+    doc = document(text)
+    assert doc.title is None  # the `===` after front matter underlines nothing
+    assert [t.title for t in doc.tasks] == ["a"]
+
+
+def test_a_splice_that_does_not_fit_names_itself() -> None:
+    with pytest.raises(ValueError) as caught:
+        Source.from_text("a\n").apply([Splice(0, 3, ())])
+    assert str(caught.value) == (
+        "overlapping or out-of-range splice Splice(start=0, end=3, new_lines=())"
+    )
+
+
+def test_the_first_nul_byte_names_the_line() -> None:
+    with pytest.raises(FocusFileError) as caught:
+        Source.from_bytes(b"a\x00\nb\x00", PATH)
+    assert caught.value.line == 1
