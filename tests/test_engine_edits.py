@@ -286,16 +286,16 @@ def test_an_open_task_wins_a_tie_with_done_ones_and_all_are_candidates() -> None
 
 def test_done_tasks_of_one_title_are_one_match_the_first() -> None:
     tasks = sprint("Ship it", "Ship it", done=(0, 1))
-    assert match_task(tasks, "ship it") == TaskMatch(tasks[0], tuple(tasks), "exact")
+    assert match_task(tasks, "ship it") == TaskMatch(tasks[0], tuple(tasks), "exact", count=2)
     different = sprint("Ship it", "Ship docs", done=(0, 1))
-    assert match_task(different, "ship") == TaskMatch(None, tuple(different), "ambiguous")
+    assert match_task(different, "ship") == TaskMatch(None, tuple(different), "ambiguous", count=2)
 
 
 def test_ambiguity_among_open_tasks_lists_only_the_open_ones() -> None:
     tasks = sprint("Write tests", "Write docs", "Write notes", done=(0,))
-    assert match_task(tasks, "write") == TaskMatch(None, (tasks[1], tasks[2]), "ambiguous")
+    assert match_task(tasks, "write") == TaskMatch(None, (tasks[1], tasks[2]), "ambiguous", count=2)
     same = sprint("Ship it", "Ship it")
-    assert match_task(same, "ship it") == TaskMatch(None, tuple(same), "ambiguous")
+    assert match_task(same, "ship it") == TaskMatch(None, tuple(same), "ambiguous", count=2)
 
 
 def test_a_number_names_the_nth_task_from_one_to_the_last() -> None:
