@@ -14,7 +14,7 @@ from agent_focus.focusfile import complete_task, edit_document, read_document
 from agent_focus.focusfile.parse import parse_source
 from agent_focus.focusfile.source import Source, line_ending, split_lines
 from agent_focus.planner.merge import merge_plan
-from agent_focus.planner.schema import PlannedTask
+from agent_focus.planner.schema import PlannedTask, printable
 from tests.conftest import examples
 
 PATH = Path("AGENT_FOCUS.md")
@@ -158,7 +158,11 @@ def planned_task(title: str) -> PlannedTask:
     )
 
 
-plan_titles = titles.filter(lambda t: len(t) >= 3 and not t.startswith(("|", "<!--", "[")))
+# Titles the plan schema keeps as they are: a model's control or private-use characters are
+# stripped before validation (tests/test_rogue_models.py), which could shorten one below 3.
+plan_titles = titles.filter(
+    lambda t: len(t) >= 3 and printable(t) == t and not t.startswith(("|", "<!--", "["))
+)
 
 
 @settings(**examples(200), suppress_health_check=[HealthCheck.function_scoped_fixture])
