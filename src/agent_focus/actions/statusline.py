@@ -8,29 +8,19 @@ JSON), and the last test result. Read-only and quick: it runs after every assist
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
-from agent_focus.journal.db import LOG_NAME
 from agent_focus.readers.workspace import FOCUS_FILE_NAME, state_dir, worktree_root
 
 
 def _last_tests(folder: Path, agent: str | None) -> dict[str, Any] | None:
-    path = folder / LOG_NAME
-    if agent is None or not path.exists():
+    from agent_focus.journal.spend import read_one
+
+    if agent is None:
         return None
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
-        try:
-            row = db.execute(
-                "SELECT payload FROM events WHERE kind = 'tests' AND agent = ? ORDER BY id DESC LIMIT 1",
-                (agent,),
-            ).fetchone()
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return None
+    query = "SELECT payload FROM events WHERE kind = 'tests' AND agent = ? ORDER BY id DESC LIMIT 1"
+    row = read_one(folder, query, (agent,))
     return json.loads(row[0]) if row else None
 
 

@@ -89,21 +89,29 @@ def agent_spend(
     return Spend(today, task, calls, last_tick)
 
 
-def last_tick(folder: Path, agent: str | None) -> datetime | None:
-    """When the agent last ticked a task (the journal's latest `complete`)."""
+def read_one(folder: Path, query: str, params: tuple[object, ...]) -> tuple[Any, ...] | None:
+    """One row of a quick read-only query; None when there is no journal, no row, or the
+    journal cannot be read within 0.2 s (the status line and the hooks must not wait)."""
     path = folder / LOG_NAME
-    if agent is None or not path.exists():
+    if not path.exists():
         return None
     import sqlite3
 
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
         try:
-            row = db.execute(
-                "SELECT max(at) FROM events WHERE kind = 'complete' AND agent = ?", (agent.upper(),)
-            ).fetchone()
+            row: tuple[Any, ...] | None = db.execute(query, params).fetchone()
+            return row
         finally:
             db.close()
     except sqlite3.Error:
         return None
+
+
+def last_tick(folder: Path, agent: str | None) -> datetime | None:
+    """When the agent last ticked a task (the journal's latest `complete`)."""
+    if agent is None:
+        return None
+    query = "SELECT max(at) FROM events WHERE kind = 'complete' AND agent = ?"
+    row = read_one(folder, query, (agent.upper(),))
     return datetime.fromisoformat(row[0]) if row and row[0] else None
