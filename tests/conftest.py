@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,17 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
     ).stdout
+
+
+def commit_yesterday(repo: Path, name: str, message: str) -> None:
+    """Add a file ``name`` and commit it, dated yesterday at noon (local time)."""
+    noon = f"{date.today() - timedelta(days=1)}T12:00:00"
+    (repo / name).write_text(name)
+    git(repo, "add", name)
+    subprocess.run(
+        ["git", "commit", "-qm", message], cwd=repo, check=True, capture_output=True,
+        env={**os.environ, "GIT_AUTHOR_DATE": noon, "GIT_COMMITTER_DATE": noon},
+    )  # fmt: skip
 
 
 @pytest.fixture

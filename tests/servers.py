@@ -51,10 +51,16 @@ class Exporter:
 @contextlib.contextmanager
 def failing_server(status: int = 500) -> Iterator[str]:
     """An HTTP server answering ``status`` to every request; yields its URL."""
+    with answering_server(status, b'{"error": "injected failure"}') as url:
+        yield url
+
+
+@contextlib.contextmanager
+def answering_server(status: int, body: bytes) -> Iterator[str]:
+    """An HTTP server answering every request with ``status`` and the JSON ``body``."""
 
     class Handler(BaseHTTPRequestHandler):
         def _fail(self) -> None:
-            body = b'{"error": "injected failure"}'
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

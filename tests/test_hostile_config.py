@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from agent_focus.config import ConfigError, parse_config
 from tests.conftest import EXAMPLE_DIR, git
+from tests.servers import answering_server
 from tests.test_deadlines import run_focus
 
 PATH = Path("focus.yaml")
@@ -30,27 +29,8 @@ def prometheus_answering(value: str) -> Iterator[str]:
         }
     ).encode()
 
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with answering_server(200, body) as url:
+        yield url
 
 
 def write_config(repo: Path, text: str | bytes) -> Path:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,7 +13,7 @@ from agent_focus.metrics.model import NoData, SloResult
 from agent_focus.planner.context import PlanningContext, SourceGap
 from agent_focus.planner.providers.offline import offline_tasks
 from agent_focus.readers.git import commits_between, day_bounds
-from tests.conftest import FocusRunner, example_workspace, git
+from tests.conftest import FocusRunner, commit_yesterday, example_workspace, git
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
 
@@ -163,13 +161,7 @@ def test_a_file_without_a_sprint_is_refused_before_planning(
 
 def test_yesterday_means_yesterdays_commits_not_todays(repo: Path) -> None:
     yesterday = date.today() - timedelta(days=1)
-    noon = f"{yesterday.isoformat()}T12:00:00"
-    (repo / "x.txt").write_text("x")
-    git(repo, "add", "x.txt")
-    subprocess.run(
-        ["git", "commit", "-qm", "Ship the SLO gate\n\nbody text"], cwd=repo, check=True,
-        env={**os.environ, "GIT_AUTHOR_DATE": noon, "GIT_COMMITTER_DATE": noon},
-    )  # fmt: skip
+    commit_yesterday(repo, "x.txt", "Ship the SLO gate\n\nbody text")
     (repo / "y.txt").write_text("y")
     git(repo, "add", "y.txt")
     git(repo, "commit", "-qm", "Made today")

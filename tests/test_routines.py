@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FocusRunner, example_workspace, git
+from tests.conftest import FocusRunner, commit_yesterday, example_workspace, git
 
 
 @pytest.fixture
@@ -53,13 +52,7 @@ def test_agents_add_creates_worktree_branch_focus_file_and_env(
 
 
 def test_morning_with_services_down_and_no_key_goes_on(a1: Path, focus: FocusRunner) -> None:
-    noon = f"{date.today() - timedelta(days=1)}T12:00:00"
-    (a1 / "notes.txt").write_text("x")
-    git(a1, "add", "notes.txt")
-    subprocess.run(
-        ["git", "commit", "-qm", "Yesterday's work"], cwd=a1, check=True,
-        env={**os.environ, "GIT_AUTHOR_DATE": noon, "GIT_COMMITTER_DATE": noon},
-    )  # fmt: skip
+    commit_yesterday(a1, "notes.txt", "Yesterday's work")
     result = focus("morning", "--json", cwd=a1)
     assert result.returncode == 0, result.stderr
     day = json.loads(result.stdout)

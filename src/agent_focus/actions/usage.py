@@ -11,7 +11,7 @@ from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.run import Progress, ingest_logs
 from agent_focus.journal.effectiveness import agent_effectiveness
 from agent_focus.journal.task_cost import task_costs
-from agent_focus.journal.usage import UsageReport, empty, fold, usage_report
+from agent_focus.journal.usage import UsageReport, empty, fold_row, usage_report
 from agent_focus.readers.attribution import place_for
 from agent_focus.readers.workspace import Workspace
 from agent_focus.readers.worktrees import seats
@@ -59,11 +59,7 @@ def _by_task(workspace: Workspace) -> UsageReport:
         tasks = [(t.title, t.done, t.completed_on) for t in seat.status.tasks]
         for row in task_costs(workspace.state_dir, seat.agent_id, tasks, place):
             rows.append(row)
-            priced = row["calls"] - row["unpriced_calls"]
-            figures = (row["input_tokens"], row["output_tokens"], row["cache_write_tokens"], row["cached_tokens"])  # fmt: skip
-            fold(total, *figures, row["cost_usd"], priced)
-            if row["unpriced_calls"]:
-                fold(total, 0, 0, 0, 0, None, row["unpriced_calls"])
+            fold_row(total, row)
     return UsageReport("task", total, rows)
 
 

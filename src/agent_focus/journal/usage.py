@@ -75,19 +75,25 @@ def empty() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def fold(into: dict[str, Any], given: int, made: int, written: int, read: int, cost: float | None, calls: int = 1) -> None:  # fmt: skip
-    """Add calls to a USAGE total. A cost is known once any call of it is priced; unpriced
-    calls are counted, never priced at 0."""
+def fold(into: dict[str, Any], given: int, made: int, written: int, read: int, cost: float | None, calls: int = 1, unpriced: int | None = None) -> None:  # fmt: skip
+    """Add calls to a USAGE total: ``calls`` of them, ``unpriced`` of which had no price
+    (default: all when ``cost`` is None, else none). A cost is known once any call of it is
+    priced; unpriced calls are counted, never priced at 0."""
     into["input_tokens"] += given
     into["output_tokens"] += made
     into["cache_write_tokens"] += written
     into["cached_tokens"] += read
     into["total_tokens"] += given + made + written + read
     into["calls"] += calls
-    if cost is None:
-        into["unpriced_calls"] += calls
-    else:
+    into["unpriced_calls"] += (calls if cost is None else 0) if unpriced is None else unpriced
+    if cost is not None:
         into["cost_usd"] = round((into["cost_usd"] or 0.0) + cost, 10)
+
+
+def fold_row(into: dict[str, Any], row: dict[str, Any]) -> None:
+    """Add one USAGE row (its figures, calls and unpriced calls) to a total."""
+    figures = (row["input_tokens"], row["output_tokens"], row["cache_write_tokens"], row["cached_tokens"])  # fmt: skip
+    fold(into, *figures, row["cost_usd"], row["calls"], row["unpriced_calls"])
 
 
 def _bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
@@ -161,10 +167,7 @@ def usage_report(
             "day": day, "session": session or "?", "source": source, "provider": provider,
         }[by]  # fmt: skip
         for target in (groups.setdefault(key, empty()), total):
-            priced_calls = calls - unpriced
-            fold(target, given, made, written, read, cost, priced_calls)
-            if unpriced:
-                fold(target, 0, 0, 0, 0, None, unpriced)
+            fold(target, given, made, written, read, cost, calls, unpriced)
     rows = [{by: key, **figures} for key, figures in sorted(groups.items(), key=_order(by))]
     return UsageReport(by, total, rows)
 
