@@ -75,6 +75,10 @@ class TaskNotFoundError(FocusError):
         return f"... and {left:,} more" if left > 0 else None
 
 
+class FocusFileLockedError(FocusFileError):
+    """Another writer held the focus file's lock for longer than we may wait."""
+
+
 class ConcurrentEditError(FocusError):
     """The file kept changing under us; nothing was written."""
 

@@ -40,31 +40,16 @@ class UsageSource(StrEnum):
 SINCE_HELP = "From when: 30m, 2h, 3d, today, yesterday, or an ISO date or time (2026-11-20)."
 
 
-def parse_since(text: str | None) -> datetime | None:
+def parse_since(text: str | None, name: str = "--since") -> datetime | None:
     """`--since`: 30m, 2h, 3d, today, yesterday, or an ISO date or time; exit 2 otherwise."""
-    import re
-    from datetime import timedelta
+    from agent_focus.errors import UsageError
+    from agent_focus.moments import parse_moment
 
-    if not text:
-        return None
-    now = datetime.now().astimezone()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if text in ("today", "yesterday"):
-        return midnight - timedelta(days=1 if text == "yesterday" else 0)
-    match = re.fullmatch(r"(\d+)([mhd])", text)
-    if match:
-        unit = {"m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
-        try:
-            return now - timedelta(**{unit: int(match.group(1))})
-        except OverflowError:
-            raise typer.BadParameter(f"{text!r}: too far back", param_hint="--since") from None
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r}: use 30m, 2h, 3d, today, yesterday or an ISO date", param_hint="--since"
-        ) from None
-    return moment if moment.tzinfo else moment.astimezone()
+        return parse_moment(text, name)
+    except UsageError as error:
+        message = error.message.removeprefix(f"{name}: ")
+        raise typer.BadParameter(message, param_hint=name) from None
 
 
 def _line(event: Event) -> str:
@@ -168,7 +153,7 @@ def usage(
 
     workspace = Workspace.resolve()
     key = by.value
-    start, end = parse_since(since), parse_since(until)
+    start, end = parse_since(since), parse_since(until, "--until")
     if source is UsageSource.mlflow:
         if key not in ("agent", "model", "day", "provider"):
             raise typer.BadParameter(

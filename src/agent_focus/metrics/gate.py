@@ -32,9 +32,12 @@ class SloGate:
         }
 
 
-def slo_gate(workspace: Workspace, config: FocusConfig) -> SloGate:
-    """Met (0), violated (3) or no data (4). No SLO configured is no data, never a pass."""
-    agent = workspace.agent
+def slo_gate(workspace: Workspace | None, config: FocusConfig, *, record: bool = True) -> SloGate:
+    """Met (0), violated (3) or no data (4). No SLO configured is no data, never a pass.
+
+    ``workspace`` None judges every SLO (the web server's view of the whole clone);
+    ``record`` False reads without writing an `slo` event (a GET writes nothing)."""
+    agent = workspace.agent if workspace is not None else None
     if not config.slos_for(agent):
         who = f" for {agent}" if agent else ""
         reason = f"no SLO configured{who}: add `slos:` to focus.yaml (docs/metrics.md)"
@@ -44,6 +47,6 @@ def slo_gate(workspace: Workspace, config: FocusConfig) -> SloGate:
     results = [
         {"name": s.name, "status": s.status, "value": s.value} for r in reports for s in r.slos
     ]
-    if results:
+    if results and record and workspace is not None:
         journal(workspace, EventKind.SLO, {"exit_code": code, "results": results})
     return SloGate(agent, reports, code)

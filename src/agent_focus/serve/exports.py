@@ -1,0 +1,105 @@
+"""`GET /api/export/{events|usage}.{csv|jsonl}`: the journal as files, streamed.
+
+``events``: every event (id, at, agent, worktree, kind, payload as JSON). ``usage``: one row
+per model call, the agents' (from their logs) and the planner's, oldest first, with the
+agent and worktree it is charged to. ``since``/``until`` narrow both.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from agent_focus.journal.db import LOG_NAME, open_log
+from agent_focus.journal.usage import Place
+
+EVENT_COLUMNS = ("id", "at", "agent", "worktree", "kind", "payload")
+USAGE_COLUMNS = (
+    "at", "source", "agent", "worktree", "session", "model", "input_tokens", "output_tokens",
+    "cache_write_tokens", "cached_tokens", "cost_usd",
+)  # fmt: skip
+_USAGE = (
+    "SELECT at, source, NULL, NULL, cwd, session, model, input_tokens, output_tokens,"
+    " cache_write_tokens + cache_write_1h_tokens, cached_tokens, cost_usd FROM agent_usage"
+    " WHERE at >= ? AND at < ?"
+    " UNION ALL SELECT at, 'planner', agent, worktree, NULL, 'planner', model, input_tokens,"
+    " output_tokens, cache_write_tokens, cached_tokens, cost_usd FROM llm_calls"
+    " WHERE at >= ? AND at < ? ORDER BY 1"
+)
+FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
+KINDS = ("events", "usage")
+
+
+def _bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
+    low = since.astimezone(UTC).isoformat(timespec="milliseconds") if since else ""
+    high = until.astimezone(UTC).isoformat(timespec="milliseconds") if until else "~"
+    return low, high
+
+
+def _rows(folder: Path, query: str, params: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    if not (folder / LOG_NAME).exists():
+        return
+    db = open_log(folder)
+    try:
+        cursor = db.execute(query, params)
+        while batch := cursor.fetchmany(2000):
+            yield from batch
+    finally:
+        db.close()
+
+
+def event_rows(
+    folder: Path, since: datetime | None, until: datetime | None
+) -> Iterator[dict[str, Any]]:
+    low, high = _bounds(since, until)
+    query = (
+        "SELECT id, at, agent, worktree, kind, payload FROM events"
+        " WHERE at >= ? AND at < ? ORDER BY id"
+    )
+    for row in _rows(folder, query, (low, high)):
+        yield dict(zip(EVENT_COLUMNS, (*row[:5], json.loads(row[5])), strict=True))
+
+
+def usage_rows(
+    folder: Path, place: Place, since: datetime | None, until: datetime | None
+) -> Iterator[dict[str, Any]]:
+    low, high = _bounds(since, until)
+    for row in _rows(folder, _USAGE, (low, high, low, high)):
+        at, source, agent, worktree, cwd = row[:5]
+        if source != "planner":
+            agent, worktree = place(cwd)
+            agent, worktree = agent or cwd, worktree or cwd
+        values = (at, source, agent, worktree, *row[5:])
+        yield dict(zip(USAGE_COLUMNS, values, strict=True))
+
+
+def as_jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    chunk: list[str] = []
+    for row in rows:
+        chunk.append(json.dumps(row, ensure_ascii=False))
+        if len(chunk) >= 500:
+            yield ("\n".join(chunk) + "\n").encode()
+            chunk = []
+    if chunk:
+        yield ("\n".join(chunk) + "\n").encode()
+
+
+def as_csv(rows: Iterator[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(
+            json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+            for v in (row[c] for c in columns)
+        )
+        if count % 500 == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
