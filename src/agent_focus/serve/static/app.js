@@ -7,7 +7,7 @@
 (function () {
   const FEED_MAX = 150; // events kept in the feed
   const AGENTS_DEBOUNCE_MS = 300; // re-read /api/agents at most this often after events
-  const CHARTS_DEBOUNCE_MS = 10000; // and /api/charts less often
+  const CHARTS_DEBOUNCE_MS = 3000; // and /api/charts less often
   const REFRESH_MS = 60000; // a full re-read now and then (a focus file edited by hand)
   const CHART_DAYS = 14;
 
@@ -523,6 +523,7 @@
             label: agent,
             data: (cost[agent] || []).map((v) => (isNumber(v) ? v : null)),
             backgroundColor: PALETTE[i % PALETTE.length],
+            maxBarThickness: 40,
             stack: "cost",
           })),
         },
@@ -542,7 +543,7 @@
         type: "bar",
         data: {
           labels: models.map((m) => m.model),
-          datasets: [{ label: "tokens", data: models.map((m) => m.tokens), backgroundColor: PALETTE[4] }],
+          datasets: [{ label: "tokens", data: models.map((m) => m.tokens), backgroundColor: PALETTE[4], maxBarThickness: 40 }],
         },
         options: baseOptions({
           indexAxis: "y",
@@ -572,8 +573,8 @@
         data: {
           labels,
           datasets: [
-            { label: "planned", data: planned, backgroundColor: PALETTE[0] },
-            { label: "done", data: done, backgroundColor: PALETTE[1] },
+            { label: "planned", data: planned, backgroundColor: PALETTE[0], maxBarThickness: 24 },
+            { label: "done", data: done, backgroundColor: PALETTE[1], maxBarThickness: 24 },
           ],
         },
         options: baseOptions({ scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }),
@@ -596,12 +597,13 @@
               borderColor: PALETTE[1],
               backgroundColor: PALETTE[1],
               spanGaps: false,
-              pointRadius: 3,
+              pointRadius: 4,
+              clip: false, // a point at 100% is drawn whole
             },
           ],
         },
         options: baseOptions({
-          scales: { y: { min: 0, max: 100, ticks: { callback: (v) => v + "%" } } },
+          scales: { x: { offset: true }, y: { min: 0, max: 100, ticks: { callback: (v) => v + "%" } } },
           plugins: {
             legend: { display: false },
             tooltip: {
@@ -626,7 +628,7 @@
         type: "bar",
         data: {
           labels: latency.map((l) => l.provider),
-          datasets: [{ label: "p95 ms", data: latency.map((l) => l.p95_ms), backgroundColor: PALETTE[2] }],
+          datasets: [{ label: "p95 ms", data: latency.map((l) => l.p95_ms), backgroundColor: PALETTE[2], maxBarThickness: 60 }],
         },
         options: baseOptions({
           plugins: {
@@ -692,8 +694,8 @@
     renderAgents(); // the budgets come with the charts
   });
   const slos = loader("slo", () => "/api/slo", renderSlos);
-  const events = loader("events", () => "/api/events?limit=" + FEED_MAX + (page.lastId ? "&after=" + page.lastId : ""), (data) => {
-    if (addEvents(Array.isArray(data) ? data : [])) agents.schedule(AGENTS_DEBOUNCE_MS);
+  const events = loader("events", () => "/api/events?limit=" + FEED_MAX, (data) => {
+    addEvents(Array.isArray(data) ? data : []);
   });
 
   // ---------------------------------------------------------------- live
@@ -717,10 +719,12 @@
       setLive("offline", "no live updates in this browser");
       return;
     }
-    const stream = new EventSource("/api/stream");
+    // The stream sends the events after the newest one the page has, then the live ones;
+    // when it reconnects by itself, EventSource's Last-Event-ID says where it stopped.
+    const stream = new EventSource("/api/stream?after=" + page.lastId);
     stream.onopen = () => {
       setLive("live", "live");
-      events.schedule(0); // what happened while not connected
+      agents.schedule(0); // what changed while not connected
     };
     stream.onmessage = (message) => {
       let event;
