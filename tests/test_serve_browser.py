@@ -28,6 +28,7 @@ STATIC = REPO_ROOT / "src" / "agent_focus" / "serve" / "static"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT = 15  # seconds for the page to show what the API has
+HOSTILE = 'Show <img src=x onerror="window.__xss=1"> & <b>tags</b> as text'
 
 
 # --- the page's files, read as they are: no inline script, no outside address ----------
@@ -182,6 +183,11 @@ def control_room(repo: Path, focus: FocusRunner) -> dict[str, Path]:
         added = focus("agents", "add", agent, cwd=repo)
         assert added.returncode == 0, added.stderr
     a1, a2 = repo.parent / "wt-a1-mlops", repo.parent / "wt-a2-genai"
+    # A user-written title that is HTML: the page must show it as text, never run it.
+    plan = a2 / "AGENT_FOCUS.md"
+    text = plan.read_text()
+    last = text.index("\n\n## ", text.index("## 🏃"))
+    plan.write_text(text[:last] + f"\n- [ ] {HOSTILE}" + text[last:])
     _hook(a1, {"hook_event_name": "UserPromptSubmit", "prompt": "go"})
     _hook(a1, {"hook_event_name": "PreToolUse", "tool_name": "Edit"})
     _hook(a2, {"hook_event_name": "UserPromptSubmit", "prompt": "go"})
@@ -272,6 +278,10 @@ def test_the_page_shows_the_agents_and_a_task_completed_from_the_cli_without_rel
         one, two = _card_text(driver, "A1"), _card_text(driver, "A2")
         assert "MLOps Engineer" in one and title in one and "WORKING" in one.upper()
         assert "GenAI Engineer" in two and "WAITING" in two.upper() and "41 passed" in two
+        assert HOSTILE in two  # as text: no <img>, no <b> made of it, nothing ran
+        assert driver.execute_script(
+            "return window.__xss === undefined && !document.querySelector('#agents img, #agents b')"
+        )
         _wait(driver, "the stream connected", lambda d: d.execute_script(
             "return document.getElementById('live').dataset.state === 'live'"
         ))  # fmt: skip
