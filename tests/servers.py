@@ -1,5 +1,7 @@
 """Real servers for the metrics tests: an exporter Prometheus scrapes, and two faulty peers.
 
+`focus_serve` starts the real control-room server in a process of its own.
+
 The exporter serves the Prometheus text format from a dict the tests set; the silent server
 accepts connections and never answers (a server slow past any timeout); the failing server
 answers HTTP 500 to everything.
@@ -8,10 +10,15 @@ answers HTTP 500 to everything.
 from __future__ import annotations
 
 import contextlib
+import os
+import select
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 class Exporter:
@@ -116,3 +123,44 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+class Served:
+    """A real `focus serve` process: its URL, and its stderr once stopped."""
+
+    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
+        self.process = process
+        self.url = url
+        self.stderr = ""
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rstrip("/").rsplit(":", 1)[1])
+
+
+@contextlib.contextmanager
+def focus_serve(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """Start `focus serve --port 0` in ``cwd`` and yield once it prints its URL (it is
+    listening by then); stop it (SIGTERM, then SIGKILL) at the end."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agent_focus", "serve", "--port", "0", *args],
+        cwd=cwd, env={**os.environ, **(env or {})}, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    served = Served(process, "")
+    try:
+        assert process.stdout is not None
+        ready = select.select([process.stdout], [], [], 30)[0]
+        line = process.stdout.readline() if ready else ""
+        if not line.startswith("http://"):
+            process.kill()
+            raise AssertionError(f"focus serve did not start: {line!r} {process.communicate()[1]}")
+        served.url = line.strip()
+        yield served
+    finally:
+        process.terminate()
+        try:
+            _, served.stderr = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, served.stderr = process.communicate()

@@ -62,6 +62,23 @@ async def stream(request: Request) -> Response:
     return EventSourceResponse(messages, ping=15, send_timeout=30)
 
 
+async def health(request: Request) -> Response:
+    """Whether the server is up: its version, the last event it has seen, its stream clients."""
+    from agent_focus import __version__
+
+    clone: Clone = request.app.state.clone
+    broadcaster = clone.broadcaster
+    return JSONResponse(
+        {
+            "ok": True,
+            "version": __version__,
+            "root": str(clone.root),
+            "last_event": broadcaster.last,
+            "stream_clients": len(broadcaster.subscribers),
+        }
+    )
+
+
 async def openapi_json(request: Request) -> Response:
     return JSONResponse(openapi())
 
@@ -110,6 +127,7 @@ def routes() -> list[Any]:
         Route("/api/stream", stream),
         Route("/api/export/{name}", reads.export),
         Route("/api/openapi.json", openapi_json),
+        Route("/api/health", health),
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
 

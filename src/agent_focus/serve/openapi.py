@@ -123,6 +123,7 @@ def openapi() -> dict[str, Any]:
         "/api/charts": _get(
             "The page's chart series", _query("days", "how many days (1-366)", {"type": "integer"})
         ),
+        "/api/health": _get("Up: version, last event id, stream clients"),
         "/api/stream": _get(
             "Every new journal event as a server-sent event (id: the event id; resume with Last-Event-ID)",
             _query("after", "resume after this id"),

@@ -1,0 +1,300 @@
+"""The control room's API: the real `focus serve` process on a free loopback port, a real
+HTTP client (httpx), real worktrees, the real CLI writing beside it."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+import json
+import os
+import stat
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import FocusRunner, example_workspace
+from tests.servers import Served, focus_serve
+
+httpx = pytest.importorskip("httpx", reason="httpx is in the dev extra")
+
+
+@pytest.fixture
+def clone(repo: Path, focus: FocusRunner) -> tuple[Path, Path]:
+    example_workspace(repo, focus_file=False)
+    for agent in ("A1", "A2"):
+        assert focus("agents", "add", agent, cwd=repo).returncode == 0
+    return repo.parent / "wt-a1-mlops", repo.parent / "wt-a2-genai"
+
+
+@pytest.fixture
+def served(clone: tuple[Path, Path]) -> Iterator[Served]:
+    with focus_serve(clone[0]) as server:
+        yield server
+
+
+def token_of(focus: FocusRunner, cwd: Path) -> str:
+    done = focus("serve", "--show-token", cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def write(served: Served, path: str, body: Any, token: str | None, **headers: str) -> Any:
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.post(served.url + path.lstrip("/"), json=body, headers=headers, timeout=30)
+
+
+def test_reads_are_the_clis_json(served: Served, clone: tuple[Path, Path], focus: FocusRunner) -> None:  # fmt: skip
+    a1, _ = clone
+    agents = httpx.get(served.url + "api/agents").json()
+    cli = json.loads(focus("status", "--all", "--json", cwd=a1).stdout)
+    assert agents == cli and [a["agent"]["id"] for a in agents] == ["A1", "A2"]
+    one = httpx.get(served.url + "api/agents/a2")
+    assert one.status_code == 200 and one.json() == cli[1]
+    unknown = httpx.get(served.url + "api/agents/A9")
+    assert unknown.status_code == 404 and unknown.json()["agents"] == ["A1", "A2"]
+    events = httpx.get(served.url + "api/events").json()
+    assert events == json.loads(focus("log", "--json", "--limit", "500", cwd=a1).stdout)
+    assert httpx.get(served.url + "api/events", params={"agent": "A2"}).json() == [
+        e for e in events if e["agent"] == "A2"
+    ]
+    usage = httpx.get(served.url + "api/usage", params={"by": "day"}).json()
+    assert usage["by"] == "day" and set(usage) >= {"total", "rows", "ingest"}
+    assert httpx.get(served.url + "api/usage", params={"by": "colour"}).status_code == 422
+    assert httpx.get(served.url + "api/usage", params={"since": "soon"}).status_code == 422
+    slo = httpx.get(served.url + "api/slo").json()
+    assert slo["exit_code"] == 4 and "no SLO configured" in slo["reason"]
+    spec = httpx.get(served.url + "api/openapi.json").json()
+    assert spec["openapi"].startswith("3.") and "/api/agents/{agent}/complete" in spec["paths"]
+
+
+def test_writes_need_the_token_and_change_one_line(
+    served: Served, clone: tuple[Path, Path], focus: FocusRunner
+) -> None:
+    a1, _ = clone
+    before = (a1 / "AGENT_FOCUS.md").read_bytes()
+    assert write(served, "api/agents/A1/complete", {"task": "1"}, None).status_code == 401
+    assert write(served, "api/agents/A1/complete", {"task": "1"}, "wrong" * 10).status_code == 401
+    assert (a1 / "AGENT_FOCUS.md").read_bytes() == before
+    token = token_of(focus, a1)
+    token_file = Path(
+        focus("serve", "--show-token", cwd=a1).stderr.split(" is in ")[1].split(" (")[0]
+    )
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    done = write(served, "api/agents/A1/complete", {"task": "1"}, token)
+    assert done.status_code == 200, done.text
+    answer = done.json()
+    assert answer["status"] == "completed" and answer["agent"] == "A1"
+    after = (a1 / "AGENT_FOCUS.md").read_bytes()
+    changed = [
+        (old, new)
+        for old, new in zip(before.splitlines(), after.splitlines(), strict=True)
+        if old != new
+    ]
+    assert len(changed) == 1 and b"[x]" in changed[0][1]
+    again = write(served, "api/agents/A1/complete", {"task": answer["task"]}, token)
+    assert again.json()["status"] == "already_done"
+    assert token not in json.dumps(httpx.get(served.url + "api/events").json())
+    served.process.terminate()
+    served.process.wait(10)
+    assert served.process.stderr is not None
+    log = served.process.stderr.read()
+    assert "POST /api/agents/A1/complete 200" in log and token not in log
+
+
+def test_bad_bodies_unknown_tasks_and_agents(served: Served, clone: tuple[Path, Path], focus: FocusRunner) -> None:  # fmt: skip
+    a1, _ = clone
+    token = token_of(focus, a1)
+    before = (a1 / "AGENT_FOCUS.md").read_bytes()
+    for body in ([1], {"task": 3}, {"task": "1", "colour": "red"}, {}):
+        answer = write(served, "api/agents/A1/complete", body, token)
+        assert answer.status_code == 422, (body, answer.text)
+        assert answer.json()["error"].startswith("body:")
+    raw = httpx.post(
+        served.url + "api/agents/A1/complete", content=b"{not json",
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    assert raw.status_code == 422 and "not JSON" in raw.json()["error"]
+    unknown = write(served, "api/agents/A1/complete", {"task": "paint the moon"}, token)
+    assert unknown.status_code == 404 and "candidates" in unknown.json()
+    assert write(served, "api/agents/A7/complete", {"task": "1"}, token).status_code == 404
+    assert write(served, "api/agents/A1/plan", {"provider": "oracle"}, token).status_code == 422
+    assert (a1 / "AGENT_FOCUS.md").read_bytes() == before
+
+
+def test_a_locked_focus_file_is_409_and_unchanged(
+    served: Served, clone: tuple[Path, Path], focus: FocusRunner
+) -> None:
+    a1, _ = clone
+    token = token_of(focus, a1)
+    path = a1 / "AGENT_FOCUS.md"
+    before = path.read_bytes()
+    fd = os.open(a1 / ".AGENT_FOCUS.md.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # what another `focus` writer holds while it edits
+        answer = write(served, "api/agents/A1/complete", {"task": "1"}, token)
+        assert answer.status_code == 409, answer.text
+        assert "another writer" in answer.json()["error"]
+        assert path.read_bytes() == before
+    finally:
+        os.close(fd)
+    assert write(served, "api/agents/A1/complete", {"task": "1"}, token).status_code == 200
+
+
+def test_plan_and_update_triggers(served: Served, clone: tuple[Path, Path], focus: FocusRunner) -> None:  # fmt: skip
+    a1, a2 = clone
+    token = token_of(focus, a1)
+    dry = write(served, "api/agents/A2/plan", {"provider": "offline", "dry_run": True}, token)
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["dry_run"] is True
+    planned = write(served, "api/agents/A2/plan", {"provider": "offline"}, token)
+    assert planned.status_code == 200 and planned.json()["added"]
+    for task in planned.json()["added"]:
+        assert task["title"] in (a2 / "AGENT_FOCUS.md").read_text()
+    updated = write(served, "api/update", {}, token)
+    assert updated.status_code == 200, updated.text
+    assert [u["agent"] for u in updated.json()["updated"]] == ["A1", "A2"]
+    kinds = [e["kind"] for e in httpx.get(served.url + "api/events").json()]
+    assert kinds.count("update") == 2 and "plan" in kinds
+
+
+def test_host_and_origin_checks(served: Served, clone: tuple[Path, Path], focus: FocusRunner) -> None:  # fmt: skip
+    a1, _ = clone
+    token = token_of(focus, a1)
+    rebinding = httpx.get(served.url + "api/agents", headers={"Host": "evil.example:80"})
+    assert rebinding.status_code == 400
+    other_port = httpx.get(served.url + "api/agents", headers={"Host": "127.0.0.1:1"})
+    assert other_port.status_code == 400
+    named = httpx.get(served.url + "api/agents", headers={"Host": f"localhost:{served.port}"})
+    assert named.status_code == 200
+    cross = write(
+        served, "api/agents/A1/complete", {"task": "1"}, token, Origin="http://evil.example"
+    )
+    assert cross.status_code == 403
+    site = write(served, "api/agents/A1/complete", {"task": "1"}, token, **{"Sec-Fetch-Site": "cross-site"})  # fmt: skip
+    assert site.status_code == 403
+    own = write(
+        served, "api/agents/A1/complete", {"task": "1"}, token, Origin=served.url.rstrip("/")
+    )
+    assert own.status_code == 200
+    page = httpx.get(served.url + "api/agents")
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_off_loopback_reads_need_the_token(clone: tuple[Path, Path], focus: FocusRunner) -> None:
+    a1, _ = clone
+    with focus_serve(a1, "--host", "0.0.0.0") as served:
+        url = f"http://127.0.0.1:{served.port}/"
+        token = token_of(focus, a1)
+        assert httpx.get(url + "api/agents").status_code == 401
+        header = {"Authorization": f"Bearer {token}"}
+        assert httpx.get(url + "api/agents", headers=header).status_code == 200
+        assert httpx.get(url + "?token=nope").status_code == 401
+        with httpx.Client(follow_redirects=True) as browser:
+            login = browser.get(url + f"?token={token}")
+            assert [r.status_code for r in login.history] == [303] and str(login.url) == url
+            assert "token" not in str(login.url)  # the token leaves the address bar
+            assert browser.get(url + "api/agents").status_code == 200
+    assert token not in served.stderr
+
+
+def sse_events(response: Any, count: int, deadline: float) -> list[dict[str, Any]]:
+    """The next ``count`` SSE messages of a streaming response, as {id, data}."""
+    found: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    for line in response.iter_lines():
+        if line.startswith("id:"):
+            current["id"] = int(line[3:].strip())
+        elif line.startswith("data:"):
+            current["data"] = json.loads(line[5:].strip())
+        elif line == "" and current:
+            found.append(current)
+            current = {}
+            if len(found) >= count:
+                return found
+        if time.monotonic() > deadline:
+            break
+    return found
+
+
+def test_stream_delivers_another_process_event_within_a_second_and_resumes(
+    served: Served, clone: tuple[Path, Path], focus: FocusRunner
+) -> None:
+    a1, a2 = clone
+    with httpx.stream("GET", served.url + "api/stream", timeout=10) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        got: list[dict[str, Any]] = []
+        reader = threading.Thread(
+            target=lambda: got.extend(sse_events(response, 1, time.monotonic() + 8))
+        )
+        reader.start()
+        time.sleep(0.3)
+        done = focus("complete", "1", cwd=a2)
+        written = time.monotonic()
+        reader.join(10)
+        received = time.monotonic()
+    assert done.returncode == 0 and got, done.stderr
+    assert got[0]["data"]["kind"] == "complete" and got[0]["data"]["agent"] == "A2"
+    assert received - written < 1.0
+    last = got[0]["id"]
+    assert focus("complete", "1", cwd=a1).returncode == 0  # while nobody listens
+    assert focus("complete", "2", cwd=a2).returncode == 0
+    headers = {"Last-Event-ID": str(last)}
+    with httpx.stream("GET", served.url + "api/stream", headers=headers, timeout=10) as again:
+        missed = sse_events(again, 2, time.monotonic() + 5)
+    assert [m["data"]["agent"] for m in missed] == ["A1", "A2"]
+    assert [m["id"] for m in missed] == sorted(m["id"] for m in missed) and missed[0]["id"] > last
+    health = httpx.get(served.url + "api/health").json()
+    for _ in range(50):
+        if health["stream_clients"] == 0:
+            break
+        time.sleep(0.1)
+        health = httpx.get(served.url + "api/health").json()
+    assert health["stream_clients"] == 0  # a client that went away frees its queue
+
+
+def test_exports(served: Served, clone: tuple[Path, Path], focus: FocusRunner) -> None:
+    a1, _ = clone
+    logs = Path(os.environ["CLAUDE_CONFIG_DIR"]) / "projects" / "p"
+    logs.mkdir(parents=True)
+    entry = {
+        "cwd": str(a1), "sessionId": "s1", "isSidechain": False, "type": "assistant",
+        "timestamp": "2026-11-20T10:00:00.000Z", "requestId": "req_1",
+        "message": {"id": "msg_1", "model": "claude-sonnet-4-5-20250929", "usage": {
+            "input_tokens": 10, "output_tokens": 100, "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 1000}},
+    }  # fmt: skip
+    (logs / "s1.jsonl").write_text(json.dumps(entry, separators=(",", ":")) + "\n")
+    assert httpx.get(served.url + "api/usage").json()["total"]["calls"] == 1  # ingests
+    events = httpx.get(served.url + "api/export/events.jsonl")
+    assert events.headers["content-type"].startswith("application/x-ndjson")
+    rows = [json.loads(line) for line in events.text.splitlines()]
+    assert rows == httpx.get(served.url + "api/events").json()
+    table = list(csv.DictReader(io.StringIO(httpx.get(served.url + "api/export/events.csv").text)))
+    assert [int(r["id"]) for r in table] == [r["id"] for r in rows]
+    assert json.loads(table[0]["payload"]) == rows[0]["payload"]
+    usage = httpx.get(served.url + "api/export/usage.jsonl").text.splitlines()
+    call = json.loads(usage[0])
+    assert len(usage) == 1 and (call["agent"], call["worktree"]) == ("A1", "wt-a1-mlops")
+    assert (call["input_tokens"], call["output_tokens"], call["cached_tokens"]) == (10, 100, 1000)
+    assert call["cost_usd"] == pytest.approx((10 * 3 + 100 * 15 + 1000 * 0.3) / 1e6)
+    usage_csv = list(
+        csv.DictReader(io.StringIO(httpx.get(served.url + "api/export/usage.csv").text))
+    )
+    assert usage_csv[0]["model"] == "claude-sonnet-4-5-20250929"
+    assert httpx.get(served.url + "api/export/secrets.csv").status_code == 404
+
+
+def test_charts(served: Served, clone: tuple[Path, Path], focus: FocusRunner) -> None:
+    a1, _ = clone
+    assert focus("complete", "1", cwd=a1).returncode == 0
+    charts = httpx.get(served.url + "api/charts", params={"days": 3}).json()
+    assert len(charts["days"]) == 3 and charts["tasks"]["done"][-1] == 1
+    assert charts["tests"]["pass_rate"] == [None, None, None]  # no test run: no rate, not 0
+    assert httpx.get(served.url + "api/charts", params={"days": 0}).status_code == 422
