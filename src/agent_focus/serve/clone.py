@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from agent_focus.config import FocusConfig
     from agent_focus.readers.worktrees import AgentSeat
 
-SEATS_TTL = 2.0  # seconds a list of agents is served again, unless an event came meanwhile
+SEATS_TTL = 2.0  # seconds the agents' files are served again, unless an event came meanwhile
+OVERLAPS_TTL = 5.0  # seconds the file overlaps (three git calls a worktree) are served again
 
 
 class UnknownAgentError(LookupError):
@@ -25,12 +26,18 @@ class UnknownAgentError(LookupError):
 
 @dataclass
 class Clone:
-    """What one `focus serve` answers about: the clone of ``root``."""
+    """What one `focus serve` answers about: the clone of ``root``.
+
+    The agents are read in three parts, each as often as it can change: their focus files
+    and spend (again after any journal event, else every :data:`SEATS_TTL` s), their live
+    states (kept by the broadcaster, event by event, never re-read) and their file overlaps
+    (git, every :data:`OVERLAPS_TTL` s)."""
 
     root: Path
     broadcaster: Broadcaster
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _seats: tuple[int, float, list[Any]] | None = None  # (generation, when, seats)
+    _base: tuple[int, float, list[Any]] | None = None  # (generation, when, seats)
+    _overlaps: tuple[float, dict[str, Any]] | None = None  # (when, overlaps)
 
     @classmethod
     def at(cls, root: Path) -> Clone:
@@ -40,29 +47,54 @@ class Clone:
     def state_dir(self) -> Path:
         return self.broadcaster.folder
 
-    def seats(self) -> list[AgentSeat]:
-        """Every agent of the clone with its live state and overlaps, as `status --all`.
+    def _fresh(self) -> list[AgentSeat] | None:
+        cached = self._base
+        if (
+            cached
+            and cached[0] == self.broadcaster.generation
+            and time.monotonic() - cached[1] < SEATS_TTL
+        ):
+            return list(cached[2])
+        return None
 
-        Served from memory for :data:`SEATS_TTL` seconds unless a journal event came since
-        (a tick, a plan, a hook): then read again, so a change shows at once."""
+    def _read(self) -> tuple[list[AgentSeat], dict[str, Any]]:
+        from agent_focus.readers.overlaps import find_overlaps
+        from agent_focus.readers.workspace import current_branch, main_worktree_root
         from agent_focus.readers.worktrees import seats
 
-        generation = self.broadcaster.generation
-        cached = self._seats
-        if cached and cached[0] == generation and time.monotonic() - cached[1] < SEATS_TTL:
-            return cached[2]
         with self._lock:  # one reader at a time; the others take its answer
-            cached = self._seats
-            if cached and cached[0] == generation and time.monotonic() - cached[1] < SEATS_TTL:
-                return cached[2]
-            started = time.monotonic()
-            found = seats(self.root, live=True)
-            self._seats = (generation, started, found)
-            return found
+            found = self._fresh()
+            if found is None:
+                generation, started = self.broadcaster.generation, time.monotonic()
+                found = seats(self.root)
+                self._base = (generation, started, found)
+            overlaps = self._overlaps
+            if overlaps is None or time.monotonic() - overlaps[0] > OVERLAPS_TTL:
+                base = current_branch(main_worktree_root(self.root))
+                overlaps = (time.monotonic(), find_overlaps(found, base))
+                self._overlaps = overlaps
+            return found, overlaps[1]
+
+    def seats(self) -> list[AgentSeat]:
+        """Every agent of the clone with its live state and overlaps, as `status --all`."""
+        import dataclasses
+
+        from agent_focus.journal.state import UNKNOWN
+
+        found, overlaps = self._read()
+        states = self.broadcaster.states
+        return [
+            dataclasses.replace(
+                seat,
+                state=states.get(seat.agent_id, UNKNOWN) if seat.agent_id else None,
+                overlaps=overlaps.get(seat.agent_id, []) if seat.agent_id else None,
+            )
+            for seat in found
+        ]
 
     def forget(self) -> None:
         """Drop the cached agents (after a write of ours)."""
-        self._seats = None
+        self._base = None
 
     def seat(self, agent: str) -> AgentSeat:
         for seat in self.seats():

@@ -21,6 +21,7 @@ import anyio.to_thread
 from starlette.requests import Request
 
 from agent_focus.journal.events import Event, latest_id, read_events
+from agent_focus.journal.state import AgentState, advance, current_states
 
 QUEUE_SIZE = 2048
 _CUT_OFF = None  # put in a subscriber's queue: it fell behind and must reconnect
@@ -35,9 +36,11 @@ class Broadcaster:
         self.last = 0
         self.generation = 0  # bumped on every new event: caches of derived views expire
         self.subscribers: set[asyncio.Queue[Event | None]] = set()
+        self.states: dict[str, AgentState] = {}  # each agent's live state, advanced per event
 
     async def start(self) -> None:
         self.last = await anyio.to_thread.run_sync(self._latest)
+        self.states = await anyio.to_thread.run_sync(current_states, self.folder)
 
     def _latest(self) -> int:
         try:
@@ -65,6 +68,8 @@ class Broadcaster:
             return
         self.last = events[-1].id
         self.generation += 1
+        for event in events:
+            advance(self.states, event)
         for queue in list(self.subscribers):
             for event in events:
                 try:
