@@ -108,6 +108,23 @@ def read_one(folder: Path, query: str, params: tuple[object, ...]) -> tuple[Any,
         return None
 
 
+def read_all(folder: Path, query: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every row of a quick read-only query, as :func:`read_one` reads one ([] when none)."""
+    path = folder / LOG_NAME
+    if not path.exists():
+        return []
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
+        try:
+            return db.execute(query, params).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return []
+
+
 def last_tick(folder: Path, agent: str | None) -> datetime | None:
     """When the agent last ticked a task (the journal's latest `complete`)."""
     if agent is None:

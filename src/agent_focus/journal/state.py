@@ -126,3 +126,18 @@ def current_states(folder: Path, limit: int = 5000) -> dict[str, AgentState]:
         for r in reversed(rows)
     ]
     return agent_states(events)
+
+
+def last_test_runs(folder: Path) -> dict[str, dict[str, Any]]:
+    """Each agent's latest `tests` event: {agent: {"at", runner, passed, failed, ...}}."""
+    import json
+
+    from agent_focus.journal.spend import read_all
+
+    query = (
+        "SELECT agent, at, payload FROM events WHERE id IN"
+        " (SELECT max(id) FROM events WHERE kind = 'tests' AND agent IS NOT NULL GROUP BY agent)"
+    )
+    return {
+        agent: {"at": at, **json.loads(payload)} for agent, at, payload in read_all(folder, query)
+    }

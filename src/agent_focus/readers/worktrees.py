@@ -30,6 +30,8 @@ class AgentSeat:
     error: str | None
     state: AgentState | None = None  # from its hooks (journal.state); None: not asked
     overlaps: list[dict[str, object]] | None = None  # files shared with other agents
+    last_tests: dict[str, object] | None = None  # its latest test run (live only)
+    live: bool = False  # state, overlaps and last_tests were asked for
 
     def to_json(self) -> dict[str, object]:
         base: dict[str, object] = {
@@ -40,6 +42,8 @@ class AgentSeat:
             base["state"] = self.state.to_json()
         if self.overlaps is not None:
             base["overlaps"] = self.overlaps
+        if self.live:
+            base["last_tests"] = self.last_tests
         if self.status is not None:
             return {**self.status.to_json(), **base}
         return {**base, "agent": {"id": self.agent_id, "role": None}, "error": self.error}
@@ -77,17 +81,32 @@ def seats(root: Path, *, with_missing: bool = False, live: bool = False) -> list
 
 def with_live_state(root: Path, found: list[AgentSeat]) -> list[AgentSeat]:
     """The seats with each agent's state and file overlaps."""
-    from agent_focus.journal.state import UNKNOWN, current_states
+    from agent_focus.journal.state import current_states
     from agent_focus.readers.overlaps import find_overlaps
     from agent_focus.readers.workspace import current_branch, main_worktree_root, state_dir
 
-    states = current_states(state_dir(root))
+    folder = state_dir(root)
     overlaps = find_overlaps(found, current_branch(main_worktree_root(root)))
+    return live_seats(found, current_states(folder), overlaps, folder)
+
+
+def live_seats(
+    found: list[AgentSeat],
+    states: dict[str, AgentState],
+    overlaps: dict[str, list[dict[str, object]]],
+    folder: Path,
+) -> list[AgentSeat]:
+    """The seats with the states, overlaps and latest test runs given (or read)."""
+    from agent_focus.journal.state import UNKNOWN, last_test_runs
+
+    tests = last_test_runs(folder)
     return [
         dataclasses.replace(
             seat,
             state=states.get(seat.agent_id, UNKNOWN) if seat.agent_id else None,
             overlaps=overlaps.get(seat.agent_id, []) if seat.agent_id else None,
+            last_tests=tests.get(seat.agent_id) if seat.agent_id else None,
+            live=True,
         )
         for seat in found
     ]

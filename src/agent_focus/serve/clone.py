@@ -77,20 +77,10 @@ class Clone:
 
     def seats(self) -> list[AgentSeat]:
         """Every agent of the clone with its live state and overlaps, as `status --all`."""
-        import dataclasses
-
-        from agent_focus.journal.state import UNKNOWN
+        from agent_focus.readers.worktrees import live_seats
 
         found, overlaps = self._read()
-        states = self.broadcaster.states
-        return [
-            dataclasses.replace(
-                seat,
-                state=states.get(seat.agent_id, UNKNOWN) if seat.agent_id else None,
-                overlaps=overlaps.get(seat.agent_id, []) if seat.agent_id else None,
-            )
-            for seat in found
-        ]
+        return live_seats(found, self.broadcaster.states, overlaps, self.state_dir)
 
     def forget(self) -> None:
         """Drop the cached agents (after a write of ours)."""
