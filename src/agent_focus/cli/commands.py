@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from agent_focus import __version__
-from agent_focus.cli import day, hooks, journal, live, metrics, services, setup, sprint
+from agent_focus.cli import alerts, day, hooks, journal, live, metrics, services, setup, sprint
 
 app = typer.Typer(
     name="focus",
@@ -27,7 +27,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-for group in (sprint, setup, day, metrics, journal, live, services, hooks):
+for group in (sprint, setup, day, metrics, journal, live, services, hooks, alerts):
     app.registered_commands += group.group.registered_commands
     app.registered_groups += group.group.registered_groups
 
