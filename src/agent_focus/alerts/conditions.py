@@ -96,7 +96,8 @@ def _waiting(rule: AlertRule, folder: Path, now: datetime) -> list[Alert]:
         minutes = (now - state.since).total_seconds() / 60
         if minutes < (rule.minutes or 0):
             continue
-        text = f"{agent} has been waiting {minutes:.0f} min: {state.reason}"
+        took = f"{minutes:.0f} min" if minutes >= 1 else f"{minutes * 60:.0f} s"
+        text = f"{agent} has been waiting {took}: {state.reason}"
         found.append(
             Alert(rule.name, rule.when, agent, places.get(agent), text,
                   f"{rule.name}|{agent}|waiting|{state.since.isoformat()}", now, state.since,
