@@ -14,7 +14,8 @@ from typing import Any
 
 
 def stamp(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment is not None else None
+    """Local time with its offset, to the second."""
+    return moment.astimezone().isoformat(timespec="seconds") if moment is not None else None
 
 
 @dataclass(frozen=True)
