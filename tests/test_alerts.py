@@ -4,6 +4,7 @@ two evaluators, a dead receiver that fails nothing, and no secret anywhere."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shlex
@@ -172,6 +173,20 @@ def test_waiting_fires_after_its_minutes_without_a_server(setup: Setup, focus: F
     listed = json.loads(focus("alerts", "--json", cwd=setup.a1).stdout)
     assert [h["rule"] for h in listed["holding"]] == ["quick"] and listed["holding"][0]["fired"]
     assert len(listed["episodes"]) == 2
+    # The follower of A2 (and the one of A1, for "slow") leaves once the wait is over.
+    for cwd in (setup.a1, setup.a2):
+        assert hook(claude_event(cwd, "SessionEnd", reason="exit")).returncode == 0
+    journal = setup.a1.parent / "repo" / ".git" / "agent-focus"
+
+    def unlocked(agent: str) -> bool:
+        with open(journal / f"alerts-{agent}.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return False
+            return True
+
+    eventually(lambda: unlocked("A1") and unlocked("A2"), timeout=20)
 
 
 def test_focus_alerts_test_fires_each_rule_once(setup: Setup, focus: FocusRunner) -> None:

@@ -18,6 +18,9 @@ from agent_focus.alerts.model import FiredAlert
 from agent_focus.alerts.trigger import MAX_FOLLOW_UP
 from agent_focus.errors import FocusError, NoDataError
 
+POLL = 5.0  # seconds between two looks at a waiting agent's state
+LOCK_WAIT = 10.0  # seconds a second follower waits for the first to leave
+
 if TYPE_CHECKING:
     from agent_focus.config import AlertRule, FocusConfig
     from agent_focus.readers.workspace import Workspace
@@ -121,22 +124,58 @@ def run_alerts(
 def _follow_waiting(
     workspace: Workspace, config: FocusConfig, agent: str, sleep: Callable[[float], None]
 ) -> list[FiredAlert]:
-    from agent_focus.journal.state import current_states
+    """One follower per agent (a lock beside the journal): a second child, started by the
+    next Notification while the first still follows, leaves it to the first."""
+    import fcntl
 
-    folder = workspace.state_dir
     minutes = sorted(
         {r.minutes or 0.0 for r in config.alerts if r.when == "waiting" and r.applies_to(agent)}
     )
+    if not minutes:
+        return []
+    folder = workspace.state_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"alerts-{agent}.lock", "a") as handle:
+        deadline = time.monotonic() + LOCK_WAIT  # the follower may be about to leave
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    return []  # another child follows this agent
+                sleep(0.1)
+        return _follow(workspace, config, agent, minutes, sleep)  # closing unlocks
+
+
+def _follow(
+    workspace: Workspace,
+    config: FocusConfig,
+    agent: str,
+    minutes: list[float],
+    sleep: Callable[[float], None],
+) -> list[FiredAlert]:
+    """While ``agent`` waits, evaluate each time one of ``minutes`` has passed since its wait
+    began (a new wait starts over); re-read its state every :data:`POLL` seconds."""
+    from agent_focus.journal.state import current_states
+
+    folder = workspace.state_dir
     fired: list[FiredAlert] = []
-    for limit in minutes:
+    started = time.monotonic()
+    passed: tuple[datetime, float] | None = None  # the wait, and the minutes evaluated at
+    while time.monotonic() - started < MAX_FOLLOW_UP:
         state = current_states(folder).get(agent)
         if state is None or state.name != "waiting" or state.since is None:
-            break  # it moved on: this episode is over
-        due = state.since + timedelta(minutes=limit) + timedelta(seconds=0.5)
+            break  # it moved on: a new wait has a new Notification, and a new child
+        done = passed[1] if passed and passed[0] == state.since else -1.0
+        left = [m for m in minutes if m > done]
+        if not left:
+            break  # every rule looked at this wait
+        due = state.since + timedelta(minutes=left[0], seconds=0.5)
         delay = (due - datetime.now(due.tzinfo)).total_seconds()
-        if delay > MAX_FOLLOW_UP:
-            break
         if delay > 0:
-            sleep(delay)
+            sleep(min(delay, POLL))
+            continue
         fired += evaluate(workspace.root, config, state_dir=folder)
+        passed = (state.since, left[0])
     return fired
