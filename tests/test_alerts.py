@@ -421,3 +421,18 @@ def test_the_alert_module_is_not_loaded_without_rules(setup: Setup) -> None:
     modules = json.loads(done.stderr)
     assert "agent_focus.alerts.trigger" in modules  # it asked
     assert "subprocess" not in modules and "pydantic" not in modules  # and started nothing
+
+
+def test_the_servers_entry_point_fires_once_in_process(setup: Setup) -> None:
+    """What `focus serve` calls every few seconds: `agent_focus.alerts.evaluate`."""
+    from agent_focus.alerts import FiredAlert, evaluate
+    from agent_focus.config import load_config
+
+    assert hook(pytest_event(setup.a1, PYTEST_OUTPUT)).returncode == 0  # no rule yet: no child
+    setup.rules(BOTH)
+    config = load_config(setup.a2)
+    (fired,) = evaluate(setup.a2, config)
+    assert isinstance(fired, FiredAlert) and fired.ok and fired.event_id is not None
+    assert fired.to_json()["delivery"]["webhook"]["status"] == 200
+    assert fired.alert.agent == "A1" and fired.alert.worktree == "wt-a1-mlops"
+    assert evaluate(setup.a1, config) == [] and len(setup.delivered()) == 1

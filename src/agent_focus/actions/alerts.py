@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from agent_focus.alerts.episodes import Episode, recent_episodes
-from agent_focus.alerts.evaluate import Holding, evaluate, fire_tests, preview
+from agent_focus.alerts.firing import Holding, evaluate, fire_tests, preview
 from agent_focus.alerts.model import FiredAlert
 from agent_focus.alerts.trigger import MAX_FOLLOW_UP
 from agent_focus.errors import FocusError, NoDataError

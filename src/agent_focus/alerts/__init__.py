@@ -9,22 +9,18 @@ type :class:`FiredAlert`. They are loaded on first use: the hooks import only
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from agent_focus.alerts.evaluate import evaluate, fire_tests
+    from agent_focus.alerts.firing import evaluate, fire_tests
     from agent_focus.alerts.model import Alert, FiredAlert
 
 __all__ = ("Alert", "FiredAlert", "evaluate", "fire_tests")
+_HOMES = {"evaluate": "firing", "fire_tests": "firing", "Alert": "model", "FiredAlert": "model"}
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("evaluate", "fire_tests"):
-        from agent_focus.alerts import evaluate as module
-
-        return getattr(module, name)
-    if name in ("Alert", "FiredAlert"):
-        from agent_focus.alerts import model
-
-        return getattr(model, name)
-    raise AttributeError(name)
+    if name not in _HOMES:
+        raise AttributeError(name)
+    return getattr(importlib.import_module(f"agent_focus.alerts.{_HOMES[name]}"), name)

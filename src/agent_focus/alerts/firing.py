@@ -1,4 +1,4 @@
-"""Running the rules: :func:`evaluate` fires the episodes no one fired yet (what `focus
+"""Firing the rules: :func:`evaluate` fires the episodes no one fired yet (what `focus
 serve` calls every few seconds, and a hook's background child once), :func:`fire_tests`
 fires each rule once as a test, :func:`preview` says what holds now without firing.
 """
