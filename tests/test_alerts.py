@@ -154,28 +154,29 @@ def test_waiting_fires_after_its_minutes_without_a_server(setup: Setup, focus: F
         "  - {name: quick, when: waiting, minutes: 0.03, agent: a2, command: '{command}'}\n"
         "  - {name: slow, when: waiting, minutes: 600, webhook: '{webhook}'}\n"
     )
-    ask = {"notification_type": "permission_prompt", "message": "Claude needs your permission to use Bash"}  # fmt: skip
-    assert hook(claude_event(setup.a1, "Notification", **ask)).returncode == 0  # A1: not A2's rule
-    assert hook(claude_event(setup.a2, "Notification", session="s2", **ask)).returncode == 0
-    # Nobody evaluates but the hook's own child, which looks again once 1.8 s have passed.
-    eventually(lambda: len(setup.delivered()) == 1)
-    (alert,) = setup.delivered()
-    assert alert["alert"]["agent"] == "A2" and alert["alert"]["rule"] == "quick"
-    assert alert["text"].startswith("A2 has been waiting ")
-    assert alert["text"].endswith(" s: Claude needs your permission to use Bash")
-    assert run_rules(focus, setup.a1) == []  # the same wait: fired already
-    # Back to work, then waiting again: a new episode.
-    assert hook(claude_event(setup.a2, "UserPromptSubmit", session="s2")).returncode == 0
-    assert hook(claude_event(setup.a2, "Notification", session="s2", **ask)).returncode == 0
-    eventually(lambda: len(setup.delivered()) == 2)
-    time.sleep(1)
-    assert len(setup.delivered()) == 2 and setup.receiver.bodies == []  # "slow" never held
-    listed = json.loads(focus("alerts", "--json", cwd=setup.a1).stdout)
-    assert [h["rule"] for h in listed["holding"]] == ["quick"] and listed["holding"][0]["fired"]
-    assert len(listed["episodes"]) == 2
-    # The follower of A2 (and the one of A1, for "slow") leaves once the wait is over.
-    for cwd in (setup.a1, setup.a2):
-        assert hook(claude_event(cwd, "SessionEnd", reason="exit")).returncode == 0
+    try:
+        ask = {"notification_type": "permission_prompt", "message": "Claude needs your permission to use Bash"}  # fmt: skip
+        assert hook(claude_event(setup.a1, "Notification", **ask)).returncode == 0  # not "quick"
+        assert hook(claude_event(setup.a2, "Notification", session="s2", **ask)).returncode == 0
+        # Nobody evaluates but the hook's own child, which looks again once 1.8 s have passed.
+        eventually(lambda: len(setup.delivered()) == 1)
+        (alert,) = setup.delivered()
+        assert alert["alert"]["agent"] == "A2" and alert["alert"]["rule"] == "quick"
+        assert alert["text"].startswith("A2 has been waiting ")
+        assert alert["text"].endswith(" s: Claude needs your permission to use Bash")
+        assert run_rules(focus, setup.a1) == []  # the same wait: fired already
+        # Back to work, then waiting again: a new episode.
+        assert hook(claude_event(setup.a2, "UserPromptSubmit", session="s2")).returncode == 0
+        assert hook(claude_event(setup.a2, "Notification", session="s2", **ask)).returncode == 0
+        eventually(lambda: len(setup.delivered()) == 2)
+        time.sleep(1)
+        assert len(setup.delivered()) == 2 and setup.receiver.bodies == []  # "slow" never held
+        listed = json.loads(focus("alerts", "--json", cwd=setup.a1).stdout)
+        assert [h["rule"] for h in listed["holding"]] == ["quick"] and listed["holding"][0]["fired"]
+        assert len(listed["episodes"]) == 2
+    finally:  # the waits end: the followers of A1 (for "slow") and A2 leave
+        for cwd in (setup.a1, setup.a2):
+            hook(claude_event(cwd, "SessionEnd", reason="exit"))
     journal = setup.a1.parent / "repo" / ".git" / "agent-focus"
 
     def unlocked(agent: str) -> bool:

@@ -122,7 +122,8 @@ def _tests_failed(rule: AlertRule, folder: Path, now: datetime) -> list[Alert]:
             f"{p[k]} {k}" for k in ("failed", "passed", "skipped") if p.get(k) is not None
         )
         runs = f" ({len(rows)} failing runs in a row)" if len(rows) > 1 else ""
-        text = f"{agent}'s tests fail: {figures} ({p.get('runner') or 'tests'}){runs}"
+        runner = f" ({p['runner']})" if p.get("runner") else ""
+        text = f"{agent}'s tests fail: {figures or 'failures'}{runner}{runs}"
         details = {k: p.get(k) for k in ("runner", "failed", "passed", "skipped", "duration_s")}
         found.append(
             Alert(rule.name, rule.when, agent, last.worktree, text,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -69,8 +70,11 @@ def show(json_out: JsonOption = False) -> None:
     print("holding now:" if data["holding"] else "holding now: nothing")
     for held in data["holding"]:
         print(f"  {held['rule']}: {held['text']} ({'fired' if held['fired'] else 'not fired yet'})")
+    if data["episodes"]:
+        print("latest episodes:")
     for episode in data["episodes"][:5]:
-        print(f"  fired {episode['at'][:19]}: {episode['key']}")
+        when = datetime.fromisoformat(episode["at"]).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        print(f"  {when}  {episode['rule']}  {episode['agent'] or '-'}")
 
 
 def _report(result: AlertsFired, json_out: bool, empty: str) -> None:
