@@ -164,3 +164,39 @@ def focus_serve(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Ite
         except subprocess.TimeoutExpired:
             process.kill()
             _, served.stderr = process.communicate()
+
+
+class Receiver:
+    """A webhook receiver: records each POST's JSON body in :attr:`bodies`, answers 200."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, object]] = []
+        self.paths: list[str] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                import json
+
+                length = int(self.headers.get("Content-Length") or 0)
+                receiver.bodies.append(json.loads(self.rfile.read(length)))
+                receiver.paths.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

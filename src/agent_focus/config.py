@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -109,6 +109,68 @@ class PlannerConfig(_Strict):
     prices: dict[str, Price] = Field(default_factory=dict)
 
 
+ALERT_KINDS = ("waiting", "over_budget", "slo_violated", "tests_failed", "sprint_done")
+
+
+class AlertRule(_Strict):
+    """One alert (docs/alerts.md): when it fires, for which agent, and where it goes.
+
+    ``command`` is a list of arguments, or a string split as a shell would (``shlex``) but
+    run without a shell: write ``["sh", "-c", "..."]`` for pipes and redirections."""
+
+    name: str = Field(default="", max_length=80)  # default: the ``when``
+    when: Literal["waiting", "over_budget", "slo_violated", "tests_failed", "sprint_done"]
+    minutes: float | None = Field(default=None, ge=0, le=10080)
+    agent: str | None = Field(default=None, min_length=1, max_length=40)
+    command: list[str] | str | None = None
+    webhook: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> AlertRule:
+        if self.command is None and self.webhook is None:
+            raise ValueError("give command:, webhook: or both")
+        if (self.minutes is None) != (self.when != "waiting"):
+            raise ValueError(
+                "waiting needs minutes: N"
+                if self.minutes is None
+                else "minutes: is only for when: waiting"
+            )
+        if not self.argv and self.command is not None:
+            raise ValueError("command: is empty")
+        if self.webhook is not None and not self.webhook.startswith(("http://", "https://")):
+            raise ValueError("webhook: must be an http:// or https:// URL")
+        return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        """The name defaults to the ``when``; agents are upper case (A1)."""
+        if isinstance(data, dict):
+            data = dict(data)
+            if not data.get("name") and isinstance(data.get("when"), str):
+                data["name"] = data["when"]
+            if isinstance(data.get("agent"), str):
+                data["agent"] = data["agent"].upper()
+        return data
+
+    @property
+    def argv(self) -> list[str]:
+        """The command's arguments ([] without one); a string is split as a shell would."""
+        if self.command is None:
+            return []
+        if isinstance(self.command, list):
+            return list(self.command)
+        import shlex
+
+        try:
+            return shlex.split(self.command)
+        except ValueError:  # an unclosed quote
+            return []
+
+    def applies_to(self, agent: str | None) -> bool:
+        return self.agent is None or self.agent == (agent or "").upper()
+
+
 class FocusConfig(_Strict):
     mlflow: MlflowConfig = Field(default_factory=MlflowConfig)
     prometheus: PrometheusConfig = Field(default_factory=PrometheusConfig)
@@ -116,6 +178,8 @@ class FocusConfig(_Strict):
     planner: PlannerConfig = Field(default_factory=PlannerConfig)
     timeout: float = Field(default=3.0, gt=0, le=120, description="seconds, per command")
     hooks: bool = False  # `focus agents add` installs the agent hooks in the new worktree
+    budgets: dict[str, float] = Field(default_factory=dict)  # dollars per agent per local day
+    alerts: list[AlertRule] = Field(default_factory=list)
     path: Path | None = Field(default=None, exclude=True)
     # When the command that loaded this config started (time.monotonic); kept by model_copy.
     _started: float = PrivateAttr(default_factory=time.monotonic)
@@ -135,9 +199,40 @@ class FocusConfig(_Strict):
                 raise ValueError(f"two SLOs are named {name!r}")
         return slos
 
+    @field_validator("budgets")
+    @classmethod
+    def _budgets(cls, budgets: dict[str, float]) -> dict[str, float]:
+        for agent, dollars in budgets.items():
+            if dollars < 0:
+                raise ValueError(f"{agent}: a budget is dollars, 0 or more")
+        return {agent.upper(): dollars for agent, dollars in budgets.items()}
+
+    @model_validator(mode="after")
+    def _alerts(self) -> FocusConfig:
+        names = [rule.name for rule in self.alerts]
+        for index, rule in enumerate(self.alerts):
+            if rule.name in names[:index]:
+                raise _AlertError(index, f"two alerts are named {rule.name!r} (give name:)")
+            if rule.when != "over_budget":
+                continue
+            if not self.budgets:
+                raise _AlertError(index, "over_budget needs budgets: {A1: 20} (dollars a day)")
+            if rule.agent is not None and rule.agent not in self.budgets:
+                raise _AlertError(index, f"over_budget for {rule.agent}, who has no budget")
+        return self
+
     def slos_for(self, agent: str | None) -> list[Slo]:
         """This agent's SLOs and the unassigned ones; all of them when no agent is given."""
         return [s for s in self.slos if agent is None or s.agent in (None, agent)]
+
+
+class _AlertError(ValueError):
+    """A rule that is wrong only among the others: reported at the rule's own line."""
+
+    def __init__(self, index: int, message: str):
+        super().__init__(message)
+        self.index = index
+        self.message = message
 
 
 def config_path(root: Path) -> Path | None:
@@ -174,11 +269,15 @@ def parse_config(text: str, path: Path) -> FocusConfig:
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, _AlertError):  # a rule wrong among the others: its own line
+            loc = ("alerts", cause.index)
         line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
         key = ".".join(str(part) for part in loc) or "(top level)"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            message = "unknown setting (see docs/metrics.md for the keys)"
+            guide = "alerts" if loc[0] in ("alerts", "budgets") else "metrics"
+            message = f"unknown setting (see docs/{guide}.md for the keys)"
         raise ConfigError(f"{key}: {message}", path=path, line=line) from None
 
 

@@ -44,4 +44,15 @@ def complete(workspace: Workspace, query: str, on: date) -> CompleteOutcome:
                 "file": workspace.focus_file.name,
             },
         )
+        _alerts(workspace)
     return CompleteOutcome(workspace, done)
+
+
+def _alerts(workspace: Workspace) -> None:
+    """A tick may finish the sprint: start the ``sprint_done`` rules in the background."""
+    from agent_focus.alerts.trigger import after_event
+
+    try:
+        after_event(workspace.root, "sprint_done")
+    except Exception:  # the tick is done and recorded: an alert never fails it
+        return

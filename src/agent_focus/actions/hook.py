@@ -90,7 +90,36 @@ def handle_claude(payload: dict[str, Any]) -> HookOutcome:
         _record_tests(workspace, payload, out)
     if name == "SessionStart":
         out.stdout = _session_context(workspace)
+    _alerts(
+        workspace, out, waiting=name == "Notification" and _waits(event), turn_over=name == "Stop"
+    )
     return out
+
+
+def _waits(event: dict[str, Any]) -> bool:
+    """Whether this Notification puts the agent in the waiting state (journal.state's rule)."""
+    from datetime import UTC, datetime
+
+    from agent_focus.journal.events import Event
+    from agent_focus.journal.state import state_after
+
+    moved = state_after(Event(0, datetime.now(UTC), None, None, EventKind.HOOK, event))
+    return moved is not None and moved.name == "waiting"
+
+
+def _alerts(workspace: Workspace, out: HookOutcome, *, waiting: bool, turn_over: bool) -> None:
+    """Start the alert rules this event could fire, in a detached child (alerts.trigger)."""
+    if workspace.agent is None or not out.recorded:
+        return
+    from agent_focus.alerts.trigger import after_hook
+
+    tests = str(EventKind.TESTS) in out.recorded
+    try:
+        after_hook(
+            workspace.root, workspace.agent, tests=tests, waiting=waiting, turn_over=turn_over
+        )
+    except Exception:  # the agent's loop comes first: an alert is never worth failing a hook
+        return
 
 
 def _record_tests(workspace: Workspace, payload: dict[str, Any], out: HookOutcome) -> None:
@@ -127,4 +156,5 @@ def handle_codex(payload: dict[str, Any]) -> HookOutcome:
         return out
     session = payload.get("thread-id") or payload.get("thread_id")
     _record(workspace, EventKind.HOOK, {"event": kind, "session": session, "source": "codex"}, out)
+    _alerts(workspace, out, waiting=False, turn_over=kind == "agent-turn-complete")
     return out

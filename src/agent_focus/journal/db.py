@@ -160,6 +160,25 @@ def m005_usage_hours(db: sqlite3.Connection) -> None:
     db.execute(FILL_HOURS, ("", "~"))
 
 
+@migration
+def m006_alert_episodes(db: sqlite3.Connection) -> None:
+    """One row per alert episode that fired: its key is unique, so of two evaluators (the
+    server and a hook's child) exactly one inserts it, and that one delivers (alerts.episodes).
+    The index on kind serves the alert rules' reads of the latest tests, SLO and tick events."""
+    db.execute(
+        """
+        CREATE TABLE alert_episodes (
+            key TEXT PRIMARY KEY,
+            rule TEXT NOT NULL,
+            agent TEXT,
+            at TEXT NOT NULL,
+            event_id INTEGER
+        )
+        """
+    )
+    db.execute("CREATE INDEX events_kind ON events (kind, id)")
+
+
 def open_log(folder: Path, wait: float = 30.0) -> sqlite3.Connection:
     """Open (creating and migrating) the log in ``folder``, waiting at most ``wait`` seconds
     for another writer (a hook inside an agent's loop waits a fraction of a second)."""

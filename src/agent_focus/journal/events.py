@@ -37,6 +37,7 @@ class EventKind(StrEnum):
     COMMIT = "commit"
     HOOK = "hook"  # a coding agent's hook reported (focus hook claude|codex)
     TESTS = "tests"  # a test run an agent made, parsed from its output
+    ALERT = "alert"  # an alert rule fired (alerts/), with how its delivery went
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,12 @@ def describe(event: Event) -> str:
             )
             took = f" in {p['duration_s']:g} s" if p.get("duration_s") is not None else ""
             return f"tests ({p.get('runner')}): {figures or 'no summary'}{took}"
+        case EventKind.ALERT:
+            sent = p.get("delivery") or {}
+            failed = [way for way, result in sent.items() if not result.get("ok")]
+            outcome = f" (failed: {', '.join(failed)})" if failed else ""
+            test = "test " if p.get("test") else ""
+            return f"{test}alert {p.get('rule')}: {p.get('text')}{outcome}"
     return json.dumps(p)[:120]
 
 

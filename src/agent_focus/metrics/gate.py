@@ -49,4 +49,7 @@ def slo_gate(workspace: Workspace | None, config: FocusConfig, *, record: bool =
     ]
     if results and record and workspace is not None:
         journal(workspace, EventKind.SLO, {"exit_code": code, "results": results})
+        from agent_focus.alerts.trigger import after_event
+
+        after_event(workspace.root, "slo_violated")  # never raises: at worst, not started
     return SloGate(agent, reports, code)
