@@ -12,11 +12,18 @@ from typing import Annotated
 import typer
 
 from agent_focus import __version__
-<<<<<<< HEAD
-from agent_focus.cli import day, hooks, journal, live, metrics, serve, services, setup, sprint
-=======
-from agent_focus.cli import alerts, day, hooks, journal, live, metrics, services, setup, sprint
->>>>>>> alerts13
+from agent_focus.cli import (
+    alerts,
+    day,
+    hooks,
+    journal,
+    live,
+    metrics,
+    serve,
+    services,
+    setup,
+    sprint,
+)
 
 app = typer.Typer(
     name="focus",
@@ -31,11 +38,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-<<<<<<< HEAD
-for group in (sprint, setup, day, metrics, journal, live, services, hooks, serve):
-=======
-for group in (sprint, setup, day, metrics, journal, live, services, hooks, alerts):
->>>>>>> alerts13
+for group in (sprint, setup, day, metrics, journal, live, services, hooks, alerts, serve):
     app.registered_commands += group.group.registered_commands
     app.registered_groups += group.group.registered_groups
 

@@ -64,7 +64,17 @@ def serve(
             f"focus serve needs the serve extra ({exc.name} is missing): "
             "pip install 'agent-focus[serve]'"
         ) from None
+    from agent_focus.readers.workspace import git_common_dir
     from agent_focus.serve.run import serve as run_server
+    from agent_focus.serve.watch import alerts_loop
+
+    if git_common_dir(workspace.root) is None:
+        from agent_focus.errors import FocusError
+
+        raise FocusError(
+            "not inside a git repository: run focus serve in a clone whose agents it should show",
+            path=workspace.root,
+        )
 
     def opened(url: str) -> None:
         if open_page:
@@ -74,5 +84,5 @@ def serve(
 
     run_server(
         workspace.root, workspace.state_dir, host, port,
-        allowed_hosts=tuple(allow_host or ()), on_ready=opened,
+        allowed_hosts=tuple(allow_host or ()), on_ready=opened, background=[alerts_loop],
     )  # fmt: skip
