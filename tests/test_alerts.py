@@ -437,3 +437,35 @@ def test_the_servers_entry_point_fires_once_in_process(setup: Setup) -> None:
     assert fired.to_json()["delivery"]["webhook"]["status"] == 200
     assert fired.alert.agent == "A1" and fired.alert.worktree == "wt-a1-mlops"
     assert evaluate(setup.a1, config) == [] and len(setup.delivered()) == 1
+
+
+def test_the_server_fires_an_episode_once_and_streams_the_alert(
+    setup: Setup, focus: FocusRunner
+) -> None:
+    """A failing run written straight into the journal (no hook, so no hook child): only
+    the running `focus serve` can see it; it fires once, and its page hears of it."""
+    import httpx
+
+    from agent_focus.journal.events import record_event
+    from agent_focus.readers.workspace import state_dir
+    from tests.servers import focus_serve
+
+    setup.rules(BOTH)
+    folder = state_dir(setup.a1)
+    failing = {"runner": "pytest", "passed": 7, "failed": 1, "skipped": 0}
+    with focus_serve(setup.a1) as served:
+        with httpx.stream("GET", served.url + "api/stream", timeout=20) as stream:
+            record_event(folder, "tests", failing, "A1", setup.a1.name)
+            alert, deadline = None, time.monotonic() + 10
+            for line in stream.iter_lines():  # a ping every 15 s ends a silent wait
+                if line.startswith("data:") and json.loads(line[5:])["kind"] == "alert":
+                    alert = json.loads(line[5:])
+                if alert or time.monotonic() > deadline:
+                    break
+        assert alert is not None and alert["agent"] == "A1"
+        eventually(lambda: len(setup.delivered()) == 1 and len(setup.receiver.bodies) == 1)
+        record_event(folder, "tests", failing, "A1", setup.a1.name)  # the same episode
+        time.sleep(2.5)  # the server looks again within a second of an event
+        assert len(setup.delivered()) == 1 and len(setup.receiver.bodies) == 1
+        assert setup.receiver.bodies[0]["text"].startswith("A1's tests fail")
+    assert len(alert_events(focus, setup.a1)) == 1
