@@ -177,6 +177,8 @@ def control_room(repo: Path, focus: FocusRunner) -> dict[str, Path]:
         "  - name: error-ratio\n"
         "    query: sum(rate(http_errors[5m])) / sum(rate(http_requests[5m]))\n"
         "    max: 0.01\n"
+        "budgets:\n"
+        "  A1: 50\n"
     )
     example_workspace(repo, slos, focus_file=False)  # its Prometheus is down: SLOs NO DATA
     for agent in ("A1", "A2"):
@@ -278,6 +280,7 @@ def test_the_page_shows_the_agents_and_a_task_completed_from_the_cli_without_rel
         one, two = _card_text(driver, "A1"), _card_text(driver, "A2")
         assert "MLOps Engineer" in one and title in one and "WORKING" in one.upper()
         assert "GenAI Engineer" in two and "WAITING" in two.upper() and "41 passed" in two
+        assert "$50.00 budget" in one and "no budget set" in two  # budgets: in focus.yaml
         assert HOSTILE in two  # as text: no <img>, no <b> made of it, nothing ran
         assert driver.execute_script(
             "return window.__xss === undefined && !document.querySelector('#agents img, #agents b')"
