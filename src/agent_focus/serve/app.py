@@ -28,7 +28,7 @@ from agent_focus.errors import (
 )
 from agent_focus.serve import reads, writes
 from agent_focus.serve.clone import Clone, UnknownAgentError
-from agent_focus.serve.guard import COOKIE, Guard
+from agent_focus.serve.guard import Guard
 from agent_focus.serve.middleware import GuardMiddleware
 from agent_focus.serve.openapi import openapi
 from agent_focus.serve.stream import event_messages, running
@@ -44,7 +44,7 @@ async def page(request: Request) -> Response:
         if not guard.token_ok(f"Bearer {given}"):
             return JSONResponse({"error": "wrong token"}, 401)
         response: Response = RedirectResponse("/", 303)
-        response.set_cookie(COOKIE, given, httponly=True, samesite="strict", path="/")
+        response.set_cookie(guard.cookie, given, httponly=True, samesite="strict", path="/")
         return response
     index = STATIC / "index.html"
     if not index.exists():

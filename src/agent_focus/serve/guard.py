@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 TOKEN_NAME = "serve.token"
-COOKIE = "focus_token"
+COOKIE = "focus_token"  # + the port: cookies are not per port, servers of two clones are
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -73,6 +73,11 @@ class Guard:
     port: int
     token: str
     allowed_hosts: tuple[str, ...] = field(default=())
+
+    @property
+    def cookie(self) -> str:
+        """The reading cookie's name: one per port, so two servers keep their own."""
+        return f"{COOKIE}_{self.port}"
 
     @property
     def loopback(self) -> bool:

@@ -10,7 +10,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from agent_focus.serve.guard import COOKIE, READ_METHODS, Guard
+from agent_focus.serve.guard import READ_METHODS, Guard
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -24,10 +24,10 @@ SECURITY_HEADERS = [
 ]
 
 
-def _cookie(headers: Headers) -> str | None:
+def _cookie(headers: Headers, wanted: str) -> str | None:
     for part in headers.get("cookie", "").split(";"):
         name, _, value = part.strip().partition("=")
-        if name == COOKIE:
+        if name == wanted:
             return value
     return None
 
@@ -59,7 +59,7 @@ class GuardMiddleware:
         elif (
             path.startswith("/api/")
             and guard.reads_need_token()
-            and not guard.token_ok(headers.get("authorization"), _cookie(headers))
+            and not guard.token_ok(headers.get("authorization"), _cookie(headers, guard.cookie))
         ):
             return _unauthorized(
                 "off loopback, reads need the token too (focus serve --show-token)"
