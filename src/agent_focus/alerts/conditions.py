@@ -20,7 +20,6 @@ Only what the configured rules need is read: no rule, no query.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent_focus.alerts.model import Alert
-from agent_focus.journal.db import LOG_NAME
 from agent_focus.journal.events import Event
 
 if TYPE_CHECKING:
@@ -50,21 +48,13 @@ class Row:
 def read_rows(folder: Path, kind: str, limit: int = RECENT) -> list[Row]:
     """The newest ``limit`` events of ``kind``, newest first; [] when there is no journal
     or it cannot be read now (the next evaluation tries again)."""
-    path = folder / LOG_NAME
-    if not path.exists():
-        return []
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
-        try:
-            rows = db.execute(
-                "SELECT id, at, agent, worktree, payload FROM events WHERE kind = ?"
-                " ORDER BY id DESC LIMIT ?",
-                (kind, limit),
-            ).fetchall()
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return []
+    from agent_focus.journal.spend import read_all
+
+    query = (
+        "SELECT id, at, agent, worktree, payload FROM events WHERE kind = ?"
+        " ORDER BY id DESC LIMIT ?"
+    )
+    rows = read_all(folder, query, (kind, limit), wait=1.0)
     return [Row(r[0], datetime.fromisoformat(r[1]), r[2], r[3], json.loads(r[4])) for r in rows]
 
 

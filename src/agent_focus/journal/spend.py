@@ -108,15 +108,18 @@ def read_one(folder: Path, query: str, params: tuple[object, ...]) -> tuple[Any,
         return None
 
 
-def read_all(folder: Path, query: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every row of a quick read-only query, as :func:`read_one` reads one ([] when none)."""
+def read_all(
+    folder: Path, query: str, params: tuple[object, ...] = (), wait: float = 0.2
+) -> list[tuple[Any, ...]]:
+    """Every row of a quick read-only query, as :func:`read_one` reads one: [] when there
+    is no journal or it cannot be read within ``wait`` seconds."""
     path = folder / LOG_NAME
     if not path.exists():
         return []
     import sqlite3
 
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=wait)
         try:
             return db.execute(query, params).fetchall()
         finally:

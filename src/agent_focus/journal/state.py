@@ -100,30 +100,17 @@ def agent_states(events: list[Event]) -> dict[str, AgentState]:
 
 def current_states(folder: Path, limit: int = 5000) -> dict[str, AgentState]:
     """Every agent's state from the journal's latest hook events."""
-    import sqlite3
-
-    from agent_focus.journal.db import LOG_NAME
-
-    path = folder / LOG_NAME
-    if not path.exists():
-        return {}
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
-        try:
-            rows = db.execute(
-                "SELECT id, at, agent, worktree, kind, payload FROM events WHERE kind = 'hook'"
-                " ORDER BY id DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return {}
     import json
 
+    from agent_focus.journal.spend import read_all
+
+    query = (
+        "SELECT id, at, agent, worktree, kind, payload FROM events WHERE kind = 'hook'"
+        " ORDER BY id DESC LIMIT ?"
+    )
     events = [
         Event(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], json.loads(r[5]))
-        for r in reversed(rows)
+        for r in reversed(read_all(folder, query, (limit,)))
     ]
     return agent_states(events)
 
