@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -124,11 +125,14 @@ async def write_events(folder: Path, per_second: float, seconds: float) -> list[
 
 
 async def streams(url: str, count: int, seconds: float) -> list[list[tuple[int, float, str]]]:
-    """``count`` SSE clients for ``seconds``; what each received: (id, when, written at)."""
+    """``count`` SSE clients until a line on stdin (at most ``seconds``); what each
+    received: (id, when, written at)."""
     stop = asyncio.Event()
     seen: list[list[tuple[int, float, str]]] = [[] for _ in range(count)]
     clients = [asyncio.create_task(stream_client(url, s, stop)) for s in seen]
-    await asyncio.sleep(seconds)
+    print("connected", flush=True)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.to_thread(sys.stdin.readline), seconds)
     stop.set()
     for task in clients:
         task.cancel()
@@ -138,24 +142,31 @@ async def streams(url: str, count: int, seconds: float) -> list[list[tuple[int, 
 
 def stream_child(url: str, count: int, seconds: float) -> None:
     """`--stream-child`: the SSE clients in a process of their own (print what they saw)."""
-    print(json.dumps(asyncio.run(streams(url, count, seconds))))
+    seen = asyncio.run(streams(url, count, seconds))
+    print(json.dumps(seen))
 
 
 async def run(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any]:
     from datetime import datetime
 
     child = subprocess.Popen(
-        [sys.executable, __file__, "--stream-child", url, str(args.clients), str(args.seconds + 6)],
-        stdout=subprocess.PIPE, text=True,
+        [sys.executable, __file__, "--stream-child", url, str(args.clients), "600"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
-    await asyncio.sleep(3)  # every stream connected
+    assert child.stdout is not None
+    await asyncio.to_thread(child.stdout.readline)
+    for _ in range(100):  # every stream connected
+        if (await asyncio.to_thread(_health, url))["stream_clients"] >= args.clients:
+            break
+        await asyncio.sleep(0.1)
     cpu_before = _cpu(args.server_pid)
     loaded, written = await asyncio.gather(
         load(url, args.rate, args.seconds),
         write_events(folder, args.events_per_second, args.seconds),
     )
     server_cpu = _cpu(args.server_pid) - cpu_before
-    seen = [[tuple(x) for x in s] for s in json.loads(child.communicate()[0])]
+    await asyncio.sleep(2)  # the last events reach every stream
+    seen = [[tuple(x) for x in s] for s in json.loads(child.communicate("stop\n")[0])]
     wanted = set(written)
     missed = [len(wanted - {i for i, _, _ in s}) for s in seen]
     duplicated = [len(s) - len({i for i, _, _ in s}) for s in seen]
@@ -207,6 +218,12 @@ def main() -> None:
         return
     for key, value in result.items():
         print(f"{key:28} {value}")
+
+
+def _health(url: str) -> dict[str, Any]:
+    import httpx
+
+    return httpx.get(url + "api/health").json()  # type: ignore[no-any-return]
 
 
 def _cpu(pid: int) -> float:
