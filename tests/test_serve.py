@@ -149,6 +149,8 @@ def test_a_locked_focus_file_is_409_and_unchanged(
 def test_plan_and_update_triggers(served: Served, clone: tuple[Path, Path], focus: FocusRunner) -> None:  # fmt: skip
     a1, a2 = clone
     token = token_of(focus, a1)
+    keyless = write(served, "api/agents/A2/plan", {"provider": "openai"}, token)
+    assert keyless.status_code == 502 and "OPENAI_API_KEY is not set" in keyless.json()["error"]
     dry = write(served, "api/agents/A2/plan", {"provider": "offline", "dry_run": True}, token)
     assert dry.status_code == 200, dry.text
     assert dry.json()["dry_run"] is True

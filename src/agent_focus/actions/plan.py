@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_focus.config import FocusConfig
-from agent_focus.errors import FocusError, UsageError
+from agent_focus.errors import UsageError
 from agent_focus.focusfile import read_document, require_sprint
 from agent_focus.focusfile.model import FocusDocument, SectionKind
 from agent_focus.focusfile.parse import section_bullets
@@ -84,7 +84,7 @@ def choose_provider(name: str, config: FocusConfig) -> tuple[Provider, str]:
     provider = registry[name]()
     missing = provider.unavailable(config.planner)
     if missing:
-        raise FocusError(f"provider {name}: {missing}")
+        raise PlanError(f"provider {name}: {missing}")
     return provider, f"planning with {name}"
 
 

@@ -26,6 +26,7 @@ from agent_focus.errors import (
     TaskNotFoundError,
     UsageError,
 )
+from agent_focus.planner.providers.base import PlanError
 from agent_focus.serve import reads, writes
 from agent_focus.serve.clone import Clone, UnknownAgentError
 from agent_focus.serve.guard import Guard
@@ -109,6 +110,8 @@ async def _focus_error(request: Request, exc: Exception) -> Response:
             return _error(409, exc)
         case NoDataError():
             return _error(503, exc)
+        case PlanError():  # the planner's provider is not set up, failed or answered garbage
+            return _error(502, exc)
     return _error(500, exc)
 
 

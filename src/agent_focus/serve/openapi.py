@@ -50,6 +50,7 @@ def _post(summary: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 AGENT = {
+    "example": "A1",
     "name": "agent",
     "in": "path",
     "required": True,
@@ -61,6 +62,9 @@ UNTIL = _query("until", "same forms as since")
 
 
 def openapi() -> dict[str, Any]:
+    from agent_focus.planner.providers.base import providers
+
+    known = {"type": "string", "enum": ["auto", *sorted(providers())]}
     by = {
         "type": "string",
         "enum": ["agent", "worktree", "model", "day", "session", "task", "source", "provider"],
@@ -76,7 +80,7 @@ def openapi() -> dict[str, Any]:
                     "type": "object",
                     "required": ["task"],
                     "additionalProperties": False,
-                    "properties": {"task": {"type": "string"}},
+                    "properties": {"task": {"type": "string", "minLength": 1, "pattern": "\\S"}},
                 },
             ),
         },
@@ -88,9 +92,9 @@ def openapi() -> dict[str, Any]:
                     "type": "object",
                     "additionalProperties": False,
                     "properties": {
-                        "provider": {"type": "string"},
+                        "provider": known,
                         "model": {"type": "string"},
-                        "fallback": {"type": "string"},
+                        "fallback": known,
                         "dry_run": {"type": "boolean"},
                     },
                 },
@@ -109,7 +113,7 @@ def openapi() -> dict[str, Any]:
             _query("after", "only events with a greater id", {"type": "integer", "minimum": 0}),
             _query("agent", "only this agent's"),
             SINCE,
-            _query("limit", "the newest N (default 500)", {"type": "integer", "minimum": 1}),
+            _query("limit", "the newest N (default 500)", {"type": "integer", "minimum": 1, "maximum": 10000}),
         ),
         "/api/usage": _get(
             "Tokens and dollars, as `focus usage --json`",
@@ -121,7 +125,7 @@ def openapi() -> dict[str, Any]:
             "The SLO gate, as `focus slo --json` (read only)", _query("agent", "one agent's SLOs")
         ),
         "/api/charts": _get(
-            "The page's chart series", _query("days", "how many days (1-366)", {"type": "integer"})
+            "The page's chart series", _query("days", "how many days", {"type": "integer", "minimum": 1, "maximum": 366})
         ),
         "/api/health": _get("Up: version, last event id, stream clients"),
         "/api/stream": _get(
