@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from agent_focus.ingest.records import CallRecord
+from agent_focus.ingest.claude import Pricer
+from agent_focus.ingest.records import COST, OFFSET, PATH, SIDECHAIN, SOURCE, Call, total_tokens
 from agent_focus.journal.db import FILL_HOURS
 from agent_focus.journal.pricing import Rates, price_with, rates_for
 
@@ -26,29 +27,27 @@ COLUMNS = (
     "cache_write_tokens", "cache_write_1h_tokens", "cached_tokens", "cost_usd", "sidechain",
     "path", "offset",
 )  # fmt: skip
-Pricer = Callable[[CallRecord], "float | None"]
-Priced = tuple[CallRecord, "float | None"]  # a call and its cost
 FLUSH_CALLS = 4096  # new or changed calls held before they are written: bounds the memory
+_INSERT = f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"  # fmt: skip
 
 
-def better(new: CallRecord, cost: float | None, kept: CallRecord, kept_cost: float | None) -> bool:
+def better(new: Call, kept: Call) -> bool:
     """Whether ``new`` replaces ``kept`` (ccusage's order of copies)."""
-    if new.sidechain != kept.sidechain:
-        return not new.sidechain
-    if new.total_tokens != kept.total_tokens:
-        return new.total_tokens > kept.total_tokens
-    if (cost or 0.0) != (kept_cost or 0.0):
-        return (cost or 0.0) > (kept_cost or 0.0)
-    return (new.path, new.offset) < (kept.path, kept.offset)
+    if new[SIDECHAIN] != kept[SIDECHAIN]:
+        return not new[SIDECHAIN]
+    if (size := total_tokens(new)) != (kept_size := total_tokens(kept)):
+        return size > kept_size
+    if (cost := new[COST] or 0.0) != (kept_cost := kept[COST] or 0.0):
+        return cost > kept_cost
+    return (new[PATH], new[OFFSET]) < (kept[PATH], kept[OFFSET])
 
 
 class Deduper:
     """Adds calls to the journal in ``db`` (inside the caller's transaction)."""
 
-    def __init__(self, db: sqlite3.Connection, price: Pricer):
+    def __init__(self, db: sqlite3.Connection):
         self.db = db
-        self.price = price
-        self.kept: dict[int, tuple[CallRecord, float | None]] = {}  # new or changed, unwritten
+        self.kept: dict[int, Call] = {}  # new or changed, unwritten
         self.keys: dict[str, int] = {}  # this run's new keys (all: looked up without SQL)
         self.unwritten: list[tuple[str, int]] = []  # those of them not written yet
         self.journal_empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
@@ -63,39 +62,28 @@ class Deduper:
             found = row[0] if row else None
         return found
 
-    def _load(self, call_id: int) -> tuple[CallRecord, float | None]:
+    def _load(self, call_id: int) -> Call:
         if call_id in self.kept:
             return self.kept[call_id]
         row = self.db.execute(
             f"SELECT {', '.join(COLUMNS[1:])} FROM agent_usage WHERE id = ?", (call_id,)
         ).fetchone()
-        (source, at, session, cwd, model, given, made, write, hour, read, cost, side, path, offset) = row  # fmt: skip
-        record = CallRecord(
-            source, None, None, at, session, cwd, model, given, made, write, hour, read, cost,
-            bool(side), path, offset,
-        )  # fmt: skip
-        return record, cost
+        return (None, None, *row)
 
-    def add(self, record: CallRecord, cost: float | None = None) -> None:
-        """Add a call; ``cost`` when already priced (else its own, else priced here)."""
-        if cost is None:
-            cost = record.cost_usd if record.cost_usd is not None else self.price(record)
-        exact = f"x\t{record.call_key}" if record.call_key else None
-        replay = f"r\t{record.replay_key}" if record.replay_key else None
+    def add(self, call: Call) -> None:
+        """Add a call (priced: its cost is its own or its price)."""
+        exact, replay = call[0], call[1]
         call_id = self._find(exact) if exact else None
         if call_id is None and replay:
             candidate = self._find(replay)
-            if candidate is not None and (record.sidechain or self._load(candidate)[0].sidechain):
+            if candidate is not None and (call[SIDECHAIN] or self._load(candidate)[SIDECHAIN]):
                 call_id = candidate
         if call_id is None:
             call_id = self.next_id
             self.next_id += 1
-            self.kept[call_id] = (record, cost)
-        else:
-            kept, kept_cost = self._load(call_id)
-            if not better(record, cost, kept, kept_cost):
-                return
-            self.kept[call_id] = (record, cost)
+        elif not better(call, self._load(call_id)):
+            return
+        self.kept[call_id] = call
         for key in (exact, replay):
             if key and self._find(key) is None:
                 self.keys[key] = call_id
@@ -115,15 +103,8 @@ class Deduper:
     def flush(self) -> None:
         """Write the calls and keys not written yet (the keys stay known)."""
         self.db.executemany(
-            f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)})"
-            f" VALUES ({', '.join('?' for _ in COLUMNS)})",
-            (
-                (call_id, r.source, r.at, r.session, r.cwd, r.model, r.input_tokens,
-                 r.output_tokens, r.cache_write_tokens, r.cache_write_1h_tokens,
-                 r.cached_tokens, cost, int(r.sidechain), r.path, r.offset)
-                for call_id, (r, cost) in self.kept.items()
-            ),
-        )  # fmt: skip
+            _INSERT, [(call_id, *call[SOURCE:]) for call_id, call in self.kept.items()]
+        )
         self.unwritten.sort()  # in key order: the primary key's pages fill one after another
         self.db.executemany(
             "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)", self.unwritten
@@ -188,21 +169,16 @@ def hours_kept(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
 
 
 def pricer_for(overrides: dict[str, Price]) -> Pricer:
-    """:func:`cost_usd` with each model's rates looked up once."""
+    """:func:`~agent_focus.journal.pricing.cost_usd` with each model's rates looked up once."""
     known: dict[str, Rates | None] = {}
 
-    def price(record: CallRecord) -> float | None:
-        if not record.total_tokens:
+    def price(model: str | None, given: int, made: int, write: int, hour: int, read: int) -> float | None:  # fmt: skip
+        if not (given or made or write or hour or read):
             return 0.0  # nothing used (a `<synthetic>` record): nothing to price
-        model = record.model or ""
-        if model not in known:
-            known[model] = rates_for(model, overrides)
-        rates = known[model]
+        name = model or ""
+        rates = known[name] if name in known else known.setdefault(name, rates_for(name, overrides))
         if rates is None:
             return None
-        return price_with(
-            rates, record.input_tokens, record.output_tokens, record.cached_tokens,
-            record.cache_write_tokens, record.cache_write_1h_tokens,
-        )  # fmt: skip
+        return price_with(rates, given, made, read, write, hour)
 
     return price

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent_focus.ingest.claude import MARKER as CLAUDE_MARKER
-from agent_focus.ingest.claude import parse_claude_line
+from agent_focus.ingest.claude import Pricer, parse_claude_line
 from agent_focus.ingest.codex import MARKERS as CODEX_MARKERS
 from agent_focus.ingest.codex import CodexState, parse_codex_line
-from agent_focus.ingest.dedupe import Deduper, Priced, Pricer, bulk_load, hours_kept, pricer_for
+from agent_focus.ingest.dedupe import Deduper, bulk_load, hours_kept, pricer_for
 from agent_focus.ingest.locate import LogFile, log_files
-from agent_focus.ingest.records import CallRecord
+from agent_focus.ingest.records import Call
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.scan import all_objects, broken, chunks, marked
 from agent_focus.ingest.store import (
@@ -59,10 +59,10 @@ def _ingest_lock(folder: Path) -> Iterator[None]:
 
 
 def _read_log(
-    log: LogFile, mark: FileMark | None, report: IngestReport, price: Pricer | None = None
-) -> tuple[FileMark, list[Priced], bool] | None:
-    """What is new in one log: its mark, its calls with their costs (priced by ``price``
-    when the record carries none; else left to the de-duplicator), whether it was reset."""
+    log: LogFile, mark: FileMark | None, report: IngestReport, price: Pricer
+) -> tuple[FileMark, list[Call], bool] | None:
+    """What is new in one log: its mark, its calls (their cost their own, else priced by
+    ``price``), whether it was reset."""
     path = log.path
     try:
         handle = open(log.path, "rb")  # noqa: SIM115  (closed below; never written)
@@ -79,7 +79,7 @@ def _read_log(
         if appended and head_digest(handle.read(min(HEAD_BYTES, mark.offset))) == mark.head:  # type: ignore[union-attr]
             start, reset = mark.offset, False  # type: ignore[union-attr]
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
-        records: list[Priced] = []
+        records: list[Call] = []
         offset = start
         claude = log.source == "claude"
         markers = (CLAUDE_MARKER,) if claude else CODEX_MARKERS
@@ -88,15 +88,12 @@ def _read_log(
             for begin, end in marked(data, markers):
                 line = data[begin:end]
                 parsed = (
-                    parse_claude_line(line, path, base + begin)
+                    parse_claude_line(line, path, base + begin, price)
                     if claude
-                    else parse_codex_line(line, path, state, base + begin)
+                    else parse_codex_line(line, path, state, base + begin, price)
                 )
-                if isinstance(parsed, CallRecord):
-                    cost = parsed.cost_usd
-                    records.append(
-                        (parsed, cost if cost is not None or not price else price(parsed))
-                    )
+                if type(parsed) is tuple:
+                    records.append(parsed)
                 elif isinstance(parsed, str):
                     report.skipped[parsed] += 1
                 elif problem := broken(line):
@@ -149,7 +146,7 @@ def pending_bytes(folder: Path, files: list[LogFile]) -> int:
     return total
 
 
-Found = tuple[FileMark, list[Priced], bool] | None
+Found = tuple[FileMark, list[Call], bool] | None
 _PRICE: Pricer | None = None  # set before the readers fork: they price what they read
 PARALLEL_BYTES = 48 * 1024 * 1024  # below this, one process is done before a pool helps
 IN_FLIGHT = 16  # files handed to the readers ahead of the one being added
@@ -171,6 +168,7 @@ def _pending(log: LogFile, mark: FileMark | None) -> int | None:
 def _read_alone(log: LogFile, mark: FileMark | None) -> tuple[Found, IngestReport]:
     """One log read in a reader process: what it found, and its part of the report."""
     part = IngestReport()
+    assert _PRICE is not None  # set before the readers start
     return _read_log(log, mark, part, _PRICE), part
 
 
@@ -230,7 +228,7 @@ def ingest_logs(
         if callable(overrides):
             overrides = overrides() if todo else {}
         global _PRICE
-        _PRICE = price = pricer_for(overrides or {})
+        _PRICE = pricer_for(overrides or {})
         readers = min(2, os.cpu_count() or 1) if pending >= PARALLEL_BYTES else 1
         reading = _read_in_order(todo, readers)
         found_logs: Iterator[tuple[Found, IngestReport]] = reading
@@ -249,7 +247,7 @@ def ingest_logs(
                 stack.enter_context(hours_kept(db, rebuild=empty))
                 stack.enter_context(bulk_load(db))
                 before = count_calls(db)
-                calls = Deduper(db, price)
+                calls = Deduper(db)
                 skipped_files = len(files) - len(todo)
                 for done, (found, part) in enumerate(found_logs, skipped_files + 1):
                     report.skipped.update(part.skipped)
@@ -260,8 +258,8 @@ def ingest_logs(
                         if reset:
                             calls.flush()
                             calls.forget(mark.path)
-                        for record, cost in records:
-                            calls.add(record, cost)
+                        for call in records:
+                            calls.add(call)
                         save_mark(db, mark)
                         report.files_read += 1
                         report.calls_read += len(records)
