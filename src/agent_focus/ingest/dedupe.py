@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from agent_focus.ingest.claude import Pricer
 from agent_focus.ingest.records import COST, OFFSET, PATH, SIDECHAIN, SOURCE, Call, total_tokens
 from agent_focus.journal.db import FILL_HOURS
-from agent_focus.journal.pricing import Rates, price_with, rates_for
+from agent_focus.journal.pricing import price_function, rates_for
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
@@ -170,15 +170,16 @@ def hours_kept(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
 
 def pricer_for(overrides: dict[str, Price]) -> Pricer:
     """:func:`~agent_focus.journal.pricing.cost_usd` with each model's rates looked up once."""
-    known: dict[str, Rates | None] = {}
+    known: dict[str, Callable[[int, int, int, int, int], float] | None] = {}
 
     def price(model: str | None, given: int, made: int, write: int, hour: int, read: int) -> float | None:  # fmt: skip
         if not (given or made or write or hour or read):
             return 0.0  # nothing used (a `<synthetic>` record): nothing to price
         name = model or ""
-        rates = known[name] if name in known else known.setdefault(name, rates_for(name, overrides))
-        if rates is None:
-            return None
-        return price_with(rates, given, made, read, write, hour)
+        if name not in known:
+            rates = rates_for(name, overrides)
+            known[name] = price_function(rates) if rates is not None else None
+        priced = known[name]
+        return priced(given, made, read, write, hour) if priced is not None else None
 
     return price

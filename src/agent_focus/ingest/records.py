@@ -8,6 +8,7 @@ keys are agent_usage's columns after ``id``, in order, so a row is ``(id, *call[
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Final
 
@@ -47,8 +48,27 @@ def call_tuple(
     )  # fmt: skip
 
 
+_MINUTES = re.compile(r":[0-5][0-9]:[0-5][0-9]\.[0-9]{3}")
+_HOURS: dict[str, bool] = {}  # "YYYY-MM-DDTHH" seen: whether it is a real hour
+
+
+def _real_hour(hour: str) -> bool:
+    try:
+        moment = datetime.fromisoformat(hour + ":00:00.000")
+    except ValueError:
+        return False
+    return moment.isoformat(timespec="milliseconds") == hour + ":00:00.000"
+
+
 def utc_stamp(text: str) -> str | None:
     """A log's timestamp as UTC ISO with milliseconds; None when it is not one."""
+    if len(text) == 24 and text[23] == "Z" and text.isascii():  # the agents' own form:
+        hour = text[:13]  # each hour's date checked once (no 13th month), the rest by pattern
+        real = _HOURS.get(hour)
+        if real is None:
+            real = _HOURS[hour] = _real_hour(hour)
+        if real and _MINUTES.fullmatch(text, 13, 23):
+            return text[:23] + "+00:00"
     if len(text) == 24 and text[23] == "Z":  # what the agents write: no zone to convert
         try:
             local = datetime.fromisoformat(text[:23])  # still checked: no 13th month

@@ -20,15 +20,14 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent_focus.ingest.claude import MARKER as CLAUDE_MARKER
-from agent_focus.ingest.claude import Pricer, parse_claude_line
+from agent_focus.ingest.claude import MARKER, Pricer, parse_claude_line
 from agent_focus.ingest.codex import MARKERS as CODEX_MARKERS
 from agent_focus.ingest.codex import CodexState, parse_codex_line
 from agent_focus.ingest.dedupe import Deduper, bulk_load, hours_kept, pricer_for
 from agent_focus.ingest.locate import LogFile, log_files
 from agent_focus.ingest.records import Call
 from agent_focus.ingest.report import IngestReport
-from agent_focus.ingest.scan import all_objects, broken, chunks, marked
+from agent_focus.ingest.scan import broken, chunks
 from agent_focus.ingest.store import (
     HEAD_BYTES,
     FileMark,
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from agent_focus.config import Price
 
 Progress = Callable[[int, int], None]  # (files done, bytes done)
+SESSION, CONTEXT, TOKENS = CODEX_MARKERS
 
 
 @contextlib.contextmanager
@@ -81,27 +81,28 @@ def _read_log(
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
         records: list[Call] = []
         offset = start
+        skipped = report.skipped
         claude = log.source == "claude"
-        markers = (CLAUDE_MARKER,) if claude else CODEX_MARKERS
         for data, base in chunks(handle, start, info.st_size):
             offset = base + len(data) + 1
-            for begin, end in marked(data, markers):
-                line = data[begin:end]
-                parsed = (
-                    parse_claude_line(line, path, base + begin, price)
-                    if claude
-                    else parse_codex_line(line, path, state, base + begin, price)
-                )
+            binary = b"\x00" in data
+            at = base  # of the line in the file
+            for line in data.split(b"\n"):
+                if claude:
+                    parsed = parse_claude_line(line, path, at, price) if MARKER in line else None
+                elif SESSION in line or CONTEXT in line or TOKENS in line:
+                    parsed = parse_codex_line(line, path, state, at, price)
+                else:
+                    parsed = None
+                at += len(line) + 1
                 if type(parsed) is tuple:
                     records.append(parsed)
-                elif isinstance(parsed, str):
-                    report.skipped[parsed] += 1
-                elif problem := broken(line):
-                    report.skipped[problem] += 1
-            if not all_objects(data):
-                for line in data.split(b"\n"):
-                    if not any(marker in line for marker in markers) and (problem := broken(line)):
-                        report.skipped[problem] += 1
+                elif parsed is not None:
+                    skipped[parsed] += 1  # type: ignore[index]
+                elif (binary or line[:1] != b"{" or line[-1:] != b"}") and (
+                    problem := broken(line)
+                ):
+                    skipped[problem] += 1
         handle.seek(0)
         head = head_digest(handle.read(min(HEAD_BYTES, offset)))
     report.bytes_read += info.st_size - start

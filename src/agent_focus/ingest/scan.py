@@ -1,5 +1,9 @@
-"""Finding the lines of an agent log that matter, with C-speed scans of whole chunks: the
-other lines are never looked at one by one."""
+"""Reading an agent log a few megabytes at a time, and telling its broken lines.
+
+The reader splits each chunk into lines (in C) and looks at each with a substring test for
+the markers of the lines that may record a call (a C scan); only the marked lines are
+parsed, and only a line that is not ``{...}`` (or a chunk with a NUL byte) is asked
+:func:`broken`."""
 
 from __future__ import annotations
 
@@ -28,36 +32,6 @@ def chunks(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int
             continue
         carry = data[cut + 1 :]
         yield data[:cut], base
-
-
-def marked(data: bytes, markers: tuple[bytes, ...]) -> Iterator[tuple[int, int]]:
-    """(start, end) of every line of ``data`` that holds one of ``markers``, in order: the
-    scans run in C, so the lines that record no call are never looked at one by one."""
-    find, rfind, size = data.find, data.rfind, len(data)
-    upcoming = [find(marker) for marker in markers]
-    while True:
-        at = min((p for p in upcoming if p >= 0), default=-1)
-        if at < 0:
-            return
-        end = find(b"\n", at)
-        end = size if end < 0 else end
-        yield rfind(b"\n", 0, at) + 1, end
-        upcoming = [
-            p if p < 0 or p > end else find(marker, end + 1)
-            for p, marker in zip(upcoming, markers, strict=True)
-        ]
-
-
-def all_objects(data: bytes) -> bool:
-    """Whether every line of ``data`` looks like a JSON object (so none is :func:`broken`):
-    every newline sits between a ``}`` and a ``{``, counted in C; only a chunk where this
-    fails is looked at line by line."""
-    return (
-        data.startswith(b"{")
-        and data.endswith(b"}")
-        and data.count(b"}\n{") == data.count(b"\n")
-        and b"\x00" not in data
-    )
 
 
 def broken(line: bytes) -> str | None:
