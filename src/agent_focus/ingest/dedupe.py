@@ -15,7 +15,17 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from agent_focus.ingest.claude import Pricer
-from agent_focus.ingest.records import COST, OFFSET, PATH, SIDECHAIN, SOURCE, Call, total_tokens
+from agent_focus.ingest.records import (
+    COST,
+    EXACT,
+    OFFSET,
+    PATH,
+    REPLAY,
+    SIDECHAIN,
+    SOURCE,
+    Call,
+    total_tokens,
+)
 from agent_focus.journal.db import FILL_HOURS
 from agent_focus.journal.pricing import price_function, rates_for
 
@@ -72,22 +82,27 @@ class Deduper:
 
     def add(self, call: Call) -> None:
         """Add a call (priced: its cost is its own or its price)."""
-        exact, replay = call[0], call[1]
-        call_id = self._find(exact) if exact else None
-        if call_id is None and replay:
-            candidate = self._find(replay)
-            if candidate is not None and (call[SIDECHAIN] or self._load(candidate)[SIDECHAIN]):
-                call_id = candidate
+        exact, replay = call[EXACT], call[REPLAY]
+        call_id = by_exact = self._find(exact) if exact else None
+        by_replay = self._find(replay) if replay else None
+        if (
+            call_id is None
+            and by_replay is not None
+            and (call[SIDECHAIN] or self._load(by_replay)[SIDECHAIN])
+        ):
+            call_id = by_replay
         if call_id is None:
             call_id = self.next_id
             self.next_id += 1
         elif not better(call, self._load(call_id)):
             return
         self.kept[call_id] = call
-        for key in (exact, replay):
-            if key and self._find(key) is None:
-                self.keys[key] = call_id
-                self.unwritten.append((key, call_id))
+        if exact and by_exact is None:
+            self.keys[exact] = call_id
+            self.unwritten.append((exact, call_id))
+        if replay and by_replay is None:
+            self.keys[replay] = call_id
+            self.unwritten.append((replay, call_id))
         if len(self.kept) >= FLUSH_CALLS:
             self.flush()
 

@@ -41,15 +41,18 @@ def read_marks(db: sqlite3.Connection) -> dict[str, FileMark]:
     }
 
 
-def save_mark(db: sqlite3.Connection, mark: FileMark) -> None:
-    db.execute(
+def save_marks(db: sqlite3.Connection, marks: list[FileMark]) -> None:
+    db.executemany(
         "INSERT INTO log_files (path, source, device, inode, size, offset, head, state)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
         " source = excluded.source, device = excluded.device, inode = excluded.inode,"
         " size = excluded.size, offset = excluded.offset, head = excluded.head,"
         " state = excluded.state",
-        (mark.path, mark.source, mark.device, mark.inode, mark.size, mark.offset,
-         mark.head, json.dumps(mark.state)),
+        [
+            (mark.path, mark.source, mark.device, mark.inode, mark.size, mark.offset,
+             mark.head, json.dumps(mark.state) if mark.state else "{}")
+            for mark in marks
+        ],
     )  # fmt: skip
 
 

@@ -1,0 +1,135 @@
+"""Reading what is new in the agents' logs: one log (:func:`read_log`), and every log in
+the de-duplication's order, by two forked reader processes when much is new
+(:func:`read_in_order`).
+
+The readers get the logs in batches of a few megabytes (one task per small log would cost
+the parent more in bookkeeping than the log's calls) and send back plain tuples
+(:mod:`agent_focus.ingest.records`), which pickle in C.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import os
+from collections.abc import Generator, Iterator
+
+from agent_focus.ingest.claude import MARKER, Pricer, parse_claude_line
+from agent_focus.ingest.codex import MARKERS, CodexState, parse_codex_line
+from agent_focus.ingest.locate import LogFile
+from agent_focus.ingest.records import Call
+from agent_focus.ingest.report import IngestReport
+from agent_focus.ingest.scan import broken, chunks
+from agent_focus.ingest.store import HEAD_BYTES, FileMark, head_digest
+
+Found = tuple[FileMark, list[Call], bool] | None
+Todo = list[tuple[LogFile, FileMark | None, int]]  # a log, its mark, the bytes to read
+SESSION, CONTEXT, TOKENS = MARKERS
+BATCH_BYTES = 4 * 1024 * 1024  # logs handed to a reader at once: up to about this much
+BATCH_FILES = 64
+IN_FLIGHT = 6  # batches handed to the readers ahead of the one being added
+_PRICE: list[Pricer] = []  # set before the readers fork: they price what they read
+
+
+def read_log(
+    log: LogFile, mark: FileMark | None, report: IngestReport, price: Pricer
+) -> tuple[FileMark, list[Call], bool] | None:
+    """What is new in one log: its mark, its calls (their cost their own, else priced by
+    ``price``), whether it was reset."""
+    path = log.path
+    try:
+        handle = open(log.path, "rb")  # noqa: SIM115  (closed below; never written)
+    except OSError as exc:
+        report.warnings.append(f"{path}: skipped: {exc.strerror or exc}")
+        return None
+    with handle:
+        info = os.fstat(handle.fileno())
+        same = mark is not None and (mark.device, mark.inode) == (info.st_dev, info.st_ino)
+        if same and mark is not None and info.st_size == mark.size:
+            return None  # nothing new
+        start, reset = 0, mark is not None
+        appended = same and mark is not None and info.st_size >= mark.offset
+        if appended and head_digest(handle.read(min(HEAD_BYTES, mark.offset))) == mark.head:  # type: ignore[union-attr]
+            start, reset = mark.offset, False  # type: ignore[union-attr]
+        state = CodexState.from_json(mark.state if mark and not reset and start else {})
+        records: list[Call] = []
+        offset = start
+        skipped = report.skipped
+        claude = log.source == "claude"
+        for data, base in chunks(handle, start, info.st_size):
+            offset = base + len(data) + 1
+            binary = b"\x00" in data
+            at = base  # of the line in the file
+            for line in data.split(b"\n"):
+                if claude:
+                    parsed = parse_claude_line(line, path, at, price) if MARKER in line else None
+                elif SESSION in line or CONTEXT in line or TOKENS in line:
+                    parsed = parse_codex_line(line, path, state, at, price)
+                else:
+                    parsed = None
+                at += len(line) + 1
+                if type(parsed) is tuple:
+                    records.append(parsed)
+                elif parsed is not None:
+                    skipped[parsed] += 1  # type: ignore[index]
+                elif (binary or line[:1] != b"{" or line[-1:] != b"}") and (
+                    problem := broken(line)
+                ):
+                    skipped[problem] += 1
+        handle.seek(0)
+        head = head_digest(handle.read(min(HEAD_BYTES, offset)))
+    report.bytes_read += info.st_size - start
+    new_mark = FileMark(
+        path, log.source, info.st_dev, info.st_ino, info.st_size, offset, head,
+        state.to_json() if log.source == "codex" else {},
+    )  # fmt: skip
+    return new_mark, records, reset
+
+
+def _batches(todo: Todo) -> Iterator[Todo]:
+    """``todo`` cut into runs of logs of about :data:`BATCH_BYTES` together, in order."""
+    batch: Todo = []
+    size = 0
+    for entry in todo:
+        batch.append(entry)
+        size += entry[2]
+        if size >= BATCH_BYTES or len(batch) >= BATCH_FILES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _read_batch(batch: Todo) -> list[tuple[Found, IngestReport]]:
+    """Logs read in a reader process: what each one held, and its part of the report."""
+    found = []
+    for log, mark, _size in batch:
+        part = IngestReport()
+        found.append((read_log(log, mark, part, _PRICE[0]), part))
+    return found
+
+
+def read_in_order(
+    todo: Todo, readers: int, price: Pricer
+) -> Generator[tuple[Found, IngestReport], None, None]:
+    """Every log of ``todo`` read, in ``todo``'s order (the de-duplication's order): by
+    ``readers`` forked processes when there are more than one."""
+    _PRICE[:] = [price]
+    if readers < 2:
+        for log, mark, _size in todo:
+            part = IngestReport()
+            yield read_log(log, mark, part, price), part
+        return
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(readers, mp_context=get_context("fork")) as pool:
+        waiting: collections.deque[Future[list[tuple[Found, IngestReport]]]] = collections.deque()
+        ahead = _batches(todo)
+        for batch in itertools.islice(ahead, IN_FLIGHT):
+            waiting.append(pool.submit(_read_batch, batch))
+        while waiting:
+            results = waiting.popleft().result()
+            for batch in itertools.islice(ahead, 1):
+                waiting.append(pool.submit(_read_batch, batch))
+            yield from results
