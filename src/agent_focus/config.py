@@ -22,9 +22,8 @@ from pydantic import (
 )
 
 from agent_focus.errors import FocusError
-from agent_focus.readers.workspace import main_worktree_root
+from agent_focus.readers.workspace import config_path
 
-CONFIG_FILE_NAME = "focus.yaml"
 DEFAULT_MLFLOW_URI = "http://127.0.0.1:5000"
 DEFAULT_PROMETHEUS_URL = "http://127.0.0.1:9090"
 
@@ -138,17 +137,6 @@ class FocusConfig(_Strict):
     def slos_for(self, agent: str | None) -> list[Slo]:
         """This agent's SLOs and the unassigned ones; all of them when no agent is given."""
         return [s for s in self.slos if agent is None or s.agent in (None, agent)]
-
-
-def config_path(root: Path) -> Path | None:
-    """``$FOCUS_CONFIG``, else focus.yaml in the worktree, else in the main checkout."""
-    env = os.environ.get("FOCUS_CONFIG")
-    if env:
-        return Path(env)
-    for folder in (root, main_worktree_root(root)):
-        if (folder / CONFIG_FILE_NAME).exists():
-            return folder / CONFIG_FILE_NAME
-    return None
 
 
 def parse_config(text: str, path: Path) -> FocusConfig:

@@ -3,6 +3,7 @@ clone by the key asked for; `--by task` charges each task its share (journal.tas
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from agent_focus.journal.effectiveness import agent_effectiveness
 from agent_focus.journal.task_cost import task_costs
 from agent_focus.journal.usage import UsageReport, empty, fold_row, usage_report
 from agent_focus.readers.attribution import place_for
-from agent_focus.readers.workspace import Workspace
+from agent_focus.readers.workspace import Workspace, config_path
 from agent_focus.readers.worktrees import seats
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ def read_agent_logs(
     pydantic with it) is read only when some log has something new to price."""
 
     def overrides() -> dict[str, Price]:
+        if config_path(workspace.root) is None and not os.environ.get("FOCUS_TIMEOUT"):
+            return {}  # no focus.yaml: its defaults price nothing (and need no pydantic)
         from agent_focus.config import load_config
 
         return load_config(workspace.root).planner.prices

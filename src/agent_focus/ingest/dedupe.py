@@ -61,6 +61,9 @@ class Deduper:
         self.keys: dict[str, int] = {}  # this run's new keys (all: looked up without SQL)
         self.unwritten: list[tuple[str, int]] = []  # those of them not written yet
         self.journal_empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
+        # On a first read every key is new: they are all written at the end (:meth:`close`),
+        # sorted once, so the key index fills page after page instead of all over the file.
+        self.keys_at_end = self.journal_empty
         self.next_id = (
             int(db.execute("SELECT coalesce(max(id), 0) FROM agent_usage").fetchone()[0]) + 1
         )
@@ -99,10 +102,12 @@ class Deduper:
         self.kept[call_id] = call
         if exact and by_exact is None:
             self.keys[exact] = call_id
-            self.unwritten.append((exact, call_id))
+            if not self.keys_at_end:
+                self.unwritten.append((exact, call_id))
         if replay and by_replay is None:
             self.keys[replay] = call_id
-            self.unwritten.append((replay, call_id))
+            if not self.keys_at_end:
+                self.unwritten.append((replay, call_id))
         if len(self.kept) >= FLUSH_CALLS:
             self.flush()
 
@@ -126,6 +131,16 @@ class Deduper:
         )
         self.kept.clear()
         self.unwritten.clear()
+
+    def close(self) -> None:
+        """Write what is left: the calls, and on a first read every key."""
+        self.flush()
+        if self.keys_at_end:
+            keys = self.keys
+            self.db.executemany(
+                "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)",
+                ((key, keys[key]) for key in sorted(keys)),
+            )
 
 
 def forget_file(db: sqlite3.Connection, path: str) -> None:

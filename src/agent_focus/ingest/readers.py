@@ -2,7 +2,7 @@
 the de-duplication's order, by two forked reader processes when much is new
 (:func:`read_in_order`).
 
-The readers get the logs in batches of a few megabytes (one task per small log would cost
+The readers get the logs in batches of about 2 MB (one task per small log would cost
 the parent more in bookkeeping than the log's calls) and send back plain tuples
 (:mod:`agent_focus.ingest.records`), which pickle in C.
 """
@@ -25,9 +25,9 @@ from agent_focus.ingest.store import HEAD_BYTES, FileMark, head_digest
 Found = tuple[FileMark, list[Call], bool] | None
 Todo = list[tuple[LogFile, FileMark | None, int]]  # a log, its mark, the bytes to read
 SESSION, CONTEXT, TOKENS = MARKERS
-BATCH_BYTES = 4 * 1024 * 1024  # logs handed to a reader at once: up to about this much
+BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about this much
 BATCH_FILES = 64
-IN_FLIGHT = 6  # batches handed to the readers ahead of the one being added
+IN_FLIGHT = 4  # batches handed to the readers ahead of the one being added
 _PRICE: list[Pricer] = []  # set before the readers fork: they price what they read
 
 

@@ -170,7 +170,7 @@ def ingest_logs(
                         report.calls_read += len(records)
                     if progress:
                         progress(done, report.bytes_read)
-                calls.flush()
+                calls.close()
                 save_marks(db, new_marks)
                 stack.close()  # the indexes and the hourly sums, before the commit
                 report.calls_added = count_calls(db) - before
