@@ -52,6 +52,18 @@ def better(new: Call, kept: Call) -> bool:
     return (new[PATH], new[OFFSET]) < (kept[PATH], kept[OFFSET])
 
 
+def keep_consecutive(calls: list[Call], call: Call) -> None:
+    """Append ``call`` to a log's ``calls``, or, when the call before has the same exact and
+    replay keys, keep the better of the two there. The :class:`Deduper` ends the same way
+    either way: nothing comes between the two copies, and it keeps the best of a call's
+    copies by :func:`better`, an order (tests/test_dedupe_order.py)."""
+    last = calls[-1] if calls else None
+    if last is None or call[EXACT] is None or call[:SOURCE] != last[:SOURCE]:
+        calls.append(call)
+    elif better(call, last):
+        calls[-1] = call
+
+
 class Deduper:
     """Adds calls to the journal in ``db`` (inside the caller's transaction)."""
 

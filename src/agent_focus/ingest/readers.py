@@ -2,6 +2,12 @@
 the de-duplication's order, by two forked reader processes when much is new
 (:func:`read_in_order`).
 
+A log's copies of one call written one after the other (one per content block of the
+message, the last with the final output count) are resolved in the reader: of two
+consecutive calls with the same exact and replay keys only the better one
+goes on (:func:`agent_focus.ingest.dedupe.keep_consecutive`). The de-duplicator would have kept the
+same one with the same keys: nothing can come between them, and ``better`` is an order.
+
 The readers get the logs in batches of about 2 MB (one task per small log would cost
 the parent more in bookkeeping than the log's calls) and send back plain tuples
 (:mod:`agent_focus.ingest.records`), which pickle in C.
@@ -16,13 +22,14 @@ from collections.abc import Generator, Iterator
 
 from agent_focus.ingest.claude import MARKER, Pricer, parse_claude_line
 from agent_focus.ingest.codex import MARKERS, CodexState, parse_codex_line
+from agent_focus.ingest.dedupe import keep_consecutive
 from agent_focus.ingest.locate import LogFile
 from agent_focus.ingest.records import Call
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.scan import broken, chunks
 from agent_focus.ingest.store import HEAD_BYTES, FileMark, head_digest
 
-Found = tuple[FileMark, list[Call], bool] | None
+Found = tuple[FileMark, list[Call], bool, int] | None  # mark, calls, reset?, calls read
 Todo = list[tuple[LogFile, FileMark | None, int]]  # a log, its mark, the bytes to read
 SESSION, CONTEXT, TOKENS = MARKERS
 BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about this much
@@ -31,11 +38,9 @@ IN_FLIGHT = 4  # batches handed to the readers ahead of the one being added
 _PRICE: list[Pricer] = []  # set before the readers fork: they price what they read
 
 
-def read_log(
-    log: LogFile, mark: FileMark | None, report: IngestReport, price: Pricer
-) -> tuple[FileMark, list[Call], bool] | None:
+def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: Pricer) -> Found:
     """What is new in one log: its mark, its calls (their cost their own, else priced by
-    ``price``), whether it was reset."""
+    ``price``; consecutive copies resolved), whether it was reset, how many calls it read."""
     path = log.path
     try:
         handle = open(log.path, "rb")  # noqa: SIM115  (closed below; never written)
@@ -53,6 +58,7 @@ def read_log(
             start, reset = mark.offset, False  # type: ignore[union-attr]
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
         records: list[Call] = []
+        read = 0
         offset = start
         skipped = report.skipped
         claude = log.source == "claude"
@@ -69,7 +75,8 @@ def read_log(
                     parsed = None
                 at += len(line) + 1
                 if type(parsed) is tuple:
-                    records.append(parsed)
+                    read += 1
+                    keep_consecutive(records, parsed)
                 elif parsed is not None:
                     skipped[parsed] += 1  # type: ignore[index]
                 elif (binary or line[:1] != b"{" or line[-1:] != b"}") and (
@@ -83,7 +90,7 @@ def read_log(
         path, log.source, info.st_dev, info.st_ino, info.st_size, offset, head,
         state.to_json() if log.source == "codex" else {},
     )  # fmt: skip
-    return new_mark, records, reset
+    return new_mark, records, reset, read
 
 
 def _batches(todo: Todo) -> Iterator[Todo]:

@@ -159,7 +159,7 @@ def ingest_logs(
                     report.warnings += part.warnings
                     report.bytes_read += part.bytes_read
                     if found is not None:
-                        mark, records, reset = found
+                        mark, records, reset, read = found
                         if reset:
                             calls.flush()
                             calls.forget(mark.path)
@@ -167,7 +167,7 @@ def ingest_logs(
                             calls.add(call)
                         new_marks.append(mark)
                         report.files_read += 1
-                        report.calls_read += len(records)
+                        report.calls_read += read
                     if progress:
                         progress(done, report.bytes_read)
                 calls.close()
