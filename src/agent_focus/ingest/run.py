@@ -19,9 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent_focus.ingest.dedupe import Deduper, bulk_load, hours_kept, pricer_for
 from agent_focus.ingest.locate import LogFile, log_files
-from agent_focus.ingest.readers import Found, Todo, read_in_order
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.store import (
     FileMark,
@@ -35,6 +33,7 @@ from agent_focus.journal.db import open_log
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
+    from agent_focus.ingest.readers import Found, Todo
 
 Progress = Callable[[int, int], None]  # (files done, bytes done)
 
@@ -109,7 +108,8 @@ def ingest_logs(
     """Read what is new in every agent log into the journal in ``folder``, in one
     transaction: an interrupted run leaves the journal as it was.
 
-    Logs whose identity and size are as last time are not opened. When much is new, two
+    Logs whose identity and size are as last time are not opened (and when none is new,
+    the journal is not written and the parsers are not even imported). When much is new, two
     reader processes parse the logs (forked before the journal is opened, so they hold no
     SQLite connection) while this one adds their calls in sorted path order: the order, and
     so the de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices)
@@ -129,6 +129,11 @@ def ingest_logs(
             size = _pending(log, mark)
             if size is not None:
                 todo.append((log, mark, size))
+        if not todo:
+            return report  # nothing new: no parser to import, no transaction to open
+        from agent_focus.ingest.dedupe import Deduper, bulk_load, hours_kept, pricer_for
+        from agent_focus.ingest.readers import read_in_order
+
         pending = sum(size for _log, _mark, size in todo)
         if callable(overrides):
             overrides = overrides() if todo else {}

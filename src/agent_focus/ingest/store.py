@@ -35,10 +35,10 @@ def read_marks(db: sqlite3.Connection) -> dict[str, FileMark]:
     rows = db.execute(
         "SELECT path, source, device, inode, size, offset, head, state FROM log_files"
     ).fetchall()
-    return {
-        row[0]: FileMark(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]))
-        for row in rows
-    }
+    return {  # most states are empty (Claude's logs have none): no JSON to parse for them
+        path: FileMark(path, source, device, inode, size, offset, head, json.loads(state) if state != "{}" else {})
+        for path, source, device, inode, size, offset, head, state in rows
+    }  # fmt: skip
 
 
 def save_marks(db: sqlite3.Connection, marks: list[FileMark]) -> None:
