@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agent_focus.ingest.jsonl import loads
-from agent_focus.ingest.records import Call, call_tuple, utc_stamp
+from agent_focus.ingest.records import Call, agents_stamp, call_tuple, utc_stamp
 from agent_focus.ingest.shapes import ClaudeEntry, Unfit, claude_entry, fits
 
 Pricer = Callable[[str | None, int, int, int, int, int], "float | None"]
@@ -104,8 +104,9 @@ def parse_claude_line(line: bytes, path: str, offset: int, price: Pricer) -> Cal
 def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Call | str | None:
     """:func:`_parse`'s answer for a line of the usual shape, from its Struct."""
     usage = entry.message.usage
-    given, made, stamp = usage.input_tokens, usage.output_tokens, entry.timestamp
-    if given < 0 or made < 0 or not STAMP.match(stamp):
+    given, made, stamp = usage.input_tokens, usage.output_tokens, entry.timestamp  # counts >= 0
+    at = agents_stamp(stamp)  # the usual form: STAMP's shape, a real date
+    if at is None and not STAMP.match(stamp):
         return "usage without whole token counts or a timestamp"
     version = entry.version
     if version is not None and not VERSION.match(version):
@@ -116,19 +117,19 @@ def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Ca
         return "empty id"
     detail = usage.cache_creation
     if detail is not None:
-        write = max(detail.ephemeral_5m_input_tokens, 0)
-        hour = max(detail.ephemeral_1h_input_tokens, 0)
+        write, hour = detail.ephemeral_5m_input_tokens, detail.ephemeral_1h_input_tokens
     else:
-        write, hour = max(usage.cache_creation_input_tokens, 0), 0
-    at = utc_stamp(stamp)
-    if at is None:  # the right shape, an impossible date (month 13)
-        return "usage without whole token counts or a timestamp"
+        write, hour = usage.cache_creation_input_tokens, 0
+    if at is None:
+        at = utc_stamp(stamp)
+        if at is None:  # the right shape, an impossible date (month 13)
+            return "usage without whole token counts or a timestamp"
     if message_id is None:
         key = replay = None
     else:
         key = f"x\t{message_id}\t{request}" if request else f"x\t{message_id}\t{session}\t{stamp}"
         replay = f"r\t{message_id}\t{session}"
-    read = max(usage.cache_read_input_tokens, 0)
+    read = usage.cache_read_input_tokens
     cost = entry.costUSD
     return (
         key, replay, "claude", at, session, entry.cwd, model, given, made, write, hour, read,

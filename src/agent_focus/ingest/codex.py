@@ -104,9 +104,8 @@ def _struct_counts(usage: CodexTokens | None) -> Counts | None:
     if usage is None:
         return None
     return (
-        max(usage.input_tokens, 0), max(usage.cached_input_tokens, 0),
-        max(usage.output_tokens, 0), max(usage.reasoning_output_tokens, 0),
-        max(usage.total_tokens, 0),
+        usage.input_tokens, usage.cached_input_tokens, usage.output_tokens,
+        usage.reasoning_output_tokens, usage.total_tokens,
     )  # fmt: skip
 
 

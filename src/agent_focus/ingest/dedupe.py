@@ -98,8 +98,12 @@ class Deduper:
     def add(self, call: Call) -> None:
         """Add a call (priced: its cost is its own or its price)."""
         exact, replay = call[EXACT], call[REPLAY]
-        call_id = by_exact = self._find(exact) if exact else None
-        by_replay = self._find(replay) if replay else None
+        if self.journal_empty:  # every key is in self.keys
+            call_id = by_exact = self.keys.get(exact) if exact else None
+            by_replay = self.keys.get(replay) if replay else None
+        else:
+            call_id = by_exact = self._find(exact) if exact else None
+            by_replay = self._find(replay) if replay else None
         if (
             call_id is None
             and by_replay is not None

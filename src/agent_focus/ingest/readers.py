@@ -67,22 +67,28 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
             binary = b"\x00" in data
             at = base  # of the line in the file
             for line in data.split(b"\n"):
-                if claude:
-                    parsed = parse_claude_line(line, path, at, price) if MARKER in line else None
-                elif SESSION in line or CONTEXT in line or TOKENS in line:
-                    parsed = parse_codex_line(line, path, state, at, price)
-                else:
-                    parsed = None
-                at += len(line) + 1
-                if type(parsed) is tuple:
-                    read += 1
-                    keep_consecutive(records, parsed)
-                elif parsed is not None:
-                    skipped[parsed] += 1  # type: ignore[index]
+                if (
+                    MARKER in line
+                    if claude
+                    else SESSION in line or CONTEXT in line or TOKENS in line
+                ):
+                    parsed = (
+                        parse_claude_line(line, path, at, price)
+                        if claude
+                        else parse_codex_line(line, path, state, at, price)
+                    )
+                    if type(parsed) is tuple:
+                        read += 1
+                        keep_consecutive(records, parsed)
+                    elif parsed is not None:
+                        skipped[parsed] += 1  # type: ignore[index]
+                    elif problem := broken(line):
+                        skipped[problem] += 1
                 elif (binary or line[:1] != b"{" or line[-1:] != b"}") and (
                     problem := broken(line)
                 ):
                     skipped[problem] += 1
+                at += len(line) + 1
         handle.seek(0)
         head = head_digest(handle.read(min(HEAD_BYTES, offset)))
     report.bytes_read += info.st_size - start

@@ -60,15 +60,23 @@ def _real_hour(hour: str) -> bool:
     return moment.isoformat(timespec="milliseconds") == hour + ":00:00.000"
 
 
-def utc_stamp(text: str) -> str | None:
-    """A log's timestamp as UTC ISO with milliseconds; None when it is not one."""
-    if len(text) == 24 and text[23] == "Z" and text.isascii():  # the agents' own form:
+def agents_stamp(text: str) -> str | None:
+    """:func:`utc_stamp` of a timestamp in the agents' own form (``2026-10-19T09:12:03.123Z``,
+    ASCII digits, a real date and time); None for any other text, even a valid one."""
+    if len(text) == 24 and text[23] == "Z" and text.isascii():
         hour = text[:13]  # each hour's date checked once (no 13th month), the rest by pattern
         real = _HOURS.get(hour)
         if real is None:
             real = _HOURS[hour] = _real_hour(hour)
         if real and _MINUTES.fullmatch(text, 13, 23):
             return text[:23] + "+00:00"
+    return None
+
+
+def utc_stamp(text: str) -> str | None:
+    """A log's timestamp as UTC ISO with milliseconds; None when it is not one."""
+    if (fast := agents_stamp(text)) is not None:
+        return fast
     if len(text) == 24 and text[23] == "Z":  # what the agents write: no zone to convert
         try:
             local = datetime.fromisoformat(text[:23])  # still checked: no 13th month
