@@ -34,7 +34,7 @@ Todo = list[tuple[LogFile, FileMark | None, int]]  # a log, its mark, the bytes 
 SESSION, CONTEXT, TOKENS = MARKERS
 BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about this much
 BATCH_FILES = 64
-IN_FLIGHT = 4  # batches handed to the readers ahead of the one being added
+IN_FLIGHT = 16  # batches handed to the readers ahead of the one being added
 _PRICE: list[Pricer] = []  # set before the readers fork: they price what they read
 
 
