@@ -113,36 +113,41 @@ def _batches(todo: Todo) -> Iterator[Todo]:
         yield batch
 
 
-def _read_batch(batch: Todo) -> list[tuple[Found, IngestReport]]:
-    """Logs read in a reader process: what each one held, and its part of the report."""
-    found = []
-    for log, mark, _size in batch:
-        part = IngestReport()
-        found.append((read_log(log, mark, part, _PRICE[0]), part))
-    return found
+def _read_batch(batch: Todo) -> tuple[list[Found], IngestReport]:
+    """Logs read in a reader process: what each one held, and the batch's part of the report
+    (one for the batch: a report per log would cost the parent as much to unpickle)."""
+    part = IngestReport()
+    return [read_log(log, mark, part, _PRICE[0]) for log, mark, _size in batch], part
+
+
+def _merge(report: IngestReport, part: IngestReport) -> None:
+    report.skipped.update(part.skipped)
+    report.warnings += part.warnings
+    report.bytes_read += part.bytes_read
 
 
 def read_in_order(
-    todo: Todo, readers: int, price: Pricer
-) -> Generator[tuple[Found, IngestReport], None, None]:
+    todo: Todo, readers: int, price: Pricer, report: IngestReport
+) -> Generator[Found, None, None]:
     """Every log of ``todo`` read, in ``todo``'s order (the de-duplication's order): by
-    ``readers`` forked processes when there are more than one."""
+    ``readers`` forked processes when there are more than one. The lines skipped, the
+    warnings and the bytes read go into ``report`` (a batch's as its first log comes)."""
     _PRICE[:] = [price]
     if readers < 2:
         for log, mark, _size in todo:
-            part = IngestReport()
-            yield read_log(log, mark, part, price), part
+            yield read_log(log, mark, report, price)
         return
     from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing import get_context
 
     with ProcessPoolExecutor(readers, mp_context=get_context("fork")) as pool:
-        waiting: collections.deque[Future[list[tuple[Found, IngestReport]]]] = collections.deque()
+        waiting: collections.deque[Future[tuple[list[Found], IngestReport]]] = collections.deque()
         ahead = _batches(todo)
         for batch in itertools.islice(ahead, IN_FLIGHT):
             waiting.append(pool.submit(_read_batch, batch))
         while waiting:
-            results = waiting.popleft().result()
+            results, part = waiting.popleft().result()
             for batch in itertools.islice(ahead, 1):
                 waiting.append(pool.submit(_read_batch, batch))
+            _merge(report, part)
             yield from results

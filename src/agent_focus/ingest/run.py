@@ -139,8 +139,8 @@ def ingest_logs(
             overrides = overrides() if todo else {}
         price = pricer_for(overrides or {})
         readers = min(2, os.cpu_count() or 1) if pending >= PARALLEL_BYTES else 1
-        reading = read_in_order(todo, readers, price)
-        found_logs: Iterator[tuple[Found, IngestReport]] = reading
+        reading = read_in_order(todo, readers, price, report)
+        found_logs: Iterator[Found] = reading
         if readers > 1:
             found_logs = itertools.chain([next(reading)], reading)  # fork now, no db open
         db = open_log(folder)
@@ -159,10 +159,7 @@ def ingest_logs(
                 calls = Deduper(db)
                 skipped_files = len(files) - len(todo)
                 new_marks = []
-                for done, (found, part) in enumerate(found_logs, skipped_files + 1):
-                    report.skipped.update(part.skipped)
-                    report.warnings += part.warnings
-                    report.bytes_read += part.bytes_read
+                for done, found in enumerate(found_logs, skipped_files + 1):
                     if found is not None:
                         mark, records, reset, read = found
                         if reset:
