@@ -152,10 +152,10 @@ class Deduper:
         """Write what is left: the calls, and on a first read every key."""
         self.flush()
         if self.keys_at_end:
-            keys = self.keys
+            ordered = sorted(self.keys)  # (key, id) pairs made by zip, in C
             self.db.executemany(
                 "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)",
-                ((key, keys[key]) for key in sorted(keys)),
+                zip(ordered, map(self.keys.__getitem__, ordered), strict=True),
             )
 
 
