@@ -2,10 +2,15 @@
 the de-duplication's order, by two forked reader processes when much is new
 (:func:`read_in_order`).
 
+A log is read a few megabytes at a time (:func:`chunks`); each chunk is split into lines
+(in C) and each line tested for the markers of the lines that may record a call (a C
+scan); only the marked lines are parsed, and only a line that is not ``{...}`` (or any line
+of a chunk with a NUL byte) is asked why it is :func:`broken`.
+
 A log's copies of one call written one after the other (one per content block of the
 message, the last with the final output count) are resolved in the reader: of two
-consecutive calls with the same exact and replay keys only the better one
-goes on (:func:`agent_focus.ingest.dedupe.keep_consecutive`). The de-duplicator would have kept the
+consecutive calls with the same exact and replay keys only the better one goes on
+(:func:`agent_focus.ingest.dedupe.keep_consecutive`). The de-duplicator would have kept the
 same one with the same keys: nothing can come between them, and ``better`` is an order.
 
 The readers get the logs in batches of about 2 MB (one task per small log would cost
@@ -19,6 +24,7 @@ import collections
 import itertools
 import os
 from collections.abc import Generator, Iterator
+from typing import IO
 
 from agent_focus.ingest.claude import MARKER, Pricer, parse_claude_line
 from agent_focus.ingest.codex import MARKERS, CodexState, parse_codex_line
@@ -26,7 +32,6 @@ from agent_focus.ingest.dedupe import keep_consecutive
 from agent_focus.ingest.locate import LogFile
 from agent_focus.ingest.records import Call
 from agent_focus.ingest.report import IngestReport
-from agent_focus.ingest.scan import broken, chunks
 from agent_focus.ingest.store import HEAD_BYTES, FileMark, head_digest
 
 Found = tuple[FileMark, list[Call], bool, int] | None  # mark, calls, reset?, calls read
@@ -36,6 +41,38 @@ BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about th
 BATCH_FILES = 64
 IN_FLIGHT = 16  # batches handed to the readers ahead of the one being added
 _PRICE: list[Pricer] = []  # set before the readers fork: they price what they read
+CHUNK = 4 * 1024 * 1024
+
+
+def chunks(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int]]:
+    """The complete lines between ``start`` and ``end``, a few megabytes at a time: (the
+    lines joined by newlines, without the last one; the file offset of the first). A torn
+    tail (no newline yet) is not yielded."""
+    handle.seek(start)
+    position, carry = start, b""
+    while position < end:
+        chunk = handle.read(min(CHUNK, end - position))
+        if not chunk:
+            break
+        base = position - len(carry)
+        position += len(chunk)
+        data = carry + chunk if carry else chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            carry = data
+            continue
+        carry = data[cut + 1 :]
+        yield data[:cut], base
+
+
+def broken(line: bytes) -> str | None:
+    """Why a line that names no usage is still broken (binary, not a JSON object)."""
+    if b"\x00" in line:
+        return "binary"
+    text = line.strip()
+    if text and not (text.startswith(b"{") and text.endswith(b"}")):
+        return "not JSON"
+    return None
 
 
 def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: Pricer) -> Found:
