@@ -1,7 +1,8 @@
 """Invariant 5: `focus status` and `focus complete` load no LLM SDK, MLflow, Prometheus or git.
 
-A plain `focus status` runs without Typer (`cli/quick.py`); everything else goes through
-Typer. Both ways are held to the same promises, and must answer byte for byte alike."""
+A plain `focus status` and a plain `focus usage` run without Typer (`cli/quick.py`,
+`cli/usage_quick.py`); everything else goes through Typer. Both ways are held to the same
+promises, and must answer byte for byte alike."""
 
 from __future__ import annotations
 
@@ -195,10 +196,123 @@ def test_fast_path_and_typer_answer_alike(tmp_path: Path, form: list[str]) -> No
 # The real `focus` script, with the same switch as PROBE to send it through Typer.
 RUN_SCRIPT = """
 import sys
-from agent_focus.cli import app
+from agent_focus.cli import app, usage_quick
 if sys.argv[-1] == "--typer":
     sys.argv.pop()
     app.status_request = lambda args: None
+    usage_quick.usage_request = lambda args: None
 sys.argv[0] = "focus"
 app.script()
 """
+
+
+@pytest.mark.parametrize(
+    ("args", "fast"),
+    [
+        (["usage"], True),
+        (["usage", "--json"], True),
+        (["usage", "--by", "day", "--json"], True),
+        (["usage", "--by=model", "--since", "7d", "--until=2026-11-20", "--json"], True),
+        (["usage", "--by", "task", "--by", "session"], True),
+        (["usage", "--since", "yesterday"], True),
+        (["usage", "--help"], False),
+        (["usage", "--by"], False),
+        (["usage", "--by", "Day"], False),
+        (["usage", "--by", "--json"], False),
+        (["usage", "--by="], False),
+        (["usage", "--since", "-3d"], False),
+        (["usage", "--since", "soon"], False),
+        (["usage", "--until", "99999999999d"], False),
+        (["usage", "--source", "local"], False),
+        (["usage", "--no-read-logs"], False),
+        (["usage", "--jso"], False),
+        (["usage", "extra"], False),
+        (["usage", "--"], False),
+        (["--json", "usage"], False),
+    ],
+)
+def test_only_a_plain_usage_takes_the_fast_path(args: list[str], fast: bool) -> None:
+    from agent_focus.cli.usage_quick import usage_request
+
+    assert (usage_request(args) is not None) == fast
+
+
+def test_the_usage_fast_path_passes_what_typer_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agent_focus.cli.usage_quick import UsageRequest, usage_request
+
+    assert usage_request(["usage", "--by", "day", "--since=3d", "--json"]) == UsageRequest(
+        "day", "3d", None, True
+    )
+    assert usage_request(["usage"]) == UsageRequest("agent", None, None, False)
+    monkeypatch.setenv("_FOCUS_COMPLETE", "bash_complete")
+    assert usage_request(["usage"]) is None
+
+
+USAGE_FORMS = (
+    ["--json"],
+    ["--by", "day", "--json"],
+    ["--by=model"],
+    [],
+    ["--by", "session", "--since", "2026-03-11", "--until=2026-03-12T06:00", "--json"],
+    ["--by", "task", "--since", "3d"],
+    ["--since", "soon", "--json"],
+    ["--by", "nope"],
+)
+
+
+@pytest.mark.parametrize("form", USAGE_FORMS)
+def test_usage_fast_path_and_typer_answer_alike(tmp_path: Path, form: list[str]) -> None:
+    """Each way reads the trap fixtures into its own fresh journal, then once more with
+    nothing new: the same bytes, the same exit, and Typer loaded only where it must be."""
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    logs = Path(__file__).parent / "fixtures" / "agent_logs"
+    base = {**os.environ, "COLUMNS": "100", "TZ": "UTC"}
+    base |= {"CLAUDE_CONFIG_DIR": str(logs / "claude"), "CODEX_HOME": str(logs / "codex")}
+    answers = []
+    for switch in ([], ["--typer"]):
+        env = base | {"FOCUS_STATE_DIR": str(tmp_path / f"state{switch}")}
+        runs = []
+        for _ in range(2):  # a first read, then nothing new
+            done = subprocess.run(
+                [sys.executable, "-c", RUN_SCRIPT, "usage", *form, *switch],
+                capture_output=True,
+                text=True,
+                cwd=tmp_path,
+                env=env,
+                check=False,
+            )
+            runs.append((done.returncode, done.stdout, done.stderr))
+        answers.append(runs)
+    assert answers[0] == answers[1]
+    assert answers[0][0][1] or answers[0][0][2]  # it said something
+
+
+USAGE_PROBE = """
+import sys
+from agent_focus.cli import app
+sys.argv = ["focus", *sys.argv[1:]]
+try:
+    app.main()
+except SystemExit:
+    pass
+print("TYPER=" + str("typer" in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("form", "typer"),
+    [(["--by", "day", "--json"], False), ([], False), (["--since", "soon"], True)],
+)
+def test_a_plain_usage_loads_no_typer(tmp_path: Path, form: list[str], typer: bool) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    env = {**os.environ, "FOCUS_STATE_DIR": str(tmp_path / "state")}
+    env |= {"CLAUDE_CONFIG_DIR": str(tmp_path / "none"), "CODEX_HOME": str(tmp_path / "none")}
+    done = subprocess.run(
+        [sys.executable, "-c", USAGE_PROBE, "usage", *form],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert f"TYPER={typer}" in done.stderr

@@ -22,9 +22,8 @@ from pydantic import (
 )
 
 from agent_focus.errors import FocusError
-from agent_focus.readers.workspace import main_worktree_root
+from agent_focus.readers.workspace import config_path
 
-CONFIG_FILE_NAME = "focus.yaml"
 DEFAULT_MLFLOW_URI = "http://127.0.0.1:5000"
 DEFAULT_PROMETHEUS_URL = "http://127.0.0.1:9090"
 
@@ -233,17 +232,6 @@ class _AlertError(ValueError):
         super().__init__(message)
         self.index = index
         self.message = message
-
-
-def config_path(root: Path) -> Path | None:
-    """``$FOCUS_CONFIG``, else focus.yaml in the worktree, else in the main checkout."""
-    env = os.environ.get("FOCUS_CONFIG")
-    if env:
-        return Path(env)
-    for folder in (root, main_worktree_root(root)):
-        if (folder / CONFIG_FILE_NAME).exists():
-            return folder / CONFIG_FILE_NAME
-    return None
 
 
 def parse_config(text: str, path: Path) -> FocusConfig:

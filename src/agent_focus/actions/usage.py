@@ -3,6 +3,7 @@ clone by the key asked for; `--by task` charges each task its share (journal.tas
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -10,11 +11,9 @@ from typing import TYPE_CHECKING, Any
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.run import Progress, ingest_logs
 from agent_focus.journal.effectiveness import agent_effectiveness
-from agent_focus.journal.task_cost import task_costs
 from agent_focus.journal.usage import UsageReport, empty, fold_row, usage_report
 from agent_focus.readers.attribution import place_for
-from agent_focus.readers.workspace import Workspace
-from agent_focus.readers.worktrees import seats
+from agent_focus.readers.workspace import Workspace, config_path
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
@@ -42,6 +41,8 @@ def read_agent_logs(
     pydantic with it) is read only when some log has something new to price."""
 
     def overrides() -> dict[str, Price]:
+        if config_path(workspace.root) is None and not os.environ.get("FOCUS_TIMEOUT"):
+            return {}  # no focus.yaml: its defaults price nothing (and need no pydantic)
         from agent_focus.config import load_config
 
         return load_config(workspace.root).planner.prices
@@ -50,6 +51,9 @@ def read_agent_logs(
 
 
 def _by_task(workspace: Workspace) -> UsageReport:
+    from agent_focus.journal.task_cost import task_costs
+    from agent_focus.readers.worktrees import seats
+
     place = place_for(workspace.root)
     rows: list[dict[str, Any]] = []
     total = empty()
@@ -63,6 +67,10 @@ def _by_task(workspace: Workspace) -> UsageReport:
     return UsageReport("task", total, rows)
 
 
+def _nowhere(cwd: str | None) -> tuple[str | None, str | None]:
+    return None, None
+
+
 def agent_usage(
     workspace: Workspace,
     by: str,
@@ -74,5 +82,7 @@ def agent_usage(
     if by == "task":
         report = _by_task(workspace)
     else:
-        report = usage_report(workspace.state_dir, by, place_for(workspace.root), since, until)
+        # Only the agent and worktree keys need the worktrees (a listing of them): not the rest.
+        place = place_for(workspace.root) if by in ("agent", "worktree") else _nowhere
+        report = usage_report(workspace.state_dir, by, place, since, until)
     return UsageOutcome(report, ingest, agent_effectiveness(workspace.state_dir))

@@ -19,34 +19,21 @@ What can fire at the moment of an event:
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
 
-from agent_focus.readers.workspace import main_worktree_root
+from agent_focus.readers.workspace import config_path
 
-CONFIG_FILE_NAME = "focus.yaml"  # config.CONFIG_FILE_NAME, without importing pydantic
 MAX_FOLLOW_UP = 24 * 3600  # seconds a child waits to look at a waiting agent again
 _ALERTS = re.compile(r"^alerts\s*:", re.MULTILINE)
 _WHEN = re.compile(r"""\bwhen\s*:\s*['"]?(\w+)""")
 
 
-def _config_file(root: Path) -> Path | None:
-    """config.config_path's answer: $FOCUS_CONFIG, else the worktree's, else the main one's."""
-    env = os.environ.get("FOCUS_CONFIG")
-    if env:
-        return Path(env)
-    for folder in (root, main_worktree_root(root)):
-        if (folder / CONFIG_FILE_NAME).is_file():
-            return folder / CONFIG_FILE_NAME
-    return None
-
-
 def configured_kinds(root: Path) -> set[str]:
     """The ``when:`` kinds focus.yaml's ``alerts:`` name ({} without alerts). A guess from
     the text, good enough to decide whether to start the child, which reads it strictly."""
-    path = _config_file(root)
+    path = config_path(root)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")[:1_000_000] if path else ""
     except OSError:

@@ -3,7 +3,8 @@
 `main` is "the program with error handling" (as httpie's `raw_main`): the commands below it
 raise :class:`~agent_focus.errors.FocusError`, and only here does one become a line on
 stderr (and a JSON object under `--json`) and an exit code. It runs a plain `focus status`
-itself (:mod:`agent_focus.cli.quick`, no Typer to import) and every other command line
+and a plain `focus usage` itself (:mod:`agent_focus.cli.quick`,
+:mod:`agent_focus.cli.usage_quick`: no Typer to import) and every other command line
 through the Typer app (:mod:`agent_focus.cli.commands`).
 """
 
@@ -44,8 +45,8 @@ def _exit_now_if_collectors_hang(code: object) -> None:
 
 
 def _run(args: list[str]) -> None:
-    """The program without error handling: a plain `status`, and what the agents' loops run
-    (`hook`, `statusline`), here; the rest through Typer."""
+    """The program without error handling: a plain `status` or `usage`, and what the agents'
+    loops run (`hook`, `statusline`), here; the rest through Typer."""
     if args[:1] == ["hook"]:
         from agent_focus.cli.agent_entry import run_agent_hook
 
@@ -58,6 +59,13 @@ def _run(args: list[str]) -> None:
     if request is not None:
         run_status(request)
         return
+    if args[:1] == ["usage"]:
+        from agent_focus.cli.usage_quick import run_usage, usage_request
+
+        plain = usage_request(args)
+        if plain is not None:
+            run_usage(plain)
+            return
     from agent_focus.cli.commands import app
 
     app()  # parses sys.argv itself, as it always has
@@ -83,10 +91,11 @@ def main() -> None:
 
 def script() -> None:
     """The `focus` executable (and `python -m agent_focus`): :func:`main`, and after a plain
-    `focus status` an exit without the interpreter's teardown.
+    `focus status` or `focus usage` an exit without the interpreter's teardown.
 
     Freeing every module at exit is about 15% of a `focus status` (docs/performance.md), and
-    that command leaves nothing that needs it: no thread, no open file, no journal, no
+    those commands leave nothing that needs it: no thread (the reader processes of `usage`
+    and their threads are joined before it prints), no open file, no open journal, no
     logging handler, no atexit hook of ours. Its output is flushed first; if that flush
     fails (a closed pipe), the normal exit runs instead and reports it as it always has.
     Every other command exits the normal way.

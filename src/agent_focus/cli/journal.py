@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from agent_focus.cli.output import JsonOption, console, print_json, say
+from agent_focus.cli.since import SINCE_HELP, BadMoment, parse_moment
 
 if TYPE_CHECKING:
-    from agent_focus.ingest.report import IngestReport
     from agent_focus.journal.events import Event
-    from agent_focus.readers.workspace import Workspace
 
 group = typer.Typer()
 
@@ -37,19 +36,12 @@ class UsageSource(StrEnum):
     mlflow = "mlflow"
 
 
-SINCE_HELP = "From when: 30m, 2h, 3d, today, yesterday, or an ISO date or time (2026-11-20)."
-
-
 def parse_since(text: str | None, name: str = "--since") -> datetime | None:
     """`--since`: 30m, 2h, 3d, today, yesterday, or an ISO date or time; exit 2 otherwise."""
-    from agent_focus.errors import UsageError
-    from agent_focus.moments import parse_moment
-
     try:
-        return parse_moment(text, name)
-    except UsageError as error:
-        message = error.message.removeprefix(f"{name}: ")
-        raise typer.BadParameter(message, param_hint=name) from None
+        return parse_moment(text)
+    except BadMoment as error:
+        raise typer.BadParameter(str(error), param_hint=name) from None
 
 
 def _line(event: Event) -> str:
@@ -149,6 +141,7 @@ def usage(
     `--by task` charges each task the agent's calls between the previous tick and its own.
     Example: `focus usage --by day --since 7d --json`
     """
+    from agent_focus.cli.usage_quick import show_usage
     from agent_focus.readers.workspace import Workspace
 
     workspace = Workspace.resolve()
@@ -162,54 +155,7 @@ def usage(
             )
         _team_usage(workspace.root, key, json_out)
         return
-    from agent_focus.actions.usage import agent_usage
-
-    if key == "task" and (since or until):
-        say("focus: note: --by task covers every call of each agent: --since/--until do not apply")
-    ingest = _read_logs(workspace) if read_logs else None
-    outcome = agent_usage(workspace, key, start, end, ingest)
-    if json_out:
-        print_json(outcome.to_json())
-        return
-    from agent_focus.views.usage import effectiveness_table, ingest_note, usage_table
-
-    out = console()
-    out.print(usage_table(outcome.report))
-    if ingest is not None and (note := ingest_note(ingest)):
-        say(note)
-    if outcome.effectiveness:
-        out.print()
-        out.print(effectiveness_table(outcome.effectiveness))
-
-
-def _read_logs(workspace: Workspace) -> IngestReport:
-    """Ingest with a progress bar on a terminal when there is much to read; silent on a pipe."""
-    from agent_focus.actions.usage import read_agent_logs
-    from agent_focus.ingest.run import find_logs, pending_bytes
-
-    if not sys.stderr.isatty():
-        return read_agent_logs(workspace)
-    files = find_logs(workspace.state_dir)
-    todo = pending_bytes(workspace.state_dir, files)
-    if todo < 32 * 1024 * 1024:
-        return read_agent_logs(workspace, files=files)
-    from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn
-
-    columns = (
-        TextColumn("reading agent logs"),
-        BarColumn(),
-        DownloadColumn(),
-        MofNCompleteColumn(),
-    )
-    with Progress(*columns, transient=True) as bar:
-        by_bytes = bar.add_task("bytes", total=todo)
-        files_done = bar.add_task("files", total=len(files), visible=False)
-
-        def advance(done: int, read: int) -> None:
-            bar.update(by_bytes, completed=read)
-            bar.update(files_done, completed=done)
-
-        return read_agent_logs(workspace, advance, files)
+    show_usage(workspace, key, start, end, bool(since or until), json_out, read_logs)
 
 
 def _team_usage(root: Path, key: str, json_out: bool) -> None:

@@ -17,7 +17,7 @@ import errno
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple, TextIO, cast
 
@@ -60,14 +60,14 @@ def show_status(file: Path | None, all_agents: bool, json_out: bool) -> None:
     print_to(Console(), status_view(report))
 
 
-def _completion_requested() -> bool:
+def completion_requested() -> bool:
     """Click's shell completion is driven by `_<PROG>_COMPLETE`: leave that to Typer."""
     return any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ)
 
 
 def status_request(args: Sequence[str]) -> StatusRequest | None:
     """The options of a plain `focus status` command line, or None to let Typer parse it."""
-    if not args or args[0] != "status" or _completion_requested():
+    if not args or args[0] != "status" or completion_requested():
         return None
     file: str | None = None
     all_agents = json_out = False
@@ -89,22 +89,29 @@ def status_request(args: Sequence[str]) -> StatusRequest | None:
 
 
 class FastPath:
-    """Whether this process ran `focus status` here (then the script may skip the teardown)."""
+    """Whether this process ran a command here, without Typer (then the script may skip the
+    teardown)."""
 
     ran: bool = False
 
 
 def run_status(request: StatusRequest) -> None:
-    """Run `focus status` as the Typer command would, a broken pipe included (Click exits 1).
+    """Run `focus status` as the Typer command would (:func:`run_fast`)."""
+    run_fast(request.json_out, lambda: show_status(*request))
+
+
+def run_fast(json_out: bool, body: Callable[[], None]) -> None:
+    """Run a command's ``body`` as its Typer command would, a broken pipe included (Click
+    exits 1), and let the script skip the interpreter's teardown (:class:`FastPath`).
 
     The cyclic garbage collector is off for it: a read of one file (or one per worktree)
     makes little cyclic garbage, and the collections that imports trigger cost about 7%
-    of its time (docs/performance.md)."""
+    of `focus status` (docs/performance.md)."""
     FastPath.ran = True
-    Output.json = request.json_out  # what the `--json` option's callback does under Typer
+    Output.json = json_out  # what the `--json` option's callback does under Typer
     gc.disable()
     try:
-        show_status(*request)
+        body()
     except OSError as error:
         if error.errno != errno.EPIPE:
             raise

@@ -16,7 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 from agent_focus.ingest.jsonl import loads
-from agent_focus.ingest.records import CallRecord, utc_stamp
+from agent_focus.ingest.records import Call, agents_stamp, call_tuple, utc_stamp
+from agent_focus.ingest.shapes import ClaudeEntry, Unfit, claude_entry, fits
+
+Pricer = Callable[[str | None, int, int, int, int, int], "float | None"]
+"""A call's price from its model, input, output, 5-minute and 1-hour cache writes, reads."""
 
 MARKER = b'"usage":{'
 NULL = b'":null'
@@ -79,15 +83,65 @@ def _shape(entry: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | Non
     return None
 
 
-def parse_claude_line(
-    line: bytes, path: str, offset: int = 0, parse: Callable[[bytes], Any] = loads
-) -> CallRecord | str | None:
-    """The call a line records; None for a line that records none (most lines); a reason
-    string for a line that is broken (not JSON, null fields, bad counts or time)."""
+def parse_claude_line(line: bytes, path: str, offset: int, price: Pricer) -> Call | str | None:
+    """The call a line records (its cost its own, else ``price``'s); None for a line that
+    records none (most lines); a reason string for a line that is broken (not JSON, null
+    fields, bad counts or time)."""
     if MARKER not in line:
         return None
     if NULL in line and has_null_field(line):
         return "null field"
+    if fits(line):
+        try:
+            entry = claude_entry(line)
+        except Unfit:
+            pass  # not the usual shape: the general way decides
+        else:
+            return _from_entry(entry, path, offset, price)
+    return _parse(line, path, offset, price)
+
+
+def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Call | str | None:
+    """:func:`_parse`'s answer for a line of the usual shape, from its Struct."""
+    usage = entry.message.usage
+    given, made, stamp = usage.input_tokens, usage.output_tokens, entry.timestamp  # counts >= 0
+    at = agents_stamp(stamp)  # the usual form: STAMP's shape, a real date
+    if at is None and not STAMP.match(stamp):
+        return "usage without whole token counts or a timestamp"
+    version = entry.version
+    if version is not None and not VERSION.match(version):
+        return "unknown version"
+    session, request = entry.sessionId, entry.requestId
+    message_id, model = entry.message.id, entry.message.model
+    if "" in (session, request, message_id, model):
+        return "empty id"
+    detail = usage.cache_creation
+    if detail is not None:
+        write, hour = detail.ephemeral_5m_input_tokens, detail.ephemeral_1h_input_tokens
+    else:
+        write, hour = usage.cache_creation_input_tokens, 0
+    if at is None:
+        at = utc_stamp(stamp)
+        if at is None:  # the right shape, an impossible date (month 13)
+            return "usage without whole token counts or a timestamp"
+    if message_id is None:
+        key = replay = None
+    else:
+        key = f"x\t{message_id}\t{request}" if request else f"x\t{message_id}\t{session}\t{stamp}"
+        replay = f"r\t{message_id}\t{session}"
+    read = usage.cache_read_input_tokens
+    cost = entry.costUSD
+    return (
+        key, replay, "claude", at, session, entry.cwd, model, given, made, write, hour, read,
+        float(cost) if cost is not None else price(model, given, made, write, hour, read),
+        1 if entry.isSidechain is True else 0, path, offset,
+    )  # fmt: skip
+
+
+def _parse(
+    line: bytes, path: str, offset: int, price: Pricer, parse: Callable[[bytes], Any] = loads
+) -> Call | str | None:
+    """:func:`parse_claude_line` the general way: the line as ``json.loads`` reads it."""
     try:
         entry = parse(line)
     except ValueError:
@@ -98,7 +152,7 @@ def parse_claude_line(
     record, message = shape
     usage: dict[str, Any] = message["usage"]
     if parse is not json.loads and _floats(usage):
-        return parse_claude_line(line, path, offset, json.loads)  # 1e20 or 2**64: as json reads it
+        return _parse(line, path, offset, price, json.loads)  # 1e20 or 2**64: as json reads it
     given, made = _count(usage.get("input_tokens")), _count(usage.get("output_tokens"))
     stamp = _text(record.get("timestamp"))
     if given is None or made is None or stamp is None or not STAMP.match(stamp):
@@ -117,7 +171,7 @@ def parse_claude_line(
     else:
         write, hour = _count(usage.get("cache_creation_input_tokens")) or 0, 0
     cost = record.get("costUSD")
-    sidechain = record.get("isSidechain") is True
+    own = float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None
     if message_id is None:
         key = replay = None
     else:
@@ -126,11 +180,9 @@ def parse_claude_line(
     at = utc_stamp(stamp)
     if at is None:  # the right shape, an impossible date (month 13)
         return "usage without whole token counts or a timestamp"
-    return CallRecord(
-        source="claude", call_key=key, replay_key=replay, at=at, session=session,
-        cwd=_text(record.get("cwd")), model=model, input_tokens=given, output_tokens=made,
-        cache_write_tokens=write, cache_write_1h_tokens=hour,
-        cached_tokens=_count(usage.get("cache_read_input_tokens")) or 0,
-        cost_usd=float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None,
-        sidechain=sidechain, path=path, offset=offset,
+    read = _count(usage.get("cache_read_input_tokens")) or 0
+    return call_tuple(
+        "claude", key, replay, at, session, _text(record.get("cwd")), model, given, made,
+        write, hour, read, own if own is not None else price(model, given, made, write, hour, read),
+        record.get("isSidechain") is True, path, offset,
     )  # fmt: skip

@@ -18,12 +18,22 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from agent_focus.ingest.claude import Pricer
 from agent_focus.ingest.jsonl import loads
-from agent_focus.ingest.records import CallRecord, utc_stamp
+from agent_focus.ingest.records import Call, utc_stamp
+from agent_focus.ingest.shapes import (
+    CodexEntry,
+    CodexMetadata,
+    CodexTokens,
+    Unfit,
+    codex_entry,
+    fits,
+)
 
 MARKERS = (b'"session_meta"', b'"turn_context"', b'"token_count"')
 FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens", "total_tokens")  # fmt: skip
 FALLBACK_MODEL = "gpt-5"
+Counts = tuple[int, int, int, int, int]  # FIELDS' values
 
 
 @dataclass
@@ -41,10 +51,13 @@ class CodexState:
         return cls(**{k: data[k] for k in ("session", "cwd", "model", "totals") if k in data})
 
 
-def _counts(usage: object) -> dict[str, int] | None:
+def _counts(usage: object) -> Counts | None:
     if not isinstance(usage, dict):
         return None
-    return {name: v if type(v := usage.get(name)) is int and v >= 0 else 0 for name in FIELDS}
+    v0, v1, v2, v3, v4 = (
+        v if type(v := usage.get(name)) is int and v >= 0 else 0 for name in FIELDS
+    )
+    return v0, v1, v2, v3, v4
 
 
 def _model(payload: dict[str, Any]) -> str | None:
@@ -64,13 +77,104 @@ def _floats(info: dict[str, Any]) -> bool:
 
 
 def parse_codex_line(
-    line: bytes, path: str, state: CodexState, offset: int = 0,
-    parse: Callable[[bytes], Any] = loads,
-) -> CallRecord | str | None:  # fmt: skip
+    line: bytes, path: str, state: CodexState, offset: int, price: Pricer
+) -> Call | str | None:
     """The call a line records (updating ``state``); None when it records none; a reason
-    string for a broken line."""
+    string for a broken line. Lines of the usual shapes are decoded into Structs
+    (:mod:`agent_focus.ingest.shapes`), the others the general way."""
     if not any(marker in line for marker in MARKERS):
         return None
+    if fits(line):
+        try:
+            entry = codex_entry(line)
+        except Unfit:
+            pass
+        else:
+            return _from_entry(entry, path, state, offset, price)
+    return _parse(line, path, state, offset, price)
+
+
+def _struct_model(
+    model: str | None, name: str | None, metadata: CodexMetadata | None
+) -> str | None:
+    return model or name or (metadata.model if metadata is not None else None) or None
+
+
+def _struct_counts(usage: CodexTokens | None) -> Counts | None:
+    if usage is None:
+        return None
+    return (
+        usage.input_tokens, usage.cached_input_tokens, usage.output_tokens,
+        usage.reasoning_output_tokens, usage.total_tokens,
+    )  # fmt: skip
+
+
+def _from_entry(
+    entry: CodexEntry, path: str, state: CodexState, offset: int, price: Pricer
+) -> Call | str | None:
+    """:func:`_parse`'s answer for a line of the usual shape, from its Struct."""
+    payload, kind = entry.payload, entry.type
+    if kind == "session_meta":
+        state.session = payload.id if payload.id is not None else state.session
+        state.cwd = payload.cwd if payload.cwd is not None else state.cwd
+        return None
+    if kind == "turn_context":
+        state.model = (
+            _struct_model(payload.model, payload.model_name, payload.metadata) or state.model
+        )
+        return None
+    if kind != "event_msg" or payload.type != "token_count" or payload.info is None:
+        return None
+    info = payload.info
+    at = utc_stamp(entry.timestamp) if entry.timestamp is not None else None
+    if at is None:
+        return "token_count without a timestamp"
+    model = (
+        _struct_model(payload.model, payload.model_name, payload.metadata)
+        or _struct_model(info.model, info.model_name, info.metadata)
+        or state.model
+    )
+    total = _struct_counts(info.total_token_usage)
+    return _turn(
+        total, _struct_counts(info.last_token_usage), at, model, path, state, offset, price
+    )
+
+
+def _turn(
+    total: Counts | None, last: Counts | None, at: str, model: str | None, path: str,
+    state: CodexState, offset: int, price: Pricer,
+) -> Call | str | None:  # fmt: skip
+    """The call of a token_count line from its cumulative and its last counts."""
+    current = dict(zip(FIELDS, total, strict=True)) if total is not None else None
+    if last is not None and (current is None or current != state.totals):
+        turn = last
+    elif total is not None:
+        previous = state.totals or dict.fromkeys(FIELDS, 0)
+        t0, t1, t2, t3, t4 = (
+            max(now - previous[name], 0) for now, name in zip(total, FIELDS, strict=True)
+        )
+        turn = (t0, t1, t2, t3, t4)
+    else:
+        return "token_count without its usage"
+    if current is not None:
+        state.totals = current
+    if not any(turn[:4]):
+        return None  # the same snapshot again
+    model = model or FALLBACK_MODEL
+    given, cached = turn[0], min(turn[1], turn[0])
+    key = "\t".join(["x", "codex", at, model, *map(str, turn)])
+    made = turn[2]
+    return (
+        key, None, "codex", at, state.session, state.cwd, model, given - cached, made, 0, 0,
+        cached, price(model, given - cached, made, 0, 0, cached), 0, path, offset,
+    )  # fmt: skip
+
+
+def _parse(
+    line: bytes, path: str, state: CodexState, offset: int, price: Pricer,
+    parse: Callable[[bytes], Any] = loads,
+) -> Call | str | None:  # fmt: skip
+    """:func:`parse_codex_line` the general way: the line as ``json.loads`` reads it."""
     try:
         entry = parse(line)
     except ValueError:
@@ -92,30 +196,11 @@ def parse_codex_line(
     if not isinstance(info, dict):
         return None  # `info: null`: a rate-limit snapshot, no usage
     if parse is not json.loads and _floats(info):
-        return parse_codex_line(line, path, state, offset, json.loads)  # as json reads it
+        return _parse(line, path, state, offset, price, json.loads)  # as json reads it
     stamp = entry.get("timestamp")
     at = utc_stamp(stamp) if isinstance(stamp, str) else None
     if at is None:
         return "token_count without a timestamp"
     total, last = _counts(info.get("total_token_usage")), _counts(info.get("last_token_usage"))
-    previous = state.totals or dict.fromkeys(FIELDS, 0)
-    advanced = total is None or total != state.totals
-    if last is not None and advanced:
-        turn = last
-    elif total is not None:
-        turn = {name: max(total[name] - previous[name], 0) for name in FIELDS}
-    else:
-        return "token_count without its usage"
-    if total is not None:
-        state.totals = total
-    if not any(turn[name] for name in FIELDS[:4]):
-        return None  # the same snapshot again
-    model = _model(payload) or _model(info) or state.model or FALLBACK_MODEL
-    given, cached = turn["input_tokens"], min(turn["cached_input_tokens"], turn["input_tokens"])
-    key = "\t".join(["codex", at, model, *(str(turn[name]) for name in FIELDS)])
-    return CallRecord(
-        source="codex", call_key=key, replay_key=None, at=at, session=state.session,
-        cwd=state.cwd, model=model, input_tokens=given - cached,
-        output_tokens=turn["output_tokens"], cache_write_tokens=0, cache_write_1h_tokens=0,
-        cached_tokens=cached, cost_usd=None, sidechain=False, path=path, offset=offset,
-    )  # fmt: skip
+    model = _model(payload) or _model(info) or state.model
+    return _turn(total, last, at, model, path, state, offset, price)

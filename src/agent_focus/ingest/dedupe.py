@@ -14,9 +14,20 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from agent_focus.ingest.records import CallRecord
+from agent_focus.ingest.claude import Pricer
+from agent_focus.ingest.records import (
+    COST,
+    EXACT,
+    OFFSET,
+    PATH,
+    REPLAY,
+    SIDECHAIN,
+    SOURCE,
+    Call,
+    total_tokens,
+)
 from agent_focus.journal.db import FILL_HOURS
-from agent_focus.journal.pricing import Rates, price_with, rates_for
+from agent_focus.journal.pricing import price_function, rates_for
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
@@ -26,32 +37,45 @@ COLUMNS = (
     "cache_write_tokens", "cache_write_1h_tokens", "cached_tokens", "cost_usd", "sidechain",
     "path", "offset",
 )  # fmt: skip
-Pricer = Callable[[CallRecord], "float | None"]
-Priced = tuple[CallRecord, "float | None"]  # a call and its cost
 FLUSH_CALLS = 4096  # new or changed calls held before they are written: bounds the memory
+_INSERT = f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"  # fmt: skip
 
 
-def better(new: CallRecord, cost: float | None, kept: CallRecord, kept_cost: float | None) -> bool:
+def better(new: Call, kept: Call) -> bool:
     """Whether ``new`` replaces ``kept`` (ccusage's order of copies)."""
-    if new.sidechain != kept.sidechain:
-        return not new.sidechain
-    if new.total_tokens != kept.total_tokens:
-        return new.total_tokens > kept.total_tokens
-    if (cost or 0.0) != (kept_cost or 0.0):
-        return (cost or 0.0) > (kept_cost or 0.0)
-    return (new.path, new.offset) < (kept.path, kept.offset)
+    if new[SIDECHAIN] != kept[SIDECHAIN]:
+        return not new[SIDECHAIN]
+    if (size := total_tokens(new)) != (kept_size := total_tokens(kept)):
+        return size > kept_size
+    if (cost := new[COST] or 0.0) != (kept_cost := kept[COST] or 0.0):
+        return cost > kept_cost
+    return (new[PATH], new[OFFSET]) < (kept[PATH], kept[OFFSET])
+
+
+def keep_consecutive(calls: list[Call], call: Call) -> None:
+    """Append ``call`` to a log's ``calls``, or, when the call before has the same exact and
+    replay keys, keep the better of the two there. The :class:`Deduper` ends the same way
+    either way: nothing comes between the two copies, and it keeps the best of a call's
+    copies by :func:`better`, an order (tests/test_dedupe_order.py)."""
+    last = calls[-1] if calls else None
+    if last is None or call[EXACT] is None or call[:SOURCE] != last[:SOURCE]:
+        calls.append(call)
+    elif better(call, last):
+        calls[-1] = call
 
 
 class Deduper:
     """Adds calls to the journal in ``db`` (inside the caller's transaction)."""
 
-    def __init__(self, db: sqlite3.Connection, price: Pricer):
+    def __init__(self, db: sqlite3.Connection):
         self.db = db
-        self.price = price
-        self.kept: dict[int, tuple[CallRecord, float | None]] = {}  # new or changed, unwritten
+        self.kept: dict[int, Call] = {}  # new or changed, unwritten
         self.keys: dict[str, int] = {}  # this run's new keys (all: looked up without SQL)
         self.unwritten: list[tuple[str, int]] = []  # those of them not written yet
         self.journal_empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
+        # On a first read every key is new: they are all written at the end (:meth:`close`),
+        # sorted once, so the key index fills page after page instead of all over the file.
+        self.keys_at_end = self.journal_empty
         self.next_id = (
             int(db.execute("SELECT coalesce(max(id), 0) FROM agent_usage").fetchone()[0]) + 1
         )
@@ -63,43 +87,43 @@ class Deduper:
             found = row[0] if row else None
         return found
 
-    def _load(self, call_id: int) -> tuple[CallRecord, float | None]:
+    def _load(self, call_id: int) -> Call:
         if call_id in self.kept:
             return self.kept[call_id]
         row = self.db.execute(
             f"SELECT {', '.join(COLUMNS[1:])} FROM agent_usage WHERE id = ?", (call_id,)
         ).fetchone()
-        (source, at, session, cwd, model, given, made, write, hour, read, cost, side, path, offset) = row  # fmt: skip
-        record = CallRecord(
-            source, None, None, at, session, cwd, model, given, made, write, hour, read, cost,
-            bool(side), path, offset,
-        )  # fmt: skip
-        return record, cost
+        return (None, None, *row)
 
-    def add(self, record: CallRecord, cost: float | None = None) -> None:
-        """Add a call; ``cost`` when already priced (else its own, else priced here)."""
-        if cost is None:
-            cost = record.cost_usd if record.cost_usd is not None else self.price(record)
-        exact = f"x\t{record.call_key}" if record.call_key else None
-        replay = f"r\t{record.replay_key}" if record.replay_key else None
-        call_id = self._find(exact) if exact else None
-        if call_id is None and replay:
-            candidate = self._find(replay)
-            if candidate is not None and (record.sidechain or self._load(candidate)[0].sidechain):
-                call_id = candidate
+    def add(self, call: Call) -> None:
+        """Add a call (priced: its cost is its own or its price)."""
+        exact, replay = call[EXACT], call[REPLAY]
+        if self.journal_empty:  # every key is in self.keys
+            call_id = by_exact = self.keys.get(exact) if exact else None
+            by_replay = self.keys.get(replay) if replay else None
+        else:
+            call_id = by_exact = self._find(exact) if exact else None
+            by_replay = self._find(replay) if replay else None
+        if (
+            call_id is None
+            and by_replay is not None
+            and (call[SIDECHAIN] or self._load(by_replay)[SIDECHAIN])
+        ):
+            call_id = by_replay
         if call_id is None:
             call_id = self.next_id
             self.next_id += 1
-            self.kept[call_id] = (record, cost)
-        else:
-            kept, kept_cost = self._load(call_id)
-            if not better(record, cost, kept, kept_cost):
-                return
-            self.kept[call_id] = (record, cost)
-        for key in (exact, replay):
-            if key and self._find(key) is None:
-                self.keys[key] = call_id
-                self.unwritten.append((key, call_id))
+        elif not better(call, self._load(call_id)):
+            return
+        self.kept[call_id] = call
+        if exact and by_exact is None:
+            self.keys[exact] = call_id
+            if not self.keys_at_end:
+                self.unwritten.append((exact, call_id))
+        if replay and by_replay is None:
+            self.keys[replay] = call_id
+            if not self.keys_at_end:
+                self.unwritten.append((replay, call_id))
         if len(self.kept) >= FLUSH_CALLS:
             self.flush()
 
@@ -115,21 +139,24 @@ class Deduper:
     def flush(self) -> None:
         """Write the calls and keys not written yet (the keys stay known)."""
         self.db.executemany(
-            f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)})"
-            f" VALUES ({', '.join('?' for _ in COLUMNS)})",
-            (
-                (call_id, r.source, r.at, r.session, r.cwd, r.model, r.input_tokens,
-                 r.output_tokens, r.cache_write_tokens, r.cache_write_1h_tokens,
-                 r.cached_tokens, cost, int(r.sidechain), r.path, r.offset)
-                for call_id, (r, cost) in self.kept.items()
-            ),
-        )  # fmt: skip
+            _INSERT, [(call_id, *call[SOURCE:]) for call_id, call in self.kept.items()]
+        )
         self.unwritten.sort()  # in key order: the primary key's pages fill one after another
         self.db.executemany(
             "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)", self.unwritten
         )
         self.kept.clear()
         self.unwritten.clear()
+
+    def close(self) -> None:
+        """Write what is left: the calls, and on a first read every key."""
+        self.flush()
+        if self.keys_at_end:
+            ordered = sorted(self.keys)  # (key, id) pairs made by zip, in C
+            self.db.executemany(
+                "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)",
+                zip(ordered, map(self.keys.__getitem__, ordered), strict=True),
+            )
 
 
 def forget_file(db: sqlite3.Connection, path: str) -> None:
@@ -188,21 +215,17 @@ def hours_kept(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
 
 
 def pricer_for(overrides: dict[str, Price]) -> Pricer:
-    """:func:`cost_usd` with each model's rates looked up once."""
-    known: dict[str, Rates | None] = {}
+    """:func:`~agent_focus.journal.pricing.cost_usd` with each model's rates looked up once."""
+    known: dict[str, Callable[[int, int, int, int, int], float] | None] = {}
 
-    def price(record: CallRecord) -> float | None:
-        if not record.total_tokens:
+    def price(model: str | None, given: int, made: int, write: int, hour: int, read: int) -> float | None:  # fmt: skip
+        if not (given or made or write or hour or read):
             return 0.0  # nothing used (a `<synthetic>` record): nothing to price
-        model = record.model or ""
-        if model not in known:
-            known[model] = rates_for(model, overrides)
-        rates = known[model]
-        if rates is None:
-            return None
-        return price_with(
-            rates, record.input_tokens, record.output_tokens, record.cached_tokens,
-            record.cache_write_tokens, record.cache_write_1h_tokens,
-        )  # fmt: skip
+        name = model or ""
+        if name not in known:
+            rates = rates_for(name, overrides)
+            known[name] = price_function(rates) if rates is not None else None
+        priced = known[name]
+        return priced(given, made, read, write, hour) if priced is not None else None
 
     return price

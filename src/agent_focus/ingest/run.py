@@ -10,39 +10,30 @@ nothing new, so nothing is counted twice.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import fcntl
 import itertools
 import os
 import sqlite3
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent_focus.ingest.claude import MARKER as CLAUDE_MARKER
-from agent_focus.ingest.claude import parse_claude_line
-from agent_focus.ingest.codex import MARKERS as CODEX_MARKERS
-from agent_focus.ingest.codex import CodexState, parse_codex_line
-from agent_focus.ingest.dedupe import Deduper, Priced, Pricer, bulk_load, hours_kept, pricer_for
 from agent_focus.ingest.locate import LogFile, log_files
-from agent_focus.ingest.records import CallRecord
 from agent_focus.ingest.report import IngestReport
-from agent_focus.ingest.scan import all_objects, broken, chunks, marked
 from agent_focus.ingest.store import (
-    HEAD_BYTES,
     FileMark,
     count_calls,
-    head_digest,
     read_dirs,
     read_marks,
     save_dirs,
-    save_mark,
+    save_marks,
 )
 from agent_focus.journal.db import open_log
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
+    from agent_focus.ingest.readers import Found, Todo
 
 Progress = Callable[[int, int], None]  # (files done, bytes done)
 
@@ -56,63 +47,6 @@ def _ingest_lock(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _read_log(
-    log: LogFile, mark: FileMark | None, report: IngestReport, price: Pricer | None = None
-) -> tuple[FileMark, list[Priced], bool] | None:
-    """What is new in one log: its mark, its calls with their costs (priced by ``price``
-    when the record carries none; else left to the de-duplicator), whether it was reset."""
-    path = log.path
-    try:
-        handle = open(log.path, "rb")  # noqa: SIM115  (closed below; never written)
-    except OSError as exc:
-        report.warnings.append(f"{path}: skipped: {exc.strerror or exc}")
-        return None
-    with handle:
-        info = os.fstat(handle.fileno())
-        same = mark is not None and (mark.device, mark.inode) == (info.st_dev, info.st_ino)
-        if same and mark is not None and info.st_size == mark.size:
-            return None  # nothing new
-        start, reset = 0, mark is not None
-        appended = same and mark is not None and info.st_size >= mark.offset
-        if appended and head_digest(handle.read(min(HEAD_BYTES, mark.offset))) == mark.head:  # type: ignore[union-attr]
-            start, reset = mark.offset, False  # type: ignore[union-attr]
-        state = CodexState.from_json(mark.state if mark and not reset and start else {})
-        records: list[Priced] = []
-        offset = start
-        claude = log.source == "claude"
-        markers = (CLAUDE_MARKER,) if claude else CODEX_MARKERS
-        for data, base in chunks(handle, start, info.st_size):
-            offset = base + len(data) + 1
-            for begin, end in marked(data, markers):
-                line = data[begin:end]
-                parsed = (
-                    parse_claude_line(line, path, base + begin)
-                    if claude
-                    else parse_codex_line(line, path, state, base + begin)
-                )
-                if isinstance(parsed, CallRecord):
-                    cost = parsed.cost_usd
-                    records.append(
-                        (parsed, cost if cost is not None or not price else price(parsed))
-                    )
-                elif isinstance(parsed, str):
-                    report.skipped[parsed] += 1
-                elif problem := broken(line):
-                    report.skipped[problem] += 1
-            if not all_objects(data):
-                for line in data.split(b"\n"):
-                    if not any(marker in line for marker in markers) and (problem := broken(line)):
-                        report.skipped[problem] += 1
-        handle.seek(0)
-        head = head_digest(handle.read(min(HEAD_BYTES, offset)))
-    report.bytes_read += info.st_size - start
-    new_mark = FileMark(
-        path, log.source, info.st_dev, info.st_ino, info.st_size, offset, head,
-        state.to_json() if log.source == "codex" else {},
-    )  # fmt: skip
-    return new_mark, records, reset
 
 
 def _find_logs(db: sqlite3.Connection) -> list[LogFile]:
@@ -149,10 +83,7 @@ def pending_bytes(folder: Path, files: list[LogFile]) -> int:
     return total
 
 
-Found = tuple[FileMark, list[Priced], bool] | None
-_PRICE: Pricer | None = None  # set before the readers fork: they price what they read
 PARALLEL_BYTES = 48 * 1024 * 1024  # below this, one process is done before a pool helps
-IN_FLIGHT = 16  # files handed to the readers ahead of the one being added
 
 
 def _pending(log: LogFile, mark: FileMark | None) -> int | None:
@@ -160,41 +91,12 @@ def _pending(log: LogFile, mark: FileMark | None) -> int | None:
     try:
         info = os.stat(log.path)
     except OSError:
-        return 0  # _read_log says why
+        return 0  # read_log says why
     if mark is None or (mark.device, mark.inode) != (info.st_dev, info.st_ino):
         return info.st_size
     if info.st_size == mark.size:
         return None
     return info.st_size - mark.offset if info.st_size >= mark.offset else info.st_size
-
-
-def _read_alone(log: LogFile, mark: FileMark | None) -> tuple[Found, IngestReport]:
-    """One log read in a reader process: what it found, and its part of the report."""
-    part = IngestReport()
-    return _read_log(log, mark, part, _PRICE), part
-
-
-def _read_in_order(
-    todo: list[tuple[LogFile, FileMark | None]], readers: int
-) -> Generator[tuple[Found, IngestReport], None, None]:
-    """Every log of ``todo`` read, in ``todo``'s order (the de-duplication's order): by
-    ``readers`` forked processes when there are more than one."""
-    if readers < 2:
-        yield from (_read_alone(log, mark) for log, mark in todo)
-        return
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    with ProcessPoolExecutor(readers, mp_context=get_context("fork")) as pool:
-        waiting: collections.deque[Future[tuple[Found, IngestReport]]] = collections.deque()
-        ahead = iter(todo)
-        for log, mark in itertools.islice(ahead, IN_FLIGHT):
-            waiting.append(pool.submit(_read_alone, log, mark))
-        while waiting:
-            result = waiting.popleft().result()
-            for log, mark in itertools.islice(ahead, 1):
-                waiting.append(pool.submit(_read_alone, log, mark))
-            yield result
 
 
 def ingest_logs(
@@ -206,7 +108,8 @@ def ingest_logs(
     """Read what is new in every agent log into the journal in ``folder``, in one
     transaction: an interrupted run leaves the journal as it was.
 
-    Logs whose identity and size are as last time are not opened. When much is new, two
+    Logs whose identity and size are as last time are not opened (and when none is new,
+    the journal is not written and the parsers are not even imported). When much is new, two
     reader processes parse the logs (forked before the journal is opened, so they hold no
     SQLite connection) while this one adds their calls in sorted path order: the order, and
     so the de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices)
@@ -220,20 +123,24 @@ def ingest_logs(
         finally:
             db.close()
         report = IngestReport(files=len(files))
-        todo, pending = [], 0
+        todo: Todo = []
         for log in files:
             mark = marks.get(log.path)
             size = _pending(log, mark)
             if size is not None:
-                todo.append((log, mark))
-                pending += size
+                todo.append((log, mark, size))
+        if not todo:
+            return report  # nothing new: no parser to import, no transaction to open
+        from agent_focus.ingest.dedupe import Deduper, bulk_load, hours_kept, pricer_for
+        from agent_focus.ingest.readers import read_in_order
+
+        pending = sum(size for _log, _mark, size in todo)
         if callable(overrides):
             overrides = overrides() if todo else {}
-        global _PRICE
-        _PRICE = price = pricer_for(overrides or {})
+        price = pricer_for(overrides or {})
         readers = min(2, os.cpu_count() or 1) if pending >= PARALLEL_BYTES else 1
-        reading = _read_in_order(todo, readers)
-        found_logs: Iterator[tuple[Found, IngestReport]] = reading
+        reading = read_in_order(todo, readers, price, report)
+        found_logs: Iterator[Found] = reading
         if readers > 1:
             found_logs = itertools.chain([next(reading)], reading)  # fork now, no db open
         db = open_log(folder)
@@ -249,25 +156,24 @@ def ingest_logs(
                 stack.enter_context(hours_kept(db, rebuild=empty))
                 stack.enter_context(bulk_load(db))
                 before = count_calls(db)
-                calls = Deduper(db, price)
+                calls = Deduper(db)
                 skipped_files = len(files) - len(todo)
-                for done, (found, part) in enumerate(found_logs, skipped_files + 1):
-                    report.skipped.update(part.skipped)
-                    report.warnings += part.warnings
-                    report.bytes_read += part.bytes_read
+                new_marks = []
+                for done, found in enumerate(found_logs, skipped_files + 1):
                     if found is not None:
-                        mark, records, reset = found
+                        mark, records, reset, read = found
                         if reset:
                             calls.flush()
                             calls.forget(mark.path)
-                        for record, cost in records:
-                            calls.add(record, cost)
-                        save_mark(db, mark)
+                        for call in records:
+                            calls.add(call)
+                        new_marks.append(mark)
                         report.files_read += 1
-                        report.calls_read += len(records)
+                        report.calls_read += read
                     if progress:
                         progress(done, report.bytes_read)
-                calls.flush()
+                calls.close()
+                save_marks(db, new_marks)
                 stack.close()  # the indexes and the hourly sums, before the commit
                 report.calls_added = count_calls(db) - before
         finally:

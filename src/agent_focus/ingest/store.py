@@ -35,21 +35,24 @@ def read_marks(db: sqlite3.Connection) -> dict[str, FileMark]:
     rows = db.execute(
         "SELECT path, source, device, inode, size, offset, head, state FROM log_files"
     ).fetchall()
-    return {
-        row[0]: FileMark(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]))
-        for row in rows
-    }
+    return {  # most states are empty (Claude's logs have none): no JSON to parse for them
+        path: FileMark(path, source, device, inode, size, offset, head, json.loads(state) if state != "{}" else {})
+        for path, source, device, inode, size, offset, head, state in rows
+    }  # fmt: skip
 
 
-def save_mark(db: sqlite3.Connection, mark: FileMark) -> None:
-    db.execute(
+def save_marks(db: sqlite3.Connection, marks: list[FileMark]) -> None:
+    db.executemany(
         "INSERT INTO log_files (path, source, device, inode, size, offset, head, state)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
         " source = excluded.source, device = excluded.device, inode = excluded.inode,"
         " size = excluded.size, offset = excluded.offset, head = excluded.head,"
         " state = excluded.state",
-        (mark.path, mark.source, mark.device, mark.inode, mark.size, mark.offset,
-         mark.head, json.dumps(mark.state)),
+        [
+            (mark.path, mark.source, mark.device, mark.inode, mark.size, mark.offset,
+             mark.head, json.dumps(mark.state) if mark.state else "{}")
+            for mark in marks
+        ],
     )  # fmt: skip
 
 

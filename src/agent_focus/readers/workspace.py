@@ -48,6 +48,21 @@ def main_worktree_root(root: Path) -> Path:
     return common.parent if common.name == ".git" else root
 
 
+CONFIG_FILE_NAME = "focus.yaml"
+
+
+def config_path(root: Path) -> Path | None:
+    """``$FOCUS_CONFIG``, else focus.yaml in the worktree, else in the main checkout (here,
+    not in agent_focus.config, so that a command can tell there is none without pydantic)."""
+    env = os.environ.get("FOCUS_CONFIG")
+    if env:
+        return Path(env)
+    for folder in (root, main_worktree_root(root)):
+        if (folder / CONFIG_FILE_NAME).exists():
+            return folder / CONFIG_FILE_NAME
+    return None
+
+
 def focus_file_path(option: Path | None, cwd: Path | None = None) -> Path:
     """``--file``, else ``$FOCUS_FILE``, else AGENT_FOCUS.md at the worktree root."""
     if option is not None:

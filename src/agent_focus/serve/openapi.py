@@ -113,7 +113,11 @@ def openapi() -> dict[str, Any]:
             _query("after", "only events with a greater id", {"type": "integer", "minimum": 0}),
             _query("agent", "only this agent's"),
             SINCE,
-            _query("limit", "the newest N (default 500)", {"type": "integer", "minimum": 1, "maximum": 10000}),
+            _query(
+                "limit",
+                "the newest N (default 500)",
+                {"type": "integer", "minimum": 1, "maximum": 10000},
+            ),
         ),
         "/api/usage": _get(
             "Tokens and dollars, as `focus usage --json`",
@@ -125,7 +129,8 @@ def openapi() -> dict[str, Any]:
             "The SLO gate, as `focus slo --json` (read only)", _query("agent", "one agent's SLOs")
         ),
         "/api/charts": _get(
-            "The page's chart series", _query("days", "how many days", {"type": "integer", "minimum": 1, "maximum": 366})
+            "The page's chart series",
+            _query("days", "how many days", {"type": "integer", "minimum": 1, "maximum": 366}),
         ),
         "/api/health": _get("Up: version, last event id, stream clients"),
         "/api/stream": _get(

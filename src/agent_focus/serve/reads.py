@@ -12,8 +12,8 @@ from anyio.to_thread import run_sync
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from agent_focus.cli.since import BadMoment, parse_moment
 from agent_focus.errors import UsageError
-from agent_focus.moments import parse_moment
 from agent_focus.serve.clone import Clone
 
 USAGE_KEYS = ("agent", "worktree", "model", "day", "session", "task", "source", "provider")
@@ -22,6 +22,14 @@ USAGE_KEYS = ("agent", "worktree", "model", "day", "session", "task", "source", 
 def clone_of(request: Request) -> Clone:
     clone: Clone = request.app.state.clone
     return clone
+
+
+def moment(request: Request, name: str) -> Any:
+    """A ``since``/``until`` query value (30m, 2h, 3d, today, an ISO date...); 422 if bad."""
+    try:
+        return parse_moment(request.query_params.get(name))
+    except BadMoment as error:
+        raise UsageError(f"{name}: {error}") from None
 
 
 def whole_number(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -52,7 +60,7 @@ async def events(request: Request) -> Response:
 
     after = whole_number(request, "after", 0, 0, 2**62)
     limit = whole_number(request, "limit", 500, 1, 10_000)
-    since = parse_moment(request.query_params.get("since"), "since")
+    since = moment(request, "since")
     agent_id = request.query_params.get("agent") or None
     folder = clone_of(request).state_dir
     found = await run_sync(
@@ -76,8 +84,8 @@ async def usage(request: Request) -> Response:
     by = request.query_params.get("by") or "agent"
     if by not in USAGE_KEYS:
         raise UsageError(f"by: {by!r}: choose one of {', '.join(USAGE_KEYS)}")
-    since = parse_moment(request.query_params.get("since"), "since")
-    until = parse_moment(request.query_params.get("until"), "until")
+    since = moment(request, "since")
+    until = moment(request, "until")
     clone = clone_of(request)
     return JSONResponse(await run_sync(lambda: _usage(clone, by, since, until)))
 
@@ -127,8 +135,8 @@ async def export(request: Request) -> Response:
         from starlette.exceptions import HTTPException
 
         raise HTTPException(404, f"no export {name!r}: events or usage, .csv or .jsonl")
-    since = parse_moment(request.query_params.get("since"), "since")
-    until = parse_moment(request.query_params.get("until"), "until")
+    since = moment(request, "since")
+    until = moment(request, "until")
     clone = clone_of(request)
     if kind == "events":
         rows = exports.event_rows(clone.state_dir, since, until)

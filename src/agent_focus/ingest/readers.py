@@ -1,0 +1,190 @@
+"""Reading what is new in the agents' logs: one log (:func:`read_log`), and every log in
+the de-duplication's order, by two forked reader processes when much is new
+(:func:`read_in_order`).
+
+A log is read a few megabytes at a time (:func:`chunks`); each chunk is split into lines
+(in C) and each line tested for the markers of the lines that may record a call (a C
+scan); only the marked lines are parsed, and only a line that is not ``{...}`` (or any line
+of a chunk with a NUL byte) is asked why it is :func:`broken`.
+
+A log's copies of one call written one after the other (one per content block of the
+message, the last with the final output count) are resolved in the reader: of two
+consecutive calls with the same exact and replay keys only the better one goes on
+(:func:`agent_focus.ingest.dedupe.keep_consecutive`). The de-duplicator would have kept the
+same one with the same keys: nothing can come between them, and ``better`` is an order.
+
+The readers get the logs in batches of about 2 MB (one task per small log would cost
+the parent more in bookkeeping than the log's calls) and send back plain tuples
+(:mod:`agent_focus.ingest.records`), which pickle in C.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import os
+from collections.abc import Generator, Iterator
+from typing import IO
+
+from agent_focus.ingest.claude import MARKER, Pricer, parse_claude_line
+from agent_focus.ingest.codex import MARKERS, CodexState, parse_codex_line
+from agent_focus.ingest.dedupe import keep_consecutive
+from agent_focus.ingest.locate import LogFile
+from agent_focus.ingest.records import Call
+from agent_focus.ingest.report import IngestReport
+from agent_focus.ingest.store import HEAD_BYTES, FileMark, head_digest
+
+Found = tuple[FileMark, list[Call], bool, int] | None  # mark, calls, reset?, calls read
+Todo = list[tuple[LogFile, FileMark | None, int]]  # a log, its mark, the bytes to read
+SESSION, CONTEXT, TOKENS = MARKERS
+BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about this much
+BATCH_FILES = 64
+IN_FLIGHT = 16  # batches handed to the readers ahead of the one being added
+_PRICE: list[Pricer] = []  # set before the readers fork: they price what they read
+CHUNK = 4 * 1024 * 1024
+
+
+def chunks(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int]]:
+    """The complete lines between ``start`` and ``end``, a few megabytes at a time: (the
+    lines joined by newlines, without the last one; the file offset of the first). A torn
+    tail (no newline yet) is not yielded."""
+    handle.seek(start)
+    position, carry = start, b""
+    while position < end:
+        chunk = handle.read(min(CHUNK, end - position))
+        if not chunk:
+            break
+        base = position - len(carry)
+        position += len(chunk)
+        data = carry + chunk if carry else chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            carry = data
+            continue
+        carry = data[cut + 1 :]
+        yield data[:cut], base
+
+
+def broken(line: bytes) -> str | None:
+    """Why a line that names no usage is still broken (binary, not a JSON object)."""
+    if b"\x00" in line:
+        return "binary"
+    text = line.strip()
+    if text and not (text.startswith(b"{") and text.endswith(b"}")):
+        return "not JSON"
+    return None
+
+
+def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: Pricer) -> Found:
+    """What is new in one log: its mark, its calls (their cost their own, else priced by
+    ``price``; consecutive copies resolved), whether it was reset, how many calls it read."""
+    path = log.path
+    try:
+        handle = open(log.path, "rb")  # noqa: SIM115  (closed below; never written)
+    except OSError as exc:
+        report.warnings.append(f"{path}: skipped: {exc.strerror or exc}")
+        return None
+    with handle:
+        info = os.fstat(handle.fileno())
+        same = mark is not None and (mark.device, mark.inode) == (info.st_dev, info.st_ino)
+        if same and mark is not None and info.st_size == mark.size:
+            return None  # nothing new
+        start, reset = 0, mark is not None
+        appended = same and mark is not None and info.st_size >= mark.offset
+        if appended and head_digest(handle.read(min(HEAD_BYTES, mark.offset))) == mark.head:  # type: ignore[union-attr]
+            start, reset = mark.offset, False  # type: ignore[union-attr]
+        state = CodexState.from_json(mark.state if mark and not reset and start else {})
+        records: list[Call] = []
+        read = 0
+        offset = start
+        skipped = report.skipped
+        claude = log.source == "claude"
+        for data, base in chunks(handle, start, info.st_size):
+            offset = base + len(data) + 1
+            binary = b"\x00" in data
+            at = base  # of the line in the file
+            for line in data.split(b"\n"):
+                if (
+                    MARKER in line
+                    if claude
+                    else SESSION in line or CONTEXT in line or TOKENS in line
+                ):
+                    parsed = (
+                        parse_claude_line(line, path, at, price)
+                        if claude
+                        else parse_codex_line(line, path, state, at, price)
+                    )
+                    if type(parsed) is tuple:
+                        read += 1
+                        keep_consecutive(records, parsed)
+                    elif parsed is not None:
+                        skipped[parsed] += 1  # type: ignore[index]
+                    elif problem := broken(line):
+                        skipped[problem] += 1
+                elif (binary or line[:1] != b"{" or line[-1:] != b"}") and (
+                    problem := broken(line)
+                ):
+                    skipped[problem] += 1
+                at += len(line) + 1
+        handle.seek(0)
+        head = head_digest(handle.read(min(HEAD_BYTES, offset)))
+    report.bytes_read += info.st_size - start
+    new_mark = FileMark(
+        path, log.source, info.st_dev, info.st_ino, info.st_size, offset, head,
+        state.to_json() if log.source == "codex" else {},
+    )  # fmt: skip
+    return new_mark, records, reset, read
+
+
+def _batches(todo: Todo) -> Iterator[Todo]:
+    """``todo`` cut into runs of logs of about :data:`BATCH_BYTES` together, in order."""
+    batch: Todo = []
+    size = 0
+    for entry in todo:
+        batch.append(entry)
+        size += entry[2]
+        if size >= BATCH_BYTES or len(batch) >= BATCH_FILES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _read_batch(batch: Todo) -> tuple[list[Found], IngestReport]:
+    """Logs read in a reader process: what each one held, and the batch's part of the report
+    (one for the batch: a report per log would cost the parent as much to unpickle)."""
+    part = IngestReport()
+    return [read_log(log, mark, part, _PRICE[0]) for log, mark, _size in batch], part
+
+
+def _merge(report: IngestReport, part: IngestReport) -> None:
+    report.skipped.update(part.skipped)
+    report.warnings += part.warnings
+    report.bytes_read += part.bytes_read
+
+
+def read_in_order(
+    todo: Todo, readers: int, price: Pricer, report: IngestReport
+) -> Generator[Found, None, None]:
+    """Every log of ``todo`` read, in ``todo``'s order (the de-duplication's order): by
+    ``readers`` forked processes when there are more than one. The lines skipped, the
+    warnings and the bytes read go into ``report`` (a batch's as its first log comes)."""
+    _PRICE[:] = [price]
+    if readers < 2:
+        for log, mark, _size in todo:
+            yield read_log(log, mark, report, price)
+        return
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(readers, mp_context=get_context("fork")) as pool:
+        waiting: collections.deque[Future[tuple[list[Found], IngestReport]]] = collections.deque()
+        ahead = _batches(todo)
+        for batch in itertools.islice(ahead, IN_FLIGHT):
+            waiting.append(pool.submit(_read_batch, batch))
+        while waiting:
+            results, part = waiting.popleft().result()
+            for batch in itertools.islice(ahead, 1):
+                waiting.append(pool.submit(_read_batch, batch))
+            _merge(report, part)
+            yield from results

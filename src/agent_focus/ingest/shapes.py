@@ -1,0 +1,107 @@
+"""The usual shapes of the log lines that record a call, as msgspec Structs.
+
+msgspec decodes a line straight into these, in C, skipping every field they do not name
+(the message's content, often most of the line) without building a Python object for it,
+and checking the types on the way: a whole number where a count is, a string where an id
+is. A line that does not fit (a missing or mistyped field, a float count, NaN, a lone
+surrogate, nesting past Python's recursion limit...) raises, and the reader parses it again
+the general way (``json.loads``' answer, :mod:`agent_focus.ingest.jsonl`), which decides
+what it means. So these only ever take the common path faster; they never decide an edge.
+
+Where msgspec accepts what ``json.loads`` refuses, the reader checks first: msgspec does not
+validate UTF-8 inside the strings it skips, so a line that is not ASCII must decode as
+UTF-8 before it is decoded here. Duplicate keys: the last one wins, as in ``json.loads``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+Count = Annotated[int, msgspec.Meta(ge=0)]  # a negative count takes the general way
+
+
+class CacheWrites(msgspec.Struct):
+    ephemeral_5m_input_tokens: Count = 0
+    ephemeral_1h_input_tokens: Count = 0
+
+
+class ClaudeUsage(msgspec.Struct):
+    input_tokens: Count
+    output_tokens: Count
+    cache_creation_input_tokens: Count = 0
+    cache_read_input_tokens: Count = 0
+    cache_creation: CacheWrites | None = None
+
+
+class ClaudeMessage(msgspec.Struct):
+    usage: ClaudeUsage
+    id: str | None = None
+    model: str | None = None
+
+
+class ClaudeEntry(msgspec.Struct):
+    """A direct assistant record (an ``agent_progress`` record takes the general way)."""
+
+    message: ClaudeMessage
+    timestamp: str
+    sessionId: str | None = None
+    requestId: str | None = None
+    cwd: str | None = None
+    version: str | None = None
+    isSidechain: bool | None = None
+    costUSD: int | float | None = None
+
+
+class CodexTokens(msgspec.Struct):
+    input_tokens: Count = 0
+    cached_input_tokens: Count = 0
+    output_tokens: Count = 0
+    reasoning_output_tokens: Count = 0
+    total_tokens: Count = 0
+
+
+class CodexMetadata(msgspec.Struct):
+    model: str | None = None
+
+
+class CodexInfo(msgspec.Struct):
+    total_token_usage: CodexTokens | None = None
+    last_token_usage: CodexTokens | None = None
+    model: str | None = None
+    model_name: str | None = None
+    metadata: CodexMetadata | None = None
+
+
+class CodexPayload(msgspec.Struct):
+    type: str | None = None
+    id: str | None = None
+    cwd: str | None = None
+    model: str | None = None
+    model_name: str | None = None
+    metadata: CodexMetadata | None = None
+    info: CodexInfo | None = None
+
+
+class CodexEntry(msgspec.Struct):
+    payload: CodexPayload
+    type: str | None = None
+    timestamp: str | None = None
+
+
+claude_entry = msgspec.json.Decoder(ClaudeEntry).decode
+codex_entry = msgspec.json.Decoder(CodexEntry).decode
+Unfit = (msgspec.DecodeError, RecursionError)  # ValidationError is a DecodeError
+
+
+def fits(line: bytes) -> bool:
+    """Whether msgspec may read ``line``: ASCII, or valid UTF-8 (``json.loads`` refuses the
+    rest; msgspec would not notice inside a string it skips)."""
+    if line.isascii():
+        return True
+    try:
+        line.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
