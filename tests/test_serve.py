@@ -3,6 +3,7 @@ HTTP client (httpx), real worktrees, the real CLI writing beside it."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import fcntl
 import io
@@ -63,6 +64,9 @@ def test_reads_are_the_clis_json(served: Served, clone: tuple[Path, Path], focus
     assert httpx.get(served.url + "api/events", params={"agent": "A2"}).json() == [
         e for e in events if e["agent"] == "A2"
     ]
+    page = httpx.get(served.url + "api/events", params={"after": events[0]["id"], "limit": 1})
+    assert page.json() == [events[1]]  # with after: the next ones, a cursor
+    assert httpx.get(served.url + "api/events", params={"limit": 1}).json() == [events[-1]]
     usage = httpx.get(served.url + "api/usage", params={"by": "day"}).json()
     assert usage["by"] == "day" and set(usage) >= {"total", "rows", "ingest"}
     assert httpx.get(served.url + "api/usage", params={"by": "colour"}).status_code == 422
@@ -300,3 +304,92 @@ def test_charts(served: Served, clone: tuple[Path, Path], focus: FocusRunner) ->
     assert len(charts["days"]) == 3 and charts["tasks"]["done"][-1] == 1
     assert charts["tests"]["pass_rate"] == [None, None, None]  # no test run: no rate, not 0
     assert httpx.get(served.url + "api/charts", params={"days": 0}).status_code == 422
+
+
+def test_odd_inputs_are_422_never_500(served: Served) -> None:
+    for path in (
+        "api/events?limit=%C2%B2", "api/charts?days=%C2%B2", "api/events?since=0001-01-01",
+        "api/usage?since=0001-01-01T00:00%2B05:00", "api/export/events.csv?since=0001-01-01",
+        "api/export/usage.jsonl?until=9999-12-31T23:59-05:00",
+    ):  # fmt: skip
+        answer = httpx.get(served.url + path)
+        assert answer.status_code == 422, (path, answer.status_code, answer.text)
+    odd = {"Last-Event-ID": b"\xb2"}  # a superscript two: str.isdigit() says yes, int() no
+    with httpx.stream("GET", served.url + "api/stream", headers=odd, timeout=5) as stream:
+        assert stream.status_code == 200  # read from now on: the header is ignored
+    assert httpx.get(served.url + "api/health").json()["ok"]
+
+
+def test_a_malformed_journal_row_stops_neither_the_stream_nor_the_reads(
+    served: Served, clone: tuple[Path, Path], focus: FocusRunner
+) -> None:
+    import sqlite3
+
+    from agent_focus.readers.workspace import state_dir
+
+    a1, _ = clone
+    db = sqlite3.connect(state_dir(a1) / "focus.db")
+    with db:  # rows a person or an older tool wrote by hand: a list, and no JSON at all
+        db.execute("INSERT INTO events (at, agent, worktree, kind, payload) VALUES"
+                   " ('2026-12-01T00:00:00.000+00:00', 'A1', 'x', 'hook', '[]'),"
+                   " ('2026-12-01T00:00:01.000+00:00', 'A1', 'x', 'tests', '{not json')")  # fmt: skip
+    db.close()
+    time.sleep(0.6)
+    assert focus("complete", "1", cwd=a1).returncode == 0
+    for _ in range(30):
+        events = httpx.get(served.url + "api/events").json()
+        if events[-1]["kind"] == "complete":
+            break
+        time.sleep(0.1)
+    assert events[-1]["kind"] == "complete"
+    assert {"value": []} in [e["payload"] for e in events]
+    assert {"unreadable": True} in [e["payload"] for e in events]
+    health = httpx.get(served.url + "api/health").json()
+    assert health["last_event"] == events[-1]["id"] and health["poll_error"] is None
+    assert httpx.get(served.url + "api/agents").status_code == 200
+
+
+def test_exports_stream_to_several_clients_at_once(
+    served: Served, clone: tuple[Path, Path]
+) -> None:
+    from agent_focus.journal.events import record_event
+    from agent_focus.readers.workspace import state_dir
+
+    folder = state_dir(clone[0])
+    for n in range(4500):  # past the export's 2,000-row pages
+        record_event(folder, "hook", {"event": "PostToolUse", "n": n}, "A1", "x")
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        bodies = list(pool.map(
+            lambda _: httpx.get(served.url + "api/export/events.jsonl", timeout=60).text, range(4)
+        ))  # fmt: skip
+    counts = {len(body.splitlines()) for body in bodies}
+    assert len(counts) == 1 and counts.pop() >= 4500
+
+
+def test_exports_quote_what_a_spreadsheet_would_run(
+    served: Served, clone: tuple[Path, Path]
+) -> None:
+    from agent_focus.journal.events import record_event
+    from agent_focus.readers.workspace import state_dir
+
+    record_event(state_dir(clone[0]), "note", {"t": 1}, '=HYPERLINK("http://x","y")', "=1+2")
+    table = list(csv.DictReader(io.StringIO(httpx.get(served.url + "api/export/events.csv").text)))
+    assert (table[-1]["agent"], table[-1]["worktree"]) == ('\'=HYPERLINK("http://x","y")', "'=1+2")
+
+
+def test_the_reading_cookie_is_not_the_token_and_log_lines_stay_one(
+    clone: tuple[Path, Path], focus: FocusRunner
+) -> None:
+    a1, _ = clone
+    with focus_serve(a1, "--host", "0.0.0.0") as served:
+        url = f"http://127.0.0.1:{served.port}/"
+        token = token_of(focus, a1)
+        with httpx.Client(follow_redirects=True) as browser:
+            browser.get(url + f"?token={token}")
+            cookie = next(iter(browser.cookies.jar))
+            assert cookie.value != token and token not in (cookie.value or "")
+            forged = {"Authorization": f"Bearer {cookie.value}"}
+            assert browser.post(url + "api/update", json={}, headers=forged).status_code == 401
+        httpx.get(url + "x%0Afocus%20serve:%20POST%20/api/update%20200")
+    lines = served.stderr.splitlines()
+    assert not any(line.startswith("focus serve: POST /api/update 200") for line in lines)

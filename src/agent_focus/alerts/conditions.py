@@ -19,7 +19,6 @@ Only what the configured rules need is read: no rule, no query.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,7 +54,9 @@ def read_rows(folder: Path, kind: str, limit: int = RECENT) -> list[Row]:
         " ORDER BY id DESC LIMIT ?"
     )
     rows = read_all(folder, query, (kind, limit), wait=1.0)
-    return [Row(r[0], datetime.fromisoformat(r[1]), r[2], r[3], json.loads(r[4])) for r in rows]
+    from agent_focus.journal.events import payload_of
+
+    return [Row(r[0], datetime.fromisoformat(r[1]), r[2], r[3], payload_of(r[4])) for r in rows]
 
 
 def streaks(rows: Iterable[Row], bad: Callable[[Row], bool]) -> dict[str | None, list[Row]]:

@@ -3,7 +3,7 @@ reads them too; :func:`agent_focus.cli.journal.parse_since` turns the error into
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 SINCE_HELP = "From when: 30m, 2h, 3d, today, yesterday, or an ISO date or time (2026-11-20)."
 
@@ -34,4 +34,9 @@ def parse_moment(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise BadMoment(f"{text!r}: use 30m, 2h, 3d, today, yesterday or an ISO date") from None
-    return moment if moment.tzinfo else moment.astimezone()
+    try:
+        moment = moment if moment.tzinfo else moment.astimezone()
+        moment.astimezone(UTC)  # the journal's times are UTC: it must have one
+    except (ValueError, OverflowError):
+        raise BadMoment(f"{text!r}: out of range") from None
+    return moment

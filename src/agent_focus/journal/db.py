@@ -179,14 +179,17 @@ def m006_alert_episodes(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX events_kind ON events (kind, id)")
 
 
-def open_log(folder: Path, wait: float = 30.0) -> sqlite3.Connection:
+def open_log(folder: Path, wait: float = 30.0, *, shared: bool = False) -> sqlite3.Connection:
     """Open (creating and migrating) the log in ``folder``, waiting at most ``wait`` seconds
-    for another writer (a hook inside an agent's loop waits a fraction of a second)."""
+    for another writer (a hook inside an agent's loop waits a fraction of a second).
+    ``shared``: the connection may be used from another thread (one at a time)."""
     from agent_focus.errors import NoDataError
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(folder / LOG_NAME, timeout=wait, isolation_level=None)
+        db = sqlite3.connect(
+            folder / LOG_NAME, timeout=wait, isolation_level=None, check_same_thread=not shared
+        )
     except (OSError, sqlite3.Error) as exc:
         raise NoDataError(f"cannot open the journal: {exc}", path=folder / LOG_NAME) from None
     try:

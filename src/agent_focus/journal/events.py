@@ -90,6 +90,16 @@ def record_event(
     return True
 
 
+def payload_of(text: str) -> dict[str, Any]:
+    """A row's payload: its JSON object; a row written by hand that is not one still reads
+    (``{"value": ...}`` or ``{"unreadable": true}``), so one bad row stops no reader."""
+    try:
+        value = json.loads(text)
+    except (ValueError, TypeError):
+        return {"unreadable": True}
+    return value if isinstance(value, dict) else {"value": value}
+
+
 def read_events(
     folder: Path,
     *,
@@ -97,8 +107,10 @@ def read_events(
     agent: str | None = None,
     since: datetime | None = None,
     limit: int | None = None,
+    first: int | None = None,
 ) -> list[Event]:
-    """Events with id > ``after``, oldest first; the newest ``limit`` when given."""
+    """Events with id > ``after``, oldest first: the newest ``limit`` when given, else the
+    oldest ``first`` when given (a page to resume from), else all."""
     if not (folder / LOG_NAME).exists():
         return []
     query = "SELECT id, at, agent, worktree, kind, payload FROM events WHERE id > ?"
@@ -109,15 +121,20 @@ def read_events(
     if since is not None:
         query += " AND at >= ?"
         params.append(since.astimezone(UTC).isoformat(timespec="milliseconds"))
-    query += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
+    if first and not limit:
+        query += f" ORDER BY id LIMIT {int(first)}"
+    else:
+        query += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
     db = open_log(folder)
     try:
         rows = db.execute(query, params).fetchall()
     finally:
         db.close()
+    if not (first and not limit):
+        rows.reverse()
     return [
-        Event(row[0], datetime.fromisoformat(row[1]), row[2], row[3], row[4], json.loads(row[5]))
-        for row in reversed(rows)
+        Event(row[0], datetime.fromisoformat(row[1]), row[2], row[3], row[4], payload_of(row[5]))
+        for row in rows
     ]
 
 

@@ -100,8 +100,7 @@ def agent_states(events: list[Event]) -> dict[str, AgentState]:
 
 def current_states(folder: Path, limit: int = 5000) -> dict[str, AgentState]:
     """Every agent's state from the journal's latest hook events."""
-    import json
-
+    from agent_focus.journal.events import payload_of
     from agent_focus.journal.spend import read_all
 
     query = (
@@ -109,7 +108,7 @@ def current_states(folder: Path, limit: int = 5000) -> dict[str, AgentState]:
         " ORDER BY id DESC LIMIT ?"
     )
     events = [
-        Event(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], json.loads(r[5]))
+        Event(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], payload_of(r[5]))
         for r in reversed(read_all(folder, query, (limit,)))
     ]
     return agent_states(events)
@@ -117,8 +116,7 @@ def current_states(folder: Path, limit: int = 5000) -> dict[str, AgentState]:
 
 def last_test_runs(folder: Path) -> dict[str, dict[str, Any]]:
     """Each agent's latest `tests` event: {agent: {"at", runner, passed, failed, ...}}."""
-    import json
-
+    from agent_focus.journal.events import payload_of
     from agent_focus.journal.spend import read_all
 
     query = (
@@ -126,5 +124,5 @@ def last_test_runs(folder: Path) -> dict[str, dict[str, Any]]:
         " (SELECT max(id) FROM events WHERE kind = 'tests' AND agent IS NOT NULL GROUP BY agent)"
     )
     return {
-        agent: {"at": at, **json.loads(payload)} for agent, at, payload in read_all(folder, query)
+        agent: {"at": at, **payload_of(payload)} for agent, at, payload in read_all(folder, query)
     }

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -45,7 +46,11 @@ async def page(request: Request) -> Response:
         if not guard.token_ok(f"Bearer {given}"):
             return JSONResponse({"error": "wrong token"}, 401)
         response: Response = RedirectResponse("/", 303)
-        response.set_cookie(guard.cookie, given, httponly=True, samesite="strict", path="/")
+        # A key that lets the browser read, never the token itself: cookies are not kept
+        # apart by port, so another service on this host may see it.
+        response.set_cookie(
+            guard.cookie, guard.read_key, httponly=True, samesite="strict", path="/"
+        )
         return response
     index = STATIC / "index.html"
     if not index.exists():
@@ -76,6 +81,7 @@ async def health(request: Request) -> Response:
             "root": str(clone.root),
             "last_event": broadcaster.last,
             "stream_clients": len(broadcaster.subscribers),
+            "poll_error": broadcaster.failure,
         }
     )
 
@@ -94,10 +100,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unknown_agent(request: Request, exc: Exception) -> Response:
+    from anyio.to_thread import run_sync
+
     clone: Clone = request.app.state.clone
-    known = clone.agent_ids()
+    known = await run_sync(clone.agent_ids)  # git and files: never on the event loop
     message = f"no agent {exc.args[0]!r} in this clone; known: {', '.join(known) or 'none'}"
     return JSONResponse({"error": message, "status": 404, "agents": known}, 404)
+
+
+async def _journal_error(request: Request, exc: Exception) -> Response:
+    return _error(503, Exception(f"the journal cannot be read now: {exc}"))
 
 
 async def _focus_error(request: Request, exc: Exception) -> Response:
@@ -168,6 +180,7 @@ def create_app(
             HTTPException: _http_error,
             UnknownAgentError: _unknown_agent,
             FocusError: _focus_error,
+            sqlite3.Error: _journal_error,
         },
         lifespan=lifespan,
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_focus.journal.db import LOG_NAME, open_log
+from agent_focus.journal.events import payload_of
 from agent_focus.journal.usage import Place
 
 EVENT_COLUMNS = ("id", "at", "agent", "worktree", "kind", "payload")
@@ -35,7 +36,8 @@ FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 KINDS = ("events", "usage")
 
 
-def _bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
+def bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
+    """The window as the journal's UTC text (computed before the answer starts)."""
     low = since.astimezone(UTC).isoformat(timespec="milliseconds") if since else ""
     high = until.astimezone(UTC).isoformat(timespec="milliseconds") if until else "~"
     return low, high
@@ -44,7 +46,8 @@ def _bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
 def _rows(folder: Path, query: str, params: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
     if not (folder / LOG_NAME).exists():
         return
-    db = open_log(folder)
+    # Each `next()` of a streamed answer may run in another worker thread (one at a time).
+    db = open_log(folder, shared=True)
     try:
         cursor = db.execute(query, params)
         while batch := cursor.fetchmany(2000):
@@ -53,22 +56,18 @@ def _rows(folder: Path, query: str, params: tuple[Any, ...]) -> Iterator[tuple[A
         db.close()
 
 
-def event_rows(
-    folder: Path, since: datetime | None, until: datetime | None
-) -> Iterator[dict[str, Any]]:
-    low, high = _bounds(since, until)
+def event_rows(folder: Path, window: tuple[str, str]) -> Iterator[dict[str, Any]]:
+    low, high = window
     query = (
         "SELECT id, at, agent, worktree, kind, payload FROM events"
         " WHERE at >= ? AND at < ? ORDER BY id"
     )
     for row in _rows(folder, query, (low, high)):
-        yield dict(zip(EVENT_COLUMNS, (*row[:5], json.loads(row[5])), strict=True))
+        yield dict(zip(EVENT_COLUMNS, (*row[:5], payload_of(row[5])), strict=True))
 
 
-def usage_rows(
-    folder: Path, place: Place, since: datetime | None, until: datetime | None
-) -> Iterator[dict[str, Any]]:
-    low, high = _bounds(since, until)
+def usage_rows(folder: Path, place: Place, window: tuple[str, str]) -> Iterator[dict[str, Any]]:
+    low, high = window
     for row in _rows(folder, _USAGE, (low, high, low, high)):
         at, source, agent, worktree, cwd = row[:5]
         if source != "planner":
@@ -89,15 +88,25 @@ def as_jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
         yield ("\n".join(chunk) + "\n").encode()
 
 
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell: objects as JSON; text a spreadsheet would run as a formula (an agent id or
+    a task title may start with `=`) is quoted with a leading apostrophe."""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(FORMULA):
+        return "'" + value
+    return value
+
+
 def as_csv(rows: Iterator[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for count, row in enumerate(rows, start=1):
-        writer.writerow(
-            json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
-            for v in (row[c] for c in columns)
-        )
+        writer.writerow(cell(row[c]) for c in columns)
         if count % 500 == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)

@@ -13,6 +13,7 @@ It never appears in a response or a log line.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import os
@@ -30,25 +31,44 @@ def token_path(state_dir: Path) -> Path:
     return state_dir / TOKEN_NAME
 
 
-def load_or_create_token(state_dir: Path) -> str:
-    """The server's token: read, or made (32 random bytes) and written with mode 0600."""
-    path = token_path(state_dir)
+def _read_token(path: Path) -> str | None:
     try:
         text = path.read_text(encoding="ascii").strip()
-        if len(text) >= 32:
-            return text
     except (OSError, UnicodeDecodeError):
-        pass
+        return None
+    if len(text) < 32:
+        return None
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)  # readable by others: tighten it
+    return text
+
+
+def load_or_create_token(state_dir: Path) -> str:
+    """The server's token: read, or made (32 random bytes) and written with mode 0600.
+    Two servers starting at once agree: the file is put in place only if none is there."""
+    path = token_path(state_dir)
+    found = _read_token(path)
+    if found:
+        return found
     state_dir.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
-    tmp = path.with_name(f".{TOKEN_NAME}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = path.with_name(f".{TOKEN_NAME}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(fd, (token + "\n").encode("ascii"))
+        os.write(fd, (secrets.token_urlsafe(32) + "\n").encode("ascii"))
     finally:
         os.close(fd)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    try:
+        if path.exists():  # a broken or short file: replaced, not kept
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # fails if another server put one in place meanwhile
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    token = _read_token(path)
+    if token is None:
+        raise OSError(f"cannot read the token back from {path}")
     return token
 
 
@@ -75,6 +95,11 @@ class Guard:
     allowed_hosts: tuple[str, ...] = field(default=())
 
     @property
+    def read_key(self) -> str:
+        """What the reading cookie holds: derived from the token, good for reads only."""
+        return hmac.new(self.token.encode(), b"focus serve: read", hashlib.sha256).hexdigest()
+
+    @property
     def cookie(self) -> str:
         """The reading cookie's name: one per port, so two servers keep their own."""
         return f"{COOKIE}_{self.port}"
@@ -84,7 +109,7 @@ class Guard:
         return is_loopback(self.host)
 
     def host_names(self) -> set[str]:
-        names = {self.host.lower().strip("[]"), *(h.lower() for h in self.allowed_hosts)}
+        names = {self.host.lower().strip("[]"), *(split_host(h)[0] for h in self.allowed_hosts)}
         if self.loopback:
             names |= {"127.0.0.1", "localhost", "::1"}
         return names
@@ -112,12 +137,13 @@ class Guard:
         return parts.scheme == "http" and parts.netloc.lower() == (host_header or "").lower()
 
     def token_ok(self, authorization: str | None, cookie: str | None = None) -> bool:
-        given = None
+        """The token in ``Authorization: Bearer``; or, for a read, the cookie's read key."""
         if authorization and authorization[:7].lower() == "bearer ":
-            given = authorization[7:].strip()
-        elif cookie:
-            given = cookie
-        return given is not None and hmac.compare_digest(given.encode(), self.token.encode())
+            given = authorization[7:].strip().encode()
+            return hmac.compare_digest(given, self.token.encode())
+        if cookie:
+            return hmac.compare_digest(cookie.encode(), self.read_key.encode())
+        return False
 
     def reads_need_token(self) -> bool:
         return not self.loopback

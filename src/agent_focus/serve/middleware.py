@@ -91,7 +91,8 @@ class GuardMiddleware:
         if self.log is None or (scope["method"] in READ_METHODS and status < 400):
             return
         try:
-            self.log.write(f"focus serve: {scope['method']} {scope['path']} {status}\n")
+            path = scope["path"].encode("unicode_escape").decode("ascii")  # one line, always
+            self.log.write(f"focus serve: {scope['method']} {path} {status}\n")
             self.log.flush()
         except (OSError, ValueError):
             pass

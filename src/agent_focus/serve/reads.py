@@ -36,7 +36,7 @@ def whole_number(request: Request, name: str, default: int, low: int, high: int)
     text = request.query_params.get(name)
     if text is None or text == "":
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
         raise UsageError(f"{name}: {text!r}: a whole number from {low} to {high}")
     return int(text)
 
@@ -55,7 +55,8 @@ async def agent(request: Request) -> Response:
 
 
 async def events(request: Request) -> Response:
-    """As `focus log --json`: ``after`` an id, ``agent``, ``since``, ``limit`` (newest N)."""
+    """As `focus log --json`: the newest ``limit`` events (500), or with ``after`` the
+    oldest ``limit`` after that id (page on with the last id); ``agent``, ``since``."""
     from agent_focus.journal.events import read_events
 
     after = whole_number(request, "after", 0, 0, 2**62)
@@ -63,8 +64,18 @@ async def events(request: Request) -> Response:
     since = moment(request, "since")
     agent_id = request.query_params.get("agent") or None
     folder = clone_of(request).state_dir
+    # With `after`, a page to resume from: the oldest `limit` after it (a cursor); without,
+    # the newest `limit` (what `focus log` shows).
+    paging = "after" in request.query_params
     found = await run_sync(
-        lambda: read_events(folder, after=after, agent=agent_id, since=since, limit=limit)
+        lambda: read_events(
+            folder,
+            after=after,
+            agent=agent_id,
+            since=since,
+            limit=None if paging else limit,
+            first=limit if paging else None,
+        )
     )
     return JSONResponse([event.to_json() for event in found])
 
@@ -138,12 +149,16 @@ async def export(request: Request) -> Response:
     since = moment(request, "since")
     until = moment(request, "until")
     clone = clone_of(request)
+    try:
+        window = exports.bounds(since, until)
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(f"since/until: out of range ({exc})") from None
     if kind == "events":
-        rows = exports.event_rows(clone.state_dir, since, until)
+        rows = exports.event_rows(clone.state_dir, window)
         columns: tuple[str, ...] = exports.EVENT_COLUMNS
     else:
         place = await run_sync(place_for, clone.root)
-        rows = exports.usage_rows(clone.state_dir, place, since, until)
+        rows = exports.usage_rows(clone.state_dir, place, window)
         columns = exports.USAGE_COLUMNS
     body = exports.as_csv(rows, columns) if form == "csv" else exports.as_jsonl(rows)
     headers = {"Content-Disposition": f'attachment; filename="focus-{name}"'}

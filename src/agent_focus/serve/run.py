@@ -58,9 +58,12 @@ def serve(
 
     token = load_or_create_token(state_dir)
     sock = bind(host, port)
-    bound_port = sock.getsockname()[1]
+    bound_address, bound_port = sock.getsockname()[:2]
+    # Loopback is what was bound, not what the name says (a hosts file may send `localhost`
+    # elsewhere): then the guard knows only that address, and reads need the token.
+    guard_host = host if is_loopback(bound_address) or not is_loopback(host) else bound_address
     app = create_app(
-        root, host=host, port=bound_port, token=token, allowed_hosts=allowed_hosts,
+        root, host=guard_host, port=bound_port, token=token, allowed_hosts=allowed_hosts,
         background=background,
     )  # fmt: skip
     url = url_of(sock, host)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from agent_focus.journal.events import Event, latest_id, read_events
 from agent_focus.journal.state import AgentState, advance, current_states
 
 QUEUE_SIZE = 2048
+PAGE = 1000  # events read at a time for a client resuming far back
 _CUT_OFF = None  # put in a subscriber's queue: it fell behind and must reconnect
 
 
@@ -37,10 +39,16 @@ class Broadcaster:
         self.generation = 0  # bumped on every new event: caches of derived views expire
         self.subscribers: set[asyncio.Queue[Event | None]] = set()
         self.states: dict[str, AgentState] = {}  # each agent's live state, advanced per event
+        # Its own worker thread: slow requests filling the shared pool never delay delivery.
+        self.limiter = anyio.CapacityLimiter(1)
+        self.failure: str | None = None  # the last poll's error, shown by /api/health
 
     async def start(self) -> None:
         self.last = await anyio.to_thread.run_sync(self._latest)
-        self.states = await anyio.to_thread.run_sync(current_states, self.folder)
+        try:
+            self.states = await anyio.to_thread.run_sync(current_states, self.folder)
+        except Exception as exc:  # a journal we cannot read yet: states fill in as events come
+            self.failure = f"{type(exc).__name__}: {exc}"
 
     def _latest(self) -> int:
         try:
@@ -49,21 +57,24 @@ class Broadcaster:
             return self.last
 
     def _new_events(self) -> list[Event]:
-        try:
-            return read_events(self.folder, after=self.last)
-        except Exception:
-            return []
+        return read_events(self.folder, after=self.last, first=PAGE)
 
     async def run(self) -> None:
+        """Poll until cancelled; an error is remembered (``failure``) and the next tick tries
+        again, so one bad moment never stops delivery for good."""
         while True:
             await asyncio.sleep(self.interval)
-            await self.poll()
+            try:
+                await self.poll()
+                self.failure = None
+            except Exception as exc:
+                self.failure = f"{type(exc).__name__}: {exc}"
 
     async def poll(self) -> None:
-        newest = await anyio.to_thread.run_sync(self._latest)
+        newest = await anyio.to_thread.run_sync(self._latest, limiter=self.limiter)
         if newest <= self.last:
             return
-        events = await anyio.to_thread.run_sync(self._new_events)
+        events = await anyio.to_thread.run_sync(self._new_events, limiter=self.limiter)
         if not events:
             return
         self.last = events[-1].id
@@ -96,7 +107,7 @@ class Broadcaster:
 def resume_point(request: Request, broadcaster: Broadcaster) -> int:
     """Where a client resumes: ``Last-Event-ID``, else ``?after=``, else from now on."""
     for text in (request.headers.get("last-event-id"), request.query_params.get("after")):
-        if text is not None and text.strip().isdigit():
+        if text is not None and text.strip().isascii() and text.strip().isdigit():
             return int(text.strip())
     return broadcaster.last
 
@@ -112,13 +123,17 @@ async def event_messages(
     queue = broadcaster.subscribe()  # first, so nothing written meanwhile is missed
     try:
         sent = resume_point(request, broadcaster)
-        if sent < broadcaster.last:
-            backlog = await anyio.to_thread.run_sync(
-                lambda: read_events(broadcaster.folder, after=sent, agent=agent)
+        while sent < broadcaster.last:  # the backlog, a page at a time
+            page = await anyio.to_thread.run_sync(
+                functools.partial(
+                    read_events, broadcaster.folder, after=sent, agent=agent, first=PAGE
+                )
             )
-            for event in backlog:
+            for event in page:
                 yield message(event)
                 sent = event.id
+            if len(page) < PAGE:
+                break
         while True:
             item = await queue.get()
             if item is None:  # cut off: the client reconnects from its last id

@@ -27,9 +27,14 @@ MAX_BODY = 64 * 1024
 
 async def body_of(request: Request, fields: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
     """The request's JSON object, with only ``fields``, each of its type (422 otherwise)."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
         raise UsageError(f"body: over {MAX_BODY // 1024} KB")
+    raw = b""
+    async for chunk in request.stream():  # counted as it comes: never held whole if huge
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise UsageError(f"body: over {MAX_BODY // 1024} KB")
     if not raw.strip():
         data: Any = {}
     else:
@@ -100,18 +105,29 @@ async def plan(request: Request) -> Response:
     return JSONResponse(result)
 
 
-def _update_all(clone: Clone, agent: str | None) -> list[dict[str, Any]]:
+def _update_all(clone: Clone, agent: str | None) -> dict[str, Any]:
+    """One agent's update (its error raised), or every agent's: each one's result or error,
+    so an agent whose file is locked does not hide the others that were updated."""
     from agent_focus.actions.update import update_focus
+    from agent_focus.errors import FocusError
 
     config = clone.config()
-    targets = [agent] if agent else clone.agent_ids()
-    return [update_focus(clone.workspace(a), config).to_json() for a in targets]
+    if agent:
+        return {"updated": [update_focus(clone.workspace(agent), config).to_json()], "errors": []}
+    updated, errors = [], []
+    for name in clone.agent_ids():
+        try:
+            updated.append(update_focus(clone.workspace(name), config).to_json())
+        except FocusError as exc:
+            errors.append({"agent": name, "error": str(exc)})
+    return {"updated": updated, "errors": errors}
 
 
 async def update(request: Request) -> Response:
-    """`{"agent"?}`: as `focus update --json` in that agent's worktree, or in every one."""
+    """`{"agent"?}`: as `focus update --json` in that agent's worktree, or in every one
+    (`errors` lists the agents that could not be updated, with why)."""
     data = await body_of(request, {"agent": str})
     clone = clone_of(request)
-    results = await run_sync(lambda: _locked_briefly(lambda: _update_all(clone, data.get("agent"))))
+    result = await run_sync(lambda: _locked_briefly(lambda: _update_all(clone, data.get("agent"))))
     clone.forget()
-    return JSONResponse({"updated": results})
+    return JSONResponse(result)

@@ -140,7 +140,7 @@
       }
       case "slo": {
         const results = Array.isArray(p.results) ? p.results : [];
-        return "SLO gate: exit " + p.exit_code + " " + results.map((r) => r.name + " " + r.status).join(", ");
+        return "SLO gate: exit " + p.exit_code + " " + results.map((r) => (r && r.name) + " " + (r && r.status)).join(", ");
       }
       case "commit":
         return "committed " + (p.sha ?? "?") + ": " + (p.subject ?? "");
@@ -205,7 +205,13 @@
       item.append(time);
       item.append(el("span", "who", event.agent || "—"));
       item.append(el("span", "kind kind-" + String(event.kind).replace(/[^a-z0-9_-]/gi, ""), event.kind));
-      item.append(el("span", "what", describe(event)));
+      let what;
+      try {
+        what = describe(event);
+      } catch (error) {
+        what = event.kind + " (" + String(error) + ")"; // one odd event never stops the feed
+      }
+      item.append(el("span", "what", what));
       return item;
     });
     page.fresh.clear();
