@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from agent_focus.config_alerts import AlertError, AlertRule
 from agent_focus.errors import FocusError
 from agent_focus.readers.workspace import config_path
 
@@ -108,68 +109,6 @@ class PlannerConfig(_Strict):
     prices: dict[str, Price] = Field(default_factory=dict)
 
 
-ALERT_KINDS = ("waiting", "over_budget", "slo_violated", "tests_failed", "sprint_done")
-
-
-class AlertRule(_Strict):
-    """One alert (docs/alerts.md): when it fires, for which agent, and where it goes.
-
-    ``command`` is a list of arguments, or a string split as a shell would (``shlex``) but
-    run without a shell: write ``["sh", "-c", "..."]`` for pipes and redirections."""
-
-    name: str = Field(default="", max_length=80)  # default: the ``when``
-    when: Literal["waiting", "over_budget", "slo_violated", "tests_failed", "sprint_done"]
-    minutes: float | None = Field(default=None, ge=0, le=10080)
-    agent: str | None = Field(default=None, min_length=1, max_length=40)
-    command: list[str] | str | None = None
-    webhook: str | None = None
-
-    @model_validator(mode="after")
-    def _complete(self) -> AlertRule:
-        if self.command is None and self.webhook is None:
-            raise ValueError("give command:, webhook: or both")
-        if (self.minutes is None) != (self.when != "waiting"):
-            raise ValueError(
-                "waiting needs minutes: N"
-                if self.minutes is None
-                else "minutes: is only for when: waiting"
-            )
-        if not self.argv and self.command is not None:
-            raise ValueError("command: is empty")
-        if self.webhook is not None and not self.webhook.startswith(("http://", "https://")):
-            raise ValueError("webhook: must be an http:// or https:// URL")
-        return self
-
-    @model_validator(mode="before")
-    @classmethod
-    def _defaults(cls, data: Any) -> Any:
-        """The name defaults to the ``when``; agents are upper case (A1)."""
-        if isinstance(data, dict):
-            data = dict(data)
-            if not data.get("name") and isinstance(data.get("when"), str):
-                data["name"] = data["when"]
-            if isinstance(data.get("agent"), str):
-                data["agent"] = data["agent"].upper()
-        return data
-
-    @property
-    def argv(self) -> list[str]:
-        """The command's arguments ([] without one); a string is split as a shell would."""
-        if self.command is None:
-            return []
-        if isinstance(self.command, list):
-            return list(self.command)
-        import shlex
-
-        try:
-            return shlex.split(self.command)
-        except ValueError:  # an unclosed quote
-            return []
-
-    def applies_to(self, agent: str | None) -> bool:
-        return self.agent is None or self.agent == (agent or "").upper()
-
-
 class FocusConfig(_Strict):
     mlflow: MlflowConfig = Field(default_factory=MlflowConfig)
     prometheus: PrometheusConfig = Field(default_factory=PrometheusConfig)
@@ -211,27 +150,18 @@ class FocusConfig(_Strict):
         names = [rule.name for rule in self.alerts]
         for index, rule in enumerate(self.alerts):
             if rule.name in names[:index]:
-                raise _AlertError(index, f"two alerts are named {rule.name!r} (give name:)")
+                raise AlertError(index, f"two alerts are named {rule.name!r} (give name:)")
             if rule.when != "over_budget":
                 continue
             if not self.budgets:
-                raise _AlertError(index, "over_budget needs budgets: {A1: 20} (dollars a day)")
+                raise AlertError(index, "over_budget needs budgets: {A1: 20} (dollars a day)")
             if rule.agent is not None and rule.agent not in self.budgets:
-                raise _AlertError(index, f"over_budget for {rule.agent}, who has no budget")
+                raise AlertError(index, f"over_budget for {rule.agent}, who has no budget")
         return self
 
     def slos_for(self, agent: str | None) -> list[Slo]:
         """This agent's SLOs and the unassigned ones; all of them when no agent is given."""
         return [s for s in self.slos if agent is None or s.agent in (None, agent)]
-
-
-class _AlertError(ValueError):
-    """A rule that is wrong only among the others: reported at the rule's own line."""
-
-    def __init__(self, index: int, message: str):
-        super().__init__(message)
-        self.index = index
-        self.message = message
 
 
 def parse_config(text: str, path: Path) -> FocusConfig:
@@ -258,7 +188,7 @@ def parse_config(text: str, path: Path) -> FocusConfig:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
         cause = error.get("ctx", {}).get("error")
-        if isinstance(cause, _AlertError):  # a rule wrong among the others: its own line
+        if isinstance(cause, AlertError):  # a rule wrong among the others: its own line
             loc = ("alerts", cause.index)
         line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
         key = ".".join(str(part) for part in loc) or "(top level)"

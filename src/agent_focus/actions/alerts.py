@@ -22,7 +22,8 @@ POLL = 5.0  # seconds between two looks at a waiting agent's state
 LOCK_WAIT = 10.0  # seconds a second follower waits for the first to leave
 
 if TYPE_CHECKING:
-    from agent_focus.config import AlertRule, FocusConfig
+    from agent_focus.config import FocusConfig
+    from agent_focus.config_alerts import AlertRule
     from agent_focus.readers.workspace import Workspace
 
 

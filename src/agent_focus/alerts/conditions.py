@@ -29,7 +29,8 @@ from agent_focus.alerts.model import Alert
 from agent_focus.journal.events import Event
 
 if TYPE_CHECKING:
-    from agent_focus.config import AlertRule, FocusConfig
+    from agent_focus.config import FocusConfig
+    from agent_focus.config_alerts import AlertRule
     from agent_focus.readers.worktrees import AgentSeat
 
 RECENT = 2000  # events of one kind looked at: a streak longer than this starts at its edge

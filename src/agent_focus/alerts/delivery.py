@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from agent_focus.alerts.model import Alert
-    from agent_focus.config import AlertRule
+    from agent_focus.config_alerts import AlertRule
 
 COMMAND_TIMEOUT = 5.0  # seconds
 WEBHOOK_TIMEOUT = 5.0

@@ -14,7 +14,8 @@ from agent_focus.alerts.episodes import claim, claimed, record
 from agent_focus.alerts.model import Alert, FiredAlert
 
 if TYPE_CHECKING:
-    from agent_focus.config import AlertRule, FocusConfig
+    from agent_focus.config import FocusConfig
+    from agent_focus.config_alerts import AlertRule
 
 
 def _folder(root: Path, state_dir: Path | None) -> Path:
