@@ -74,6 +74,15 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def two_agents(repo: Path, focus: FocusRunner) -> tuple[Path, Path]:
+    """The example clone with agents A1 and A2 in their worktrees (`focus agents add`)."""
+    example_workspace(repo, focus_file=False)
+    for agent in ("A1", "A2"):
+        assert focus("agents", "add", agent, cwd=repo).returncode == 0
+    return repo.parent / "wt-a1-mlops", repo.parent / "wt-a2-genai"
+
+
 @dataclass
 class Result:
     returncode: int

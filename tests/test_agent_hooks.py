@@ -30,14 +30,6 @@ def claude_event(cwd: Path, name: str, session: str = "sess-1", **extra: Any) ->
     }  # fmt: skip
 
 
-@pytest.fixture
-def two_agents(repo: Path, focus: FocusRunner) -> tuple[Path, Path]:
-    example_workspace(repo, focus_file=False)
-    for agent in ("A1", "A2"):
-        assert focus("agents", "add", agent, cwd=repo).returncode == 0
-    return repo.parent / "wt-a1-mlops", repo.parent / "wt-a2-genai"
-
-
 def states(focus: FocusRunner, cwd: Path) -> dict[str, dict[str, Any]]:
     seats = json.loads(focus("status", "--all", "--json", cwd=cwd).stdout)
     return {s["agent"]["id"]: s for s in seats if s["agent"]["id"]}

@@ -18,18 +18,16 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FocusRunner, example_workspace
+from tests.conftest import FocusRunner
 from tests.servers import Served, focus_serve
 
 httpx = pytest.importorskip("httpx", reason="httpx is in the dev extra")
 
 
 @pytest.fixture
-def clone(repo: Path, focus: FocusRunner) -> tuple[Path, Path]:
-    example_workspace(repo, focus_file=False)
-    for agent in ("A1", "A2"):
-        assert focus("agents", "add", agent, cwd=repo).returncode == 0
-    return repo.parent / "wt-a1-mlops", repo.parent / "wt-a2-genai"
+def clone(two_agents: tuple[Path, Path]) -> tuple[Path, Path]:
+    """Agents A1 and A2 in their worktrees (conftest's fixture)."""
+    return two_agents
 
 
 @pytest.fixture

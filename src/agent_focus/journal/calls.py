@@ -103,8 +103,9 @@ def usage_totals(calls: Sequence[LLMCall]) -> dict[str, Any]:
     }
 
 
-def usage_summary(folder: Path, by: str) -> list[dict[str, Any]]:
-    """Totals per ``by`` (provider, model, agent or day): calls, tokens, cost, latency, errors."""
+def usage_summary(folder: Path, by: str, since: datetime | None = None) -> list[dict[str, Any]]:
+    """Totals per ``by`` (provider, model, agent or day): calls, tokens, cost, latency, errors;
+    the calls made ``since`` when given."""
     if by not in GROUPS:
         raise UsageError(f"--by {by!r}: choose one of {', '.join(GROUPS)}")
     if not (folder / LOG_NAME).exists():
@@ -113,7 +114,8 @@ def usage_summary(folder: Path, by: str) -> list[dict[str, Any]]:
     try:
         rows = db.execute(
             f"SELECT {GROUPS[by]}, provider, model, latency_ms, ok, input_tokens, output_tokens,"
-            " cached_tokens, cache_write_tokens, cost_usd FROM llm_calls ORDER BY id"
+            " cached_tokens, cache_write_tokens, cost_usd FROM llm_calls WHERE at >= ? ORDER BY id",
+            (since.astimezone(UTC).isoformat(timespec="milliseconds") if since else "",),
         ).fetchall()
     finally:
         db.close()

@@ -96,7 +96,8 @@ def fold_row(into: dict[str, Any], row: dict[str, Any]) -> None:
     fold(into, *figures, row["cost_usd"], row["calls"], row["unpriced_calls"])
 
 
-def _bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
+def bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
+    """A window as the journal's UTC text: ``("", "~")`` is all of time."""
     low = since.astimezone(UTC).isoformat(timespec="milliseconds") if since else ""
     high = until.astimezone(UTC).isoformat(timespec="milliseconds") if until else "~"
     return low, high
@@ -122,7 +123,7 @@ def read_calls(
     the hours split by a local midnight one by one."""
     if not (folder / LOG_NAME).exists():
         return []
-    low, high = _bounds(since, until)
+    low, high = bounds(since, until)
     first, last = _hour(low, up=True), _hour(high, up=False)
     if first >= last:
         first = last = high  # no whole hour in the window: every call one by one

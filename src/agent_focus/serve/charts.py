@@ -7,13 +7,11 @@ priced call has a null cost, never 0; a day with no test run has a null pass rat
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from agent_focus.journal.db import LOG_NAME, open_log
+from agent_focus.journal.calls import usage_summary
 from agent_focus.journal.events import EventKind, read_events
 from agent_focus.journal.usage import Place, read_calls
 
@@ -74,29 +72,11 @@ def _activity(folder: Path, since: datetime, days: list[str]) -> dict[str, Any]:
     }
 
 
-def p95(values: list[float]) -> float:
-    """The 95th percentile, nearest rank (the value 95% of calls took at most)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
 def _latency(folder: Path, since: datetime) -> list[dict[str, Any]]:
-    if not (folder / LOG_NAME).exists():
-        return []
-    db = open_log(folder)
-    try:
-        rows = db.execute(
-            "SELECT provider, latency_ms FROM llm_calls WHERE at >= ?",
-            (since.astimezone(UTC).isoformat(timespec="milliseconds"),),
-        ).fetchall()
-    finally:
-        db.close()
-    by_provider: dict[str, list[float]] = defaultdict(list)
-    for provider, latency in rows:
-        by_provider[provider].append(float(latency))
+    """The planner's p95 latency per provider, as `focus usage`'s provider rows give it."""
     return [
-        {"provider": name, "p95_ms": round(p95(values), 1), "calls": len(values)}
-        for name, values in sorted(by_provider.items())
+        {"provider": row["provider"], "p95_ms": row["p95_latency_ms"], "calls": row["calls"]}
+        for row in usage_summary(folder, "provider", since)
     ]
 
 

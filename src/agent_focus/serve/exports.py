@@ -11,7 +11,6 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +33,6 @@ _USAGE = (
 )
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 KINDS = ("events", "usage")
-
-
-def bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
-    """The window as the journal's UTC text (computed before the answer starts)."""
-    low = since.astimezone(UTC).isoformat(timespec="milliseconds") if since else ""
-    high = until.astimezone(UTC).isoformat(timespec="milliseconds") if until else "~"
-    return low, high
 
 
 def _rows(folder: Path, query: str, params: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,14 +23,6 @@ SECURITY_HEADERS = [
         b"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
 ]
-
-
-def _cookie(headers: Headers, wanted: str) -> str | None:
-    for part in headers.get("cookie", "").split(";"):
-        name, _, value = part.strip().partition("=")
-        if name == wanted:
-            return value
-    return None
 
 
 class GuardMiddleware:
@@ -59,7 +52,9 @@ class GuardMiddleware:
         elif (
             path.startswith("/api/")
             and guard.reads_need_token()
-            and not guard.token_ok(headers.get("authorization"), _cookie(headers, guard.cookie))
+            and not guard.token_ok(
+                headers.get("authorization"), HTTPConnection(scope).cookies.get(guard.cookie)
+            )
         ):
             return _unauthorized(
                 "off loopback, reads need the token too (focus serve --show-token)"

@@ -137,6 +137,7 @@ async def export(request: Request) -> Response:
     ``until`` narrow them."""
     from starlette.responses import StreamingResponse
 
+    from agent_focus.journal.usage import bounds
     from agent_focus.readers.attribution import place_for
     from agent_focus.serve import exports
 
@@ -149,10 +150,7 @@ async def export(request: Request) -> Response:
     since = moment(request, "since")
     until = moment(request, "until")
     clone = clone_of(request)
-    try:
-        window = exports.bounds(since, until)
-    except (ValueError, OverflowError) as exc:
-        raise UsageError(f"since/until: out of range ({exc})") from None
+    window = bounds(since, until)  # now, not inside the stream: parse_moment checked both
     if kind == "events":
         rows = exports.event_rows(clone.state_dir, window)
         columns: tuple[str, ...] = exports.EVENT_COLUMNS

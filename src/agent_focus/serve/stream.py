@@ -26,7 +26,6 @@ from agent_focus.journal.state import AgentState, advance, current_states
 
 QUEUE_SIZE = 2048
 PAGE = 1000  # events read at a time for a client resuming far back
-_CUT_OFF = None  # put in a subscriber's queue: it fell behind and must reconnect
 
 
 class Broadcaster:
@@ -93,7 +92,7 @@ class Broadcaster:
         self.subscribers.discard(queue)
         while not queue.empty():
             queue.get_nowait()
-        queue.put_nowait(_CUT_OFF)
+        queue.put_nowait(None)  # it fell behind: its stream ends, and it reconnects
 
     def subscribe(self) -> asyncio.Queue[Event | None]:
         queue: asyncio.Queue[Event | None] = asyncio.Queue(QUEUE_SIZE)

@@ -29,12 +29,18 @@ def evaluate_once(clone: Clone) -> int:
         config = clone.config()
     except FocusError as exc:
         message = f"focus serve: alerts not evaluated: {exc}"
-        if message != getattr(clone, "_alerts_error", None):
-            clone._alerts_error = message  # type: ignore[attr-defined]
+        if message != Said.last:
+            Said.last = message
             sys.stderr.write(message + "\n")
         return 0
-    clone._alerts_error = None  # type: ignore[attr-defined]
+    Said.last = None
     return len(evaluate(clone.root, config, state_dir=clone.state_dir))
+
+
+class Said:
+    """The last complaint about focus.yaml, so a bad file is said once, not every tick."""
+
+    last: str | None = None
 
 
 async def alerts_loop(clone: Clone) -> None:
