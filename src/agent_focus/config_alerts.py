@@ -75,4 +75,3 @@ class AlertError(ValueError):
     def __init__(self, index: int, message: str):
         super().__init__(message)
         self.index = index
-        self.message = message

@@ -67,10 +67,6 @@ def _by_task(workspace: Workspace) -> UsageReport:
     return UsageReport("task", total, rows)
 
 
-def _nowhere(cwd: str | None) -> tuple[str | None, str | None]:
-    return None, None
-
-
 def agent_usage(
     workspace: Workspace,
     by: str,
@@ -82,7 +78,5 @@ def agent_usage(
     if by == "task":
         report = _by_task(workspace)
     else:
-        # Only the agent and worktree keys need the worktrees (a listing of them): not the rest.
-        place = place_for(workspace.root) if by in ("agent", "worktree") else _nowhere
-        report = usage_report(workspace.state_dir, by, place, since, until)
+        report = usage_report(workspace.state_dir, by, place_for(workspace.root), since, until)
     return UsageOutcome(report, ingest, agent_effectiveness(workspace.state_dir))

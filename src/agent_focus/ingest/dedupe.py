@@ -75,7 +75,6 @@ class Deduper:
         self.journal_empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
         # On a first read every key is new: they are all written at the end (:meth:`close`),
         # sorted once, so the key index fills page after page instead of all over the file.
-        self.keys_at_end = self.journal_empty
         self.next_id = (
             int(db.execute("SELECT coalesce(max(id), 0) FROM agent_usage").fetchone()[0]) + 1
         )
@@ -118,11 +117,11 @@ class Deduper:
         self.kept[call_id] = call
         if exact and by_exact is None:
             self.keys[exact] = call_id
-            if not self.keys_at_end:
+            if not self.journal_empty:
                 self.unwritten.append((exact, call_id))
         if replay and by_replay is None:
             self.keys[replay] = call_id
-            if not self.keys_at_end:
+            if not self.journal_empty:
                 self.unwritten.append((replay, call_id))
         if len(self.kept) >= FLUSH_CALLS:
             self.flush()
@@ -151,7 +150,7 @@ class Deduper:
     def close(self) -> None:
         """Write what is left: the calls, and on a first read every key."""
         self.flush()
-        if self.keys_at_end:
+        if self.journal_empty:
             ordered = sorted(self.keys)  # (key, id) pairs made by zip, in C
             self.db.executemany(
                 "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)",

@@ -136,7 +136,7 @@ def ingest_logs(
 
         pending = sum(size for _log, _mark, size in todo)
         if callable(overrides):
-            overrides = overrides() if todo else {}
+            overrides = overrides()
         price = pricer_for(overrides or {})
         readers = min(2, os.cpu_count() or 1) if pending >= PARALLEL_BYTES else 1
         reading = read_in_order(todo, readers, price, report)

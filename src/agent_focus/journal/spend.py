@@ -92,20 +92,8 @@ def agent_spend(
 def read_one(folder: Path, query: str, params: tuple[object, ...]) -> tuple[Any, ...] | None:
     """One row of a quick read-only query; None when there is no journal, no row, or the
     journal cannot be read within 0.2 s (the status line and the hooks must not wait)."""
-    path = folder / LOG_NAME
-    if not path.exists():
-        return None
-    import sqlite3
-
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
-        try:
-            row: tuple[Any, ...] | None = db.execute(query, params).fetchone()
-            return row
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return None
+    rows = read_all(folder, query, params)
+    return rows[0] if rows else None
 
 
 def read_all(

@@ -160,7 +160,7 @@ def usage_report(
     for row in read_calls(folder, since, until):
         source, provider, cwd, agent, worktree, model, day, session = row[:8]
         given, made, written, read, cost, calls, unpriced = row[8:]
-        if source != "planner":
+        if source != "planner" and by in ("agent", "worktree"):  # no other key needs them
             agent, worktree = place(cwd)
             agent = agent or cwd or "?"
         key = {

@@ -30,20 +30,18 @@ class AgentSeat:
     error: str | None
     state: AgentState | None = None  # from its hooks (journal.state); None: not asked
     overlaps: list[dict[str, object]] | None = None  # files shared with other agents
-    last_tests: dict[str, object] | None = None  # its latest test run (live only)
-    live: bool = False  # state, overlaps and last_tests were asked for
+    last_tests: dict[str, object] | None = None  # its latest test run (with its state)
 
     def to_json(self) -> dict[str, object]:
         base: dict[str, object] = {
             "worktree": str(self.worktree.path),
             "branch": self.worktree.branch,
         }
-        if self.state is not None:
+        if self.state is not None:  # live: state, overlaps and the last test run (or null)
             base["state"] = self.state.to_json()
+            base["last_tests"] = self.last_tests
         if self.overlaps is not None:
             base["overlaps"] = self.overlaps
-        if self.live:
-            base["last_tests"] = self.last_tests
         if self.status is not None:
             return {**self.status.to_json(), **base}
         return {**base, "agent": {"id": self.agent_id, "role": None}, "error": self.error}
@@ -106,7 +104,6 @@ def live_seats(
             state=states.get(seat.agent_id, UNKNOWN) if seat.agent_id else None,
             overlaps=overlaps.get(seat.agent_id, []) if seat.agent_id else None,
             last_tests=tests.get(seat.agent_id) if seat.agent_id else None,
-            live=True,
         )
         for seat in found
     ]
