@@ -9,23 +9,18 @@ evaluator killed between the two loses that alert (at most once, never twice).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from agent_focus.alerts.model import Alert, FiredAlert
 from agent_focus.errors import FocusError
 from agent_focus.journal.db import LOG_NAME, open_log
-from agent_focus.journal.events import EventKind
+from agent_focus.journal.events import EventKind, append_event
+from agent_focus.journal.spend import stamp
 
 WAIT = 5.0  # seconds a busy journal is waited for: evaluators run off the agents' loop
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def claim(folder: Path, alert: Alert) -> bool:
@@ -36,7 +31,7 @@ def claim(folder: Path, alert: Alert) -> bool:
         try:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO alert_episodes (key, rule, agent, at) VALUES (?, ?, ?, ?)",
-                (alert.episode, alert.rule, alert.agent, _utc(alert.at)),
+                (alert.episode, alert.rule, alert.agent, stamp(alert.at)),
             )
             return cursor.rowcount == 1
         finally:
@@ -68,29 +63,21 @@ def record(folder: Path, fired: FiredAlert) -> FiredAlert:
     payload = {**alert.to_json(), "delivery": fired.delivery}
     for key in ("agent", "worktree", "at"):
         payload.pop(key)  # the event's own columns
+    event_id = append_event(folder, EventKind.ALERT, payload, alert.agent, alert.worktree, WAIT)
+    if event_id is None:
+        return fired
     try:
         db = open_log(folder, WAIT)
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                cursor = db.execute(
-                    "INSERT INTO events (at, agent, worktree, kind, payload) VALUES (?, ?, ?, ?, ?)",
-                    (_utc(datetime.now(UTC)), alert.agent, alert.worktree, str(EventKind.ALERT),
-                     json.dumps(payload, ensure_ascii=False)),
-                )  # fmt: skip
-                event_id = cursor.lastrowid
+            with db:
                 db.execute(
                     "UPDATE alert_episodes SET event_id = ? WHERE key = ?",
                     (event_id, alert.episode),
                 )
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
         finally:
             db.close()
     except (sqlite3.Error, FocusError):
-        return fired
+        pass  # the event is recorded; only its link from the episode is missing
     return FiredAlert(alert, fired.delivery, event_id)
 
 

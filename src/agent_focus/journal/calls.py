@@ -16,6 +16,7 @@ from typing import Any
 
 from agent_focus.errors import FocusError, UsageError
 from agent_focus.journal.db import LOG_NAME, open_log
+from agent_focus.journal.spend import stamp
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def record_calls(
     written: a paid plan is never lost to its bookkeeping."""
     if not calls:
         return True
-    at = datetime.now(UTC).isoformat(timespec="milliseconds")
+    at = stamp(datetime.now(UTC))
     try:
         _insert(open_log(folder), calls, agent, worktree, at)
     except (sqlite3.Error, OSError, FocusError):
@@ -115,7 +116,7 @@ def usage_summary(folder: Path, by: str, since: datetime | None = None) -> list[
         rows = db.execute(
             f"SELECT {GROUPS[by]}, provider, model, latency_ms, ok, input_tokens, output_tokens,"
             " cached_tokens, cache_write_tokens, cost_usd FROM llm_calls WHERE at >= ? ORDER BY id",
-            (since.astimezone(UTC).isoformat(timespec="milliseconds") if since else "",),
+            (stamp(since) if since else "",),
         ).fetchall()
     finally:
         db.close()

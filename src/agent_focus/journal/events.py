@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent_focus.errors import FocusError
 from agent_focus.journal.db import LOG_NAME, open_log
+from agent_focus.journal.spend import stamp
 
 if TYPE_CHECKING:
     from agent_focus.readers.workspace import Workspace
@@ -69,14 +70,27 @@ def record_event(
     wait: float = 30.0,
 ) -> bool:
     """Append one event; False (and nothing raised) if the journal cannot be written."""
+    return append_event(folder, kind, payload, agent, worktree, wait) is not None
+
+
+def append_event(
+    folder: Path,
+    kind: EventKind,
+    payload: dict[str, Any],
+    agent: str | None,
+    worktree: str | None,
+    wait: float = 30.0,
+) -> int | None:
+    """Append one event; its id, or None (and nothing raised) if the journal cannot be
+    written."""
     try:
         db = open_log(folder, wait)
         try:
             with db:
-                db.execute(
+                cursor = db.execute(
                     "INSERT INTO events (at, agent, worktree, kind, payload) VALUES (?, ?, ?, ?, ?)",
                     (
-                        datetime.now(UTC).isoformat(timespec="milliseconds"),
+                        stamp(datetime.now(UTC)),
                         agent,
                         worktree,
                         kind,
@@ -86,8 +100,8 @@ def record_event(
         finally:
             db.close()
     except (sqlite3.Error, OSError, FocusError):
-        return False
-    return True
+        return None
+    return cursor.lastrowid
 
 
 def payload_of(text: str) -> dict[str, Any]:
@@ -120,7 +134,7 @@ def read_events(
         params.append(agent.upper())
     if since is not None:
         query += " AND at >= ?"
-        params.append(since.astimezone(UTC).isoformat(timespec="milliseconds"))
+        params.append(stamp(since))
     if first and not limit:
         query += f" ORDER BY id LIMIT {int(first)}"
     else:

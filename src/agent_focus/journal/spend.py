@@ -33,7 +33,9 @@ class Spend:
         }
 
 
-def _utc(moment: datetime) -> str:
+def stamp(moment: datetime) -> str:
+    """A moment as the journal writes its times: UTC, ISO 8601, milliseconds (so the text
+    sorts as the times do). Here, not in journal.db, so the status line needs no SQLite."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
@@ -44,11 +46,11 @@ def _sum(
     rows = db.execute(  # the worktree itself or a folder in it (a prefix test, not LIKE)
         "SELECT sum(cost_usd), count(*) FROM agent_usage WHERE at >= ?"
         " AND (cwd = ? OR substr(cwd, 1, ?) = ?)",
-        (_utc(since), tree, len(tree) + 1, tree + "/"),
+        (stamp(since), tree, len(tree) + 1, tree + "/"),
     ).fetchone()
     planner = db.execute(
         "SELECT sum(cost_usd), count(*) FROM llm_calls WHERE at >= ? AND agent = ?",
-        (_utc(since), agent),
+        (stamp(since), agent),
     ).fetchone()
     calls = int(rows[1]) + int(planner[1])
     costs = [c for c in (rows[0], planner[0]) if c is not None]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_focus.journal.db import LOG_NAME, open_log
+from agent_focus.journal.spend import stamp
 
 _PROVIDER = "CASE source WHEN 'claude' THEN 'anthropic' ELSE 'openai' END"
 _CALLS = (
@@ -98,9 +99,7 @@ def fold_row(into: dict[str, Any], row: dict[str, Any]) -> None:
 
 def bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
     """A window as the journal's UTC text: ``("", "~")`` is all of time."""
-    low = since.astimezone(UTC).isoformat(timespec="milliseconds") if since else ""
-    high = until.astimezone(UTC).isoformat(timespec="milliseconds") if until else "~"
-    return low, high
+    return (stamp(since) if since else "", stamp(until) if until else "~")
 
 
 def _hour(stamp: str, up: bool) -> str:
