@@ -33,11 +33,6 @@ class Rate:
     tier_start: int | None = None
     tier_price: float | None = None
 
-    def cost(self, tokens: int) -> float:
-        if self.tier_start is None or self.tier_price is None or tokens <= self.tier_start:
-            return tokens * self.base
-        return self.tier_start * self.base + (tokens - self.tier_start) * self.tier_price
-
 
 @dataclass(frozen=True)
 class Rates:
@@ -129,22 +124,8 @@ def cost_usd(
     rates = rates_for(model, overrides)
     if rates is None:
         return None
-    return price_with(rates, input_tokens, output_tokens, cached_tokens, cache_write_tokens, cache_write_1h_tokens)  # fmt: skip
-
-
-def price_with(
-    rates: Rates, input_tokens: int, output_tokens: int, cached_tokens: int,
-    cache_write_tokens: int, cache_write_1h_tokens: int,
-) -> float:  # fmt: skip
-    """:func:`cost_usd` once the rates are known (the ingester looks them up once a model)."""
-    total = (
-        rates.input.cost(input_tokens)
-        + rates.output.cost(output_tokens)
-        + rates.cache_read.cost(cached_tokens)
-        + rates.cache_write.cost(cache_write_tokens)
-        + rates.cache_write_1h.cost(cache_write_1h_tokens)
-    )
-    return round(total / MILLION, 10)
+    price = price_function(rates)
+    return price(input_tokens, output_tokens, cached_tokens, cache_write_tokens, cache_write_1h_tokens)  # fmt: skip
 
 
 def _terms(rate: Rate) -> tuple[float, float, float]:
@@ -155,9 +136,10 @@ def _terms(rate: Rate) -> tuple[float, float, float]:
 
 
 def price_function(rates: Rates) -> Callable[[int, int, int, int, int], float]:
-    """:func:`price_with` for these rates as one closure (the ingester calls it per call):
-    ``(input, output, cache reads, 5-minute writes, 1-hour writes) -> dollars``, the same
-    float operations in the same order, so the same result to the last bit."""
+    """The price of a call at these rates, as one closure (the ingester makes one a model
+    and calls it per call; :func:`cost_usd` for one call): ``(input, output, cache reads,
+    5-minute writes, 1-hour writes) -> dollars``. Past a tier's start its tokens cost the
+    tier's rate."""
     (bi, si, ti), (bo, so, to), (br, sr, tr), (bw, sw, tw), (bh, sh, th) = map(
         _terms,
         (rates.input, rates.output, rates.cache_read, rates.cache_write, rates.cache_write_1h),
