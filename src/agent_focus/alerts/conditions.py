@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent_focus.alerts.model import Alert
-from agent_focus.journal.events import Event
 
 if TYPE_CHECKING:
     from agent_focus.config import FocusConfig
@@ -76,10 +75,9 @@ def streaks(rows: Iterable[Row], bad: Callable[[Row], bool]) -> dict[str | None,
 
 
 def _waiting(rule: AlertRule, folder: Path, now: datetime) -> list[Alert]:
-    from agent_focus.journal.state import agent_states
+    from agent_focus.journal.state import agent_states, latest_hook_events
 
-    rows = read_rows(folder, "hook", 5000)
-    events = [Event(r.id, r.at, r.agent, r.worktree, "hook", r.payload) for r in reversed(rows)]
+    events = latest_hook_events(folder, wait=1.0)
     places = {e.agent: e.worktree for e in events}
     found = []
     for agent, state in sorted(agent_states(events).items()):

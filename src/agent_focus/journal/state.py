@@ -98,8 +98,9 @@ def agent_states(events: list[Event]) -> dict[str, AgentState]:
     return states
 
 
-def current_states(folder: Path, limit: int = 5000) -> dict[str, AgentState]:
-    """Every agent's state from the journal's latest hook events."""
+def latest_hook_events(folder: Path, limit: int = 5000, wait: float = 0.2) -> list[Event]:
+    """The journal's latest ``limit`` hook events, oldest first ([] when it cannot be read
+    within ``wait`` seconds)."""
     from agent_focus.journal.events import payload_of
     from agent_focus.journal.spend import read_all
 
@@ -107,11 +108,15 @@ def current_states(folder: Path, limit: int = 5000) -> dict[str, AgentState]:
         "SELECT id, at, agent, worktree, kind, payload FROM events WHERE kind = 'hook'"
         " ORDER BY id DESC LIMIT ?"
     )
-    events = [
+    return [
         Event(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], payload_of(r[5]))
-        for r in reversed(read_all(folder, query, (limit,)))
+        for r in reversed(read_all(folder, query, (limit,), wait))
     ]
-    return agent_states(events)
+
+
+def current_states(folder: Path, limit: int = 5000) -> dict[str, AgentState]:
+    """Every agent's state from the journal's latest hook events."""
+    return agent_states(latest_hook_events(folder, limit))
 
 
 def last_test_runs(folder: Path) -> dict[str, dict[str, Any]]:
