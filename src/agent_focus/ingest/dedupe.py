@@ -38,6 +38,12 @@ COLUMNS = (
     "path", "offset",
 )  # fmt: skip
 FLUSH_CALLS = 4096  # new or changed calls held before they are written: bounds the memory
+# A rewritten log is rare: the lookups that forgetting one needs are built when it happens
+# and dropped at the end of that run, not kept up by every first read (journal.db m007).
+_FORGET_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS forget_usage_path ON agent_usage (path)",
+    "CREATE INDEX IF NOT EXISTS forget_keys_call ON call_keys (call_id)",
+)
 _INSERT = f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"  # fmt: skip
 
 
@@ -72,6 +78,7 @@ class Deduper:
         self.kept: dict[int, Call] = {}  # new or changed, unwritten
         self.keys: dict[str, int] = {}  # this run's new keys (all: looked up without SQL)
         self.unwritten: list[tuple[str, int]] = []  # those of them not written yet
+        self.forgetting = False  # whether a rewritten log was forgotten in this run
         self.journal_empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
         # On a first read every key is new: they are all written at the end (:meth:`close`),
         # sorted once, so the key index fills page after page instead of all over the file.
@@ -128,6 +135,10 @@ class Deduper:
 
     def forget(self, path: str) -> None:
         """A rewritten log (see :func:`forget_file`), after a :meth:`flush`."""
+        if not self.forgetting:  # the lookups by log and by call, for this run only
+            self.forgetting = True
+            for sql in _FORGET_INDEXES:
+                self.db.execute(sql)
         gone = {
             row[0] for row in self.db.execute("SELECT id FROM agent_usage WHERE path = ?", (path,))
         }
@@ -148,8 +159,12 @@ class Deduper:
         self.unwritten.clear()
 
     def close(self) -> None:
-        """Write what is left: the calls, and on a first read every key."""
+        """Write what is left: the calls, and on a first read every key; drop the indexes
+        that forgetting a log built."""
         self.flush()
+        if self.forgetting:
+            for sql in _FORGET_INDEXES:
+                self.db.execute(f"DROP INDEX {sql.split()[5]}")
         if self.journal_empty:
             ordered = sorted(self.keys)  # (key, id) pairs made by zip, in C
             self.db.executemany(

@@ -179,6 +179,21 @@ def m006_alert_episodes(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX events_kind ON events (kind, id)")
 
 
+@migration
+def m007_lean_call_keys(db: sqlite3.Connection) -> None:
+    """A first read writes less: the de-duplication keys in one B-tree (a ``WITHOUT ROWID``
+    table, not a rowid table beside a unique index), and no standing indexes on a call's
+    log or a key's call. Forgetting a rewritten log, which needs them, builds them for that
+    run only (ingest.dedupe.forget_file)."""
+    db.execute(
+        "CREATE TABLE call_keys_lean (key TEXT PRIMARY KEY, call_id INTEGER NOT NULL) WITHOUT ROWID"
+    )
+    db.execute("INSERT INTO call_keys_lean SELECT key, call_id FROM call_keys ORDER BY key")
+    db.execute("DROP TABLE call_keys")  # and its index on call_id
+    db.execute("ALTER TABLE call_keys_lean RENAME TO call_keys")
+    db.execute("DROP INDEX agent_usage_path")
+
+
 def open_log(folder: Path, wait: float = 30.0, *, shared: bool = False) -> sqlite3.Connection:
     """Open (creating and migrating) the log in ``folder``, waiting at most ``wait`` seconds
     for another writer (a hook inside an agent's loop waits a fraction of a second).
