@@ -77,11 +77,11 @@ class Deduper:
         self.db = db
         self.kept: dict[int, Call] = {}  # new or changed, unwritten
         self.keys: dict[str, int] = {}  # this run's new keys (all: looked up without SQL)
-        self.unwritten: list[tuple[str, int]] = []  # those of them not written yet
+        # Those not written yet: with each flush, sorted (one B-tree, journal.db m007: a
+        # first read writes them while the readers read, not all at the end).
+        self.unwritten: list[tuple[str, int]] = []
         self.forgetting = False  # whether a rewritten log was forgotten in this run
         self.journal_empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
-        # On a first read every key is new: they are all written at the end (:meth:`close`),
-        # sorted once, so the key index fills page after page instead of all over the file.
         self.next_id = (
             int(db.execute("SELECT coalesce(max(id), 0) FROM agent_usage").fetchone()[0]) + 1
         )
@@ -124,12 +124,10 @@ class Deduper:
         self.kept[call_id] = call
         if exact and by_exact is None:
             self.keys[exact] = call_id
-            if not self.journal_empty:
-                self.unwritten.append((exact, call_id))
+            self.unwritten.append((exact, call_id))
         if replay and by_replay is None:
             self.keys[replay] = call_id
-            if not self.journal_empty:
-                self.unwritten.append((replay, call_id))
+            self.unwritten.append((replay, call_id))
         if len(self.kept) >= FLUSH_CALLS:
             self.flush()
 
@@ -151,7 +149,7 @@ class Deduper:
         self.db.executemany(
             _INSERT, [(call_id, *call[SOURCE:]) for call_id, call in self.kept.items()]
         )
-        self.unwritten.sort()  # in key order: the primary key's pages fill one after another
+        self.unwritten.sort()
         self.db.executemany(
             "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)", self.unwritten
         )
@@ -159,18 +157,11 @@ class Deduper:
         self.unwritten.clear()
 
     def close(self) -> None:
-        """Write what is left: the calls, and on a first read every key; drop the indexes
-        that forgetting a log built."""
+        """Write what is left; drop the indexes that forgetting a log built."""
         self.flush()
         if self.forgetting:
             for sql in _FORGET_INDEXES:
                 self.db.execute(f"DROP INDEX {sql.split()[5]}")
-        if self.journal_empty:
-            ordered = sorted(self.keys)  # (key, id) pairs made by zip, in C
-            self.db.executemany(
-                "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)",
-                zip(ordered, map(self.keys.__getitem__, ordered), strict=True),
-            )
 
 
 def forget_file(db: sqlite3.Connection, path: str) -> None:
