@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from agent_focus.ingest.claude import Pricer
+from agent_focus.ingest.hours import HourSums
 from agent_focus.ingest.records import (
+    AT,
     COST,
     EXACT,
     OFFSET,
@@ -26,7 +28,6 @@ from agent_focus.ingest.records import (
     Call,
     total_tokens,
 )
-from agent_focus.journal.db import FILL_HOURS
 from agent_focus.journal.pricing import price_function, rates_for
 
 if TYPE_CHECKING:
@@ -73,8 +74,9 @@ def keep_consecutive(calls: list[Call], call: Call) -> None:
 class Deduper:
     """Adds calls to the journal in ``db`` (inside the caller's transaction)."""
 
-    def __init__(self, db: sqlite3.Connection):
+    def __init__(self, db: sqlite3.Connection, first_read: HourSums | None = None):
         self.db = db
+        self.hours = first_read  # summed here as written, on a first read (ingest.hours)
         self.kept: dict[int, Call] = {}  # new or changed, unwritten
         self.keys: dict[str, int] = {}  # this run's new keys (all: looked up without SQL)
         # Those not written yet: with each flush, sorted (one B-tree, journal.db m007: a
@@ -85,6 +87,7 @@ class Deduper:
         self.next_id = (
             int(db.execute("SELECT coalesce(max(id), 0) FROM agent_usage").fetchone()[0]) + 1
         )
+        self.written = self.next_id  # ids below this one are in the journal
 
     def _find(self, key: str) -> int | None:
         found = self.keys.get(key)
@@ -119,8 +122,10 @@ class Deduper:
         if call_id is None:
             call_id = self.next_id
             self.next_id += 1
-        elif not better(call, self._load(call_id)):
+        elif not better(call, kept := self._load(call_id)):
             return
+        elif self.hours is not None and call_id < self.written:  # its sums are written
+            self.hours.stale.update((kept[AT][:13], call[AT][:13]))
         self.kept[call_id] = call
         if exact and by_exact is None:
             self.keys[exact] = call_id
@@ -146,6 +151,12 @@ class Deduper:
 
     def flush(self) -> None:
         """Write the calls and keys not written yet (the keys stay known)."""
+        if self.hours is not None:
+            add, written = self.hours.add, self.written
+            for call_id, call in self.kept.items():
+                if call_id >= written:
+                    add(call)
+            self.written = self.next_id
         self.db.executemany(
             _INSERT, [(call_id, *call[SOURCE:]) for call_id, call in self.kept.items()]
         )
@@ -191,32 +202,6 @@ def bulk_load(db: sqlite3.Connection) -> Iterator[None]:
     yield
     for _name, sql in indexes:
         db.execute(sql)
-
-
-@contextlib.contextmanager
-def hours_kept(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
-    """Inside the caller's transaction: keep ``usage_hours`` equal to the sums of
-    ``agent_usage``. The hours of every call written or removed are noted (temporary
-    triggers; REPLACE's removals fire them only with ``PRAGMA recursive_triggers = ON``, which
-    the caller sets before its transaction) and summed again at
-    the end from the calls themselves; on a first read (``rebuild``) every hour is summed
-    once at the end instead."""
-    if rebuild:
-        yield
-        db.execute("DELETE FROM usage_hours")
-        db.execute(FILL_HOURS, ("", "~"))
-        return
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS dirty_hours (hour TEXT PRIMARY KEY) WITHOUT ROWID")
-    for name, event, row in (("usage_added", "INSERT", "new"), ("usage_removed", "DELETE", "old")):
-        db.execute(
-            f"CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {event} ON agent_usage BEGIN"
-            f" INSERT OR IGNORE INTO dirty_hours VALUES (substr({row}.at, 1, 13)); END"
-        )
-    yield
-    for (hour,) in db.execute("SELECT hour FROM dirty_hours").fetchall():
-        db.execute("DELETE FROM usage_hours WHERE slot = ?", (hour + ":00:00.000+00:00",))
-        db.execute(FILL_HOURS, (hour, hour + "~"))
-    db.execute("DELETE FROM dirty_hours")
 
 
 def pricer_for(overrides: dict[str, Price]) -> Pricer:

@@ -124,7 +124,7 @@ def m004_log_dirs(db: sqlite3.Connection) -> None:
 
 
 # One row per UTC hour, source, cwd, session and model of agent_usage: what `focus usage`
-# sums (journal.usage). Kept by the ingester (ingest.dedupe.hours_kept).
+# sums (journal.usage). Kept by the ingester (ingest.hours).
 HOUR_SLOT = "substr(at, 1, 13) || ':00:00.000+00:00'"
 FILL_HOURS = (
     "INSERT INTO usage_hours SELECT " + HOUR_SLOT + ", source, cwd, session, model,"
