@@ -31,7 +31,9 @@ NULL_NAMES = tuple(
         "isApiErrorMessage", "cache_read_input_tokens", "cache_creation_input_tokens",
     )
 )  # fmt: skip
-LONGEST_NAME = max(map(len, NULL_NAMES))
+REFUSED_NULL = re.compile(  # '":null' (found as a literal), with one of the names before
+    re.escape(NULL) + b"(?:" + b"|".join(b"(?<=" + re.escape(name + NULL) + b")" for name in NULL_NAMES) + b")"
+)  # fmt: skip
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:\d{2})\Z")
 VERSION = re.compile(r"\d+\.\d+\.\d")
 
@@ -48,17 +50,6 @@ def _floats(usage: dict[str, Any]) -> bool:
     return any(type(v) is float for v in usage.values()) or (
         isinstance(detail, dict) and any(type(v) is float for v in detail.values())
     )
-
-
-def has_null_field(line: bytes) -> bool:
-    """Whether ``"<field>":null`` occurs anywhere in the line for a refused field: one scan
-    for ``":null``, then a look at the name before each (most lines have none)."""
-    at = line.find(NULL)
-    while at >= 0:
-        if line[max(at - LONGEST_NAME, 0) : at].endswith(NULL_NAMES):
-            return True
-        at = line.find(NULL, at + 1)
-    return False
 
 
 def _text(value: object) -> str | None:
@@ -89,9 +80,16 @@ def parse_claude_line(line: bytes, path: str, offset: int, price: Pricer) -> Cal
     fields, bad counts or time)."""
     if MARKER not in line:
         return None
-    if NULL in line and has_null_field(line):
+    return claude_call(line, path, offset, price, False)
+
+
+def claude_call(
+    line: bytes, path: str, offset: int, price: Pricer, ascii: bool
+) -> Call | str | None:
+    """:func:`parse_claude_line` of a line that holds the marker (``ascii``: known to be)."""
+    if REFUSED_NULL.search(line) is not None:
         return "null field"
-    if fits(line):
+    if ascii or fits(line):
         try:
             entry = claude_entry(line)
         except Unfit:

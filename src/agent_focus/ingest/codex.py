@@ -84,7 +84,14 @@ def parse_codex_line(
     (:mod:`agent_focus.ingest.shapes`), the others the general way."""
     if not any(marker in line for marker in MARKERS):
         return None
-    if fits(line):
+    return codex_call(line, path, state, offset, price, False)
+
+
+def codex_call(
+    line: bytes, path: str, state: CodexState, offset: int, price: Pricer, ascii: bool
+) -> Call | str | None:
+    """:func:`parse_codex_line` of a line that holds a marker (``ascii``: known to be)."""
+    if ascii or fits(line):
         try:
             entry = codex_entry(line)
         except Unfit:

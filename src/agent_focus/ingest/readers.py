@@ -26,8 +26,8 @@ import os
 from collections.abc import Generator, Iterator
 from typing import IO
 
-from agent_focus.ingest.claude import MARKER, Pricer, parse_claude_line
-from agent_focus.ingest.codex import MARKERS, CodexState, parse_codex_line
+from agent_focus.ingest.claude import MARKER, Pricer, claude_call, parse_claude_line
+from agent_focus.ingest.codex import MARKERS, CodexState, codex_call, parse_codex_line
 from agent_focus.ingest.dedupe import keep_consecutive
 from agent_focus.ingest.locate import LogFile
 from agent_focus.ingest.records import Call
@@ -101,31 +101,12 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
         claude = log.source == "claude"
         for data, base in chunks(handle, start, info.st_size):
             offset = base + len(data) + 1
-            binary = b"\x00" in data
-            at = base  # of the line in the file
-            for line in data.split(b"\n"):
-                if (
-                    MARKER in line
-                    if claude
-                    else SESSION in line or CONTEXT in line or TOKENS in line
-                ):
-                    parsed = (
-                        parse_claude_line(line, path, at, price)
-                        if claude
-                        else parse_codex_line(line, path, state, at, price)
-                    )
-                    if type(parsed) is tuple:
-                        read += 1
-                        keep_consecutive(records, parsed)
-                    elif parsed is not None:
-                        skipped[parsed] += 1  # type: ignore[index]
-                    elif problem := broken(line):
-                        skipped[problem] += 1
-                elif (binary or line[:1] != b"{" or line[-1:] != b"}") and (
-                    problem := broken(line)
-                ):
-                    skipped[problem] += 1
-                at += len(line) + 1
+            if b"\x00" in data:  # a binary line somewhere: every line asked what it is
+                read += _lines(data, base, path, state, price, records, skipped, claude)
+            elif claude:
+                read += _claude_lines(data, base, path, price, records, skipped)
+            else:
+                read += _codex_lines(data, base, path, state, price, records, skipped)
         handle.seek(0)
         head = head_digest(handle.read(min(HEAD_BYTES, offset)))
     report.bytes_read += info.st_size - start
@@ -134,6 +115,118 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
         state.to_json() if log.source == "codex" else {},
     )  # fmt: skip
     return new_mark, records, reset, read
+
+
+def _lines(
+    data: bytes, base: int, path: str, state: CodexState, price: Pricer, records: list[Call],
+    skipped: collections.Counter[str], claude: bool,
+) -> int:  # fmt: skip
+    """The calls of a chunk that holds a NUL byte, line by line: each marked line parsed,
+    every other one asked whether it is :func:`broken`. Returns how many calls it read."""
+    read = 0
+    at = base  # of the line in the file
+    for line in data.split(b"\n"):
+        if MARKER in line if claude else SESSION in line or CONTEXT in line or TOKENS in line:
+            parsed = (
+                parse_claude_line(line, path, at, price)
+                if claude
+                else parse_codex_line(line, path, state, at, price)
+            )
+            if type(parsed) is tuple:
+                read += 1
+                keep_consecutive(records, parsed)
+            elif parsed is not None:
+                skipped[parsed] += 1  # type: ignore[index]
+            elif problem := broken(line):
+                skipped[problem] += 1
+        elif problem := broken(line):
+            skipped[problem] += 1
+        at += len(line) + 1
+    return read
+
+
+def _claude_lines(
+    data: bytes, base: int, path: str, price: Pricer, records: list[Call],
+    skipped: collections.Counter[str],
+) -> int:  # fmt: skip
+    """:func:`_lines` for a Claude chunk without a NUL byte: the lines found by their ends
+    (``memchr``), the marked ones by a search of the whole chunk; a line without the marker
+    is only looked at when it is not ``{...}``."""
+    read = 0
+    ascii = data.isascii()  # then every line is
+    find = data.find
+    size = len(data)
+    marker = find(MARKER)
+    if marker < 0:
+        marker = size
+    start = 0
+    while True:
+        end = find(b"\n", start)
+        if end < 0:
+            end = size
+        if marker < end:  # the next marker is in this line
+            line = data[start:end]
+            parsed = claude_call(line, path, base + start, price, ascii)
+            if type(parsed) is tuple:
+                read += 1
+                keep_consecutive(records, parsed)
+            elif parsed is not None:
+                skipped[parsed] += 1  # type: ignore[index]
+            elif problem := broken(line):
+                skipped[problem] += 1
+            marker = find(MARKER, end)
+            if marker < 0:
+                marker = size
+        elif (start == end or data[start] != 123 or data[end - 1] != 125) and (
+            problem := broken(data[start:end])
+        ):  # not {...}
+            skipped[problem] += 1
+        if end == size:
+            return read
+        start = end + 1
+
+
+def _codex_lines(
+    data: bytes, base: int, path: str, state: CodexState, price: Pricer, records: list[Call],
+    skipped: collections.Counter[str],
+) -> int:  # fmt: skip
+    """:func:`_claude_lines` for a Codex chunk: a line is marked when it holds any of the
+    three markers (each one's next place kept, looked for again once passed)."""
+    read = 0
+    ascii = data.isascii()
+    find = data.find
+    size = len(data)
+    session, context, tokens = (size if (at := find(m)) < 0 else at for m in MARKERS)
+    marker = min(session, context, tokens)
+    start = 0
+    while True:
+        end = find(b"\n", start)
+        if end < 0:
+            end = size
+        if marker < end:
+            line = data[start:end]
+            parsed = codex_call(line, path, state, base + start, price, ascii)
+            if type(parsed) is tuple:
+                read += 1
+                keep_consecutive(records, parsed)
+            elif parsed is not None:
+                skipped[parsed] += 1  # type: ignore[index]
+            elif problem := broken(line):
+                skipped[problem] += 1
+            if session < end and (session := find(SESSION, end)) < 0:
+                session = size
+            if context < end and (context := find(CONTEXT, end)) < 0:
+                context = size
+            if tokens < end and (tokens := find(TOKENS, end)) < 0:
+                tokens = size
+            marker = min(session, context, tokens)
+        elif (start == end or data[start] != 123 or data[end - 1] != 125) and (
+            problem := broken(data[start:end])
+        ):
+            skipped[problem] += 1
+        if end == size:
+            return read
+        start = end + 1
 
 
 def _batches(todo: Todo) -> Iterator[Todo]:
