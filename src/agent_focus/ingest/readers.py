@@ -270,6 +270,9 @@ def read_in_order(
     from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing import get_context
 
+    from agent_focus.journal.pricing import load_catalogue
+
+    load_catalogue()  # once, here, rather than once in each reader
     with ProcessPoolExecutor(readers, mp_context=get_context("fork")) as pool:
         waiting: collections.deque[Future[tuple[list[Found], IngestReport]]] = collections.deque()
         ahead = _batches(todo)
