@@ -36,6 +36,7 @@ REFUSED_NULL = re.compile(  # '":null' (found as a literal), with one of the nam
 )  # fmt: skip
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:\d{2})\Z")
 VERSION = re.compile(r"\d+\.\d+\.\d")
+_VERSIONS: dict[str, bool] = {}  # a version seen: whether VERSION matches it
 
 
 def _count(value: object) -> int | None:
@@ -107,8 +108,12 @@ def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Ca
     if at is None and not STAMP.match(stamp):
         return "usage without whole token counts or a timestamp"
     version = entry.version
-    if version is not None and not VERSION.match(version):
-        return "unknown version"
+    if version is not None:
+        known = _VERSIONS.get(version)
+        if known is None:
+            known = _VERSIONS[version] = VERSION.match(version) is not None
+        if not known:
+            return "unknown version"
     session, request = entry.sessionId, entry.requestId
     message_id, model = entry.message.id, entry.message.model
     if "" in (session, request, message_id, model):

@@ -215,16 +215,16 @@ def hours_kept(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
 
 def pricer_for(overrides: dict[str, Price]) -> Pricer:
     """:func:`~agent_focus.journal.pricing.cost_usd` with each model's rates looked up once."""
-    known: dict[str, Callable[[int, int, int, int, int], float] | None] = {}
+    known: dict[str | None, Callable[[int, int, int, int, int], float] | None] = {}
 
     def price(model: str | None, given: int, made: int, write: int, hour: int, read: int) -> float | None:  # fmt: skip
         if not (given or made or write or hour or read):
             return 0.0  # nothing used (a `<synthetic>` record): nothing to price
-        name = model or ""
-        if name not in known:
-            rates = rates_for(name, overrides)
-            known[name] = price_function(rates) if rates is not None else None
-        priced = known[name]
+        try:
+            priced = known[model]
+        except KeyError:
+            rates = rates_for(model or "", overrides)
+            priced = known[model] = price_function(rates) if rates is not None else None
         return priced(given, made, read, write, hour) if priced is not None else None
 
     return price

@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import itertools
 import os
+import re
 from collections.abc import Generator, Iterator
 from typing import IO
 
@@ -37,6 +38,7 @@ from agent_focus.ingest.store import HEAD_BYTES, FileMark, head_digest
 Found = tuple[FileMark, list[Call], bool, int] | None  # mark, calls, reset?, calls read
 Todo = list[tuple[LogFile, FileMark | None, int]]  # a log, its mark, the bytes to read
 SESSION, CONTEXT, TOKENS = MARKERS
+ANY_MARKER = re.compile(b"|".join(map(re.escape, MARKERS)))
 BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about this much
 BATCH_FILES = 64
 IN_FLIGHT = 16  # batches handed to the readers ahead of the one being added
@@ -191,13 +193,14 @@ def _codex_lines(
     skipped: collections.Counter[str],
 ) -> int:  # fmt: skip
     """:func:`_claude_lines` for a Codex chunk: a line is marked when it holds any of the
-    three markers (each one's next place kept, looked for again once passed)."""
+    three markers (one regex search for the three, faster than three finds)."""
     read = 0
     ascii = data.isascii()
     find = data.find
+    search = ANY_MARKER.search
     size = len(data)
-    session, context, tokens = (size if (at := find(m)) < 0 else at for m in MARKERS)
-    marker = min(session, context, tokens)
+    found = search(data)
+    marker = found.start() if found else size
     start = 0
     while True:
         end = find(b"\n", start)
@@ -213,13 +216,8 @@ def _codex_lines(
                 skipped[parsed] += 1  # type: ignore[index]
             elif problem := broken(line):
                 skipped[problem] += 1
-            if session < end and (session := find(SESSION, end)) < 0:
-                session = size
-            if context < end and (context := find(CONTEXT, end)) < 0:
-                context = size
-            if tokens < end and (tokens := find(TOKENS, end)) < 0:
-                tokens = size
-            marker = min(session, context, tokens)
+            found = search(data, end)
+            marker = found.start() if found else size
         elif (start == end or data[start] != 123 or data[end - 1] != 125) and (
             problem := broken(data[start:end])
         ):

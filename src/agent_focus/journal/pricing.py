@@ -152,6 +152,15 @@ def price_function(rates: Rates) -> Callable[[int, int, int, int, int], float]:
         (rates.input, rates.output, rates.cache_read, rates.cache_write, rates.cache_write_1h),
     )
 
+    if math.inf == si == so == sr == sw == sh:  # no tier: the same sums, without the tests
+
+        def flat(given: int, made: int, read: int, write: int, hour: int) -> float:
+            return round(
+                (given * bi + made * bo + read * br + write * bw + hour * bh) / MILLION, 10
+            )
+
+        return flat
+
     def price(given: int, made: int, read: int, write: int, hour: int) -> float:
         total = (
             (given * bi if given <= si else si * bi + (given - si) * ti)
