@@ -37,6 +37,7 @@ REFUSED_NULL = re.compile(  # '":null' (found as a literal), with one of the nam
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:\d{2})\Z")
 VERSION = re.compile(r"\d+\.\d+\.\d")
 _VERSIONS: dict[str, bool] = {}  # a version seen: whether VERSION matches it
+_SAME: dict[str | None, str | None] = {}  # a session, cwd or model seen: its first copy
 
 
 def _count(value: object) -> int | None:
@@ -134,8 +135,10 @@ def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Ca
         replay = f"r\t{message_id}\t{session}"
     read = usage.cache_read_input_tokens
     cost = entry.costUSD
+    same = _SAME.setdefault  # one object for the calls of a session: they pickle as one
     return (
-        key, replay, "claude", at, session, entry.cwd, model, given, made, write, hour, read,
+        key, replay, "claude", at, same(session, session), same(cwd := entry.cwd, cwd),
+        same(model, model), given, made, write, hour, read,
         float(cost) if cost is not None else price(model, given, made, write, hour, read),
         1 if entry.isSidechain is True else 0, path, offset,
     )  # fmt: skip
