@@ -21,11 +21,12 @@ the parent more in bookkeeping than the log's calls) and send back plain tuples
 from __future__ import annotations
 
 import collections
+import errno
 import itertools
 import os
 import re
+import stat
 from collections.abc import Generator, Iterator
-from typing import IO
 
 from agent_focus.ingest.claude import MARKER, Pricer, claude_call, parse_claude_line
 from agent_focus.ingest.codex import MARKERS, CodexState, codex_call, parse_codex_line
@@ -46,14 +47,13 @@ _PRICE: list[Pricer] = []  # set before the readers fork: they price what they r
 CHUNK = 4 * 1024 * 1024
 
 
-def chunks(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int]]:
-    """The complete lines between ``start`` and ``end``, a few megabytes at a time: (the
-    lines joined by newlines, without the last one; the file offset of the first). A torn
-    tail (no newline yet) is not yielded."""
-    handle.seek(start)
+def chunks(fd: int, start: int, end: int) -> Iterator[tuple[bytes, int]]:
+    """The complete lines of file ``fd`` between ``start`` and ``end``, a few megabytes at a
+    time: (the lines joined by newlines, without the last one; the file offset of the
+    first). A torn tail (no newline yet) is not yielded."""
     position, carry = start, b""
     while position < end:
-        chunk = handle.read(min(CHUNK, end - position))
+        chunk = os.pread(fd, min(CHUNK, end - position), position)
         if not chunk:
             break
         base = position - len(carry)
@@ -81,19 +81,22 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
     """What is new in one log: its mark, its calls (their cost their own, else priced by
     ``price``; consecutive copies resolved), whether it was reset, how many calls it read."""
     path = log.path
-    try:
-        handle = open(log.path, "rb")  # noqa: SIM115  (closed below; never written)
+    try:  # the file itself, no Python file object: a log is read in a few system calls
+        fd = os.open(path, os.O_RDONLY)
     except OSError as exc:
         report.warnings.append(f"{path}: skipped: {exc.strerror or exc}")
         return None
-    with handle:
-        info = os.fstat(handle.fileno())
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):  # as open() refuses it
+            report.warnings.append(f"{path}: skipped: {os.strerror(errno.EISDIR)}")
+            return None
         same = mark is not None and (mark.device, mark.inode) == (info.st_dev, info.st_ino)
         if same and mark is not None and info.st_size == mark.size:
             return None  # nothing new
         start, reset = 0, mark is not None
         appended = same and mark is not None and info.st_size >= mark.offset
-        if appended and head_digest(handle.read(min(HEAD_BYTES, mark.offset))) == mark.head:  # type: ignore[union-attr]
+        if appended and head_digest(os.pread(fd, min(HEAD_BYTES, mark.offset), 0)) == mark.head:  # type: ignore[union-attr]
             start, reset = mark.offset, False  # type: ignore[union-attr]
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
         records: list[Call] = []
@@ -101,7 +104,7 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
         offset = start
         skipped = report.skipped
         claude = log.source == "claude"
-        for data, base in chunks(handle, start, info.st_size):
+        for data, base in chunks(fd, start, info.st_size):
             offset = base + len(data) + 1
             if b"\x00" in data:  # a binary line somewhere: every line asked what it is
                 read += _lines(data, base, path, state, price, records, skipped, claude)
@@ -109,8 +112,9 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
                 read += _claude_lines(data, base, path, price, records, skipped)
             else:
                 read += _codex_lines(data, base, path, state, price, records, skipped)
-        handle.seek(0)
-        head = head_digest(handle.read(min(HEAD_BYTES, offset)))
+        head = head_digest(os.pread(fd, min(HEAD_BYTES, offset), 0))
+    finally:
+        os.close(fd)
     report.bytes_read += info.st_size - start
     new_mark = FileMark(
         path, log.source, info.st_dev, info.st_ino, info.st_size, offset, head,
