@@ -82,13 +82,14 @@ def parse_claude_line(line: bytes, path: str, offset: int, price: Pricer) -> Cal
     fields, bad counts or time)."""
     if MARKER not in line:
         return None
-    return claude_call(line, path, offset, price, False)
+    return claude_call(line, path, None, offset, price, False)
 
 
 def claude_call(
-    line: bytes, path: str, offset: int, price: Pricer, ascii: bool
+    line: bytes, path: str, _state: object, offset: int, price: Pricer, ascii: bool
 ) -> Call | str | None:
-    """:func:`parse_claude_line` of a line that holds the marker (``ascii``: known to be)."""
+    """:func:`parse_claude_line` of a line that holds the marker (``ascii``: known to be),
+    called as :func:`~agent_focus.ingest.codex.codex_call` is (a Claude log has no state)."""
     if REFUSED_NULL.search(line) is not None:
         return "null field"
     if ascii or fits(line):

@@ -2,10 +2,12 @@
 the de-duplication's order, by two forked reader processes when much is new
 (:func:`read_in_order`).
 
-A log is read a few megabytes at a time (:func:`chunks`); each chunk is split into lines
-(in C) and each line tested for the markers of the lines that may record a call (a C
-scan); only the marked lines are parsed, and only a line that is not ``{...}`` (or any line
-of a chunk with a NUL byte) is asked why it is :func:`broken`.
+A log is read a few megabytes at a time (:func:`chunks`). A chunk is searched whole for
+the markers of the lines that may record a call (a C scan), and its lines found by their
+ends (``memchr``), not split; only the marked lines are sliced out and parsed, and only a
+line that is not ``{...}`` is asked why it is :func:`broken`. A chunk with a NUL byte
+anywhere is read line by line as a whole, every line asked (:func:`_lines`): the same
+answers, the rare way.
 
 A log's copies of one call written one after the other (one per content block of the
 message, the last with the final output count) are resolved in the reader: of two
@@ -26,7 +28,7 @@ import itertools
 import os
 import re
 import stat
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 from agent_focus.ingest.claude import MARKER, Pricer, claude_call, parse_claude_line
 from agent_focus.ingest.codex import MARKERS, CodexState, codex_call, parse_codex_line
@@ -39,7 +41,10 @@ from agent_focus.ingest.store import HEAD_BYTES, FileMark, head_digest
 Found = tuple[FileMark, list[Call], bool, int] | None  # mark, calls, reset?, calls read
 Todo = list[tuple[LogFile, FileMark | None, int]]  # a log, its mark, the bytes to read
 SESSION, CONTEXT, TOKENS = MARKERS
-ANY_MARKER = re.compile(b"|".join(map(re.escape, MARKERS)))
+CLAUDE_MARKER = re.compile(re.escape(MARKER)).search
+CODEX_MARKERS = re.compile(b"|".join(map(re.escape, MARKERS))).search  # any of the three
+Search = Callable[[bytes, int], "re.Match[bytes] | None"]
+LineCall = Callable[[bytes, str, CodexState, int, Pricer, bool], "Call | str | None"]
 BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about this much
 BATCH_FILES = 64
 IN_FLIGHT = 16  # batches handed to the readers ahead of the one being added
@@ -104,14 +109,15 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
         offset = start
         skipped = report.skipped
         claude = log.source == "claude"
+        search, call = (CLAUDE_MARKER, claude_call) if claude else (CODEX_MARKERS, codex_call)
         for data, base in chunks(fd, start, info.st_size):
             offset = base + len(data) + 1
             if b"\x00" in data:  # a binary line somewhere: every line asked what it is
                 read += _lines(data, base, path, state, price, records, skipped, claude)
-            elif claude:
-                read += _claude_lines(data, base, path, price, records, skipped)
             else:
-                read += _codex_lines(data, base, path, state, price, records, skipped)
+                read += _marked_lines(
+                    data, base, search, call, path, state, price, records, skipped
+                )
         head = head_digest(os.pread(fd, min(HEAD_BYTES, offset), 0))
     finally:
         os.close(fd)
@@ -151,20 +157,20 @@ def _lines(
     return read
 
 
-def _claude_lines(
-    data: bytes, base: int, path: str, price: Pricer, records: list[Call],
-    skipped: collections.Counter[str],
+def _marked_lines(
+    data: bytes, base: int, search: Search, call: LineCall, path: str, state: CodexState,
+    price: Pricer, records: list[Call], skipped: collections.Counter[str],
 ) -> int:  # fmt: skip
-    """:func:`_lines` for a Claude chunk without a NUL byte: the lines found by their ends
-    (``memchr``), the marked ones by a search of the whole chunk; a line without the marker
-    is only looked at when it is not ``{...}``."""
+    """:func:`_lines` for a chunk without a NUL byte: the lines found by their ends
+    (``memchr``), the marked ones by ``search`` over the whole chunk (a regex search for
+    literals: a little faster than ``find``, and one search for Codex's three markers); a
+    line without a marker is only looked at when it is not ``{...}``."""
     read = 0
     ascii = data.isascii()  # then every line is
     find = data.find
     size = len(data)
-    marker = find(MARKER)
-    if marker < 0:
-        marker = size
+    found = search(data, 0)
+    marker = found.start() if found else size
     start = 0
     while True:
         end = find(b"\n", start)
@@ -172,47 +178,7 @@ def _claude_lines(
             end = size
         if marker < end:  # the next marker is in this line
             line = data[start:end]
-            parsed = claude_call(line, path, base + start, price, ascii)
-            if type(parsed) is tuple:
-                read += 1
-                keep_consecutive(records, parsed)
-            elif parsed is not None:
-                skipped[parsed] += 1  # type: ignore[index]
-            elif problem := broken(line):
-                skipped[problem] += 1
-            marker = find(MARKER, end)
-            if marker < 0:
-                marker = size
-        elif (start == end or data[start] != 123 or data[end - 1] != 125) and (
-            problem := broken(data[start:end])
-        ):  # not {...}
-            skipped[problem] += 1
-        if end == size:
-            return read
-        start = end + 1
-
-
-def _codex_lines(
-    data: bytes, base: int, path: str, state: CodexState, price: Pricer, records: list[Call],
-    skipped: collections.Counter[str],
-) -> int:  # fmt: skip
-    """:func:`_claude_lines` for a Codex chunk: a line is marked when it holds any of the
-    three markers (one regex search for the three, faster than three finds)."""
-    read = 0
-    ascii = data.isascii()
-    find = data.find
-    search = ANY_MARKER.search
-    size = len(data)
-    found = search(data)
-    marker = found.start() if found else size
-    start = 0
-    while True:
-        end = find(b"\n", start)
-        if end < 0:
-            end = size
-        if marker < end:
-            line = data[start:end]
-            parsed = codex_call(line, path, state, base + start, price, ascii)
+            parsed = call(line, path, state, base + start, price, ascii)
             if type(parsed) is tuple:
                 read += 1
                 keep_consecutive(records, parsed)
@@ -224,7 +190,7 @@ def _codex_lines(
             marker = found.start() if found else size
         elif (start == end or data[start] != 123 or data[end - 1] != 125) and (
             problem := broken(data[start:end])
-        ):
+        ):  # not {...}
             skipped[problem] += 1
         if end == size:
             return read
