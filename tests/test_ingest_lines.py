@@ -114,3 +114,49 @@ def test_odd_lines_read_alike_with_or_without_a_nul_byte(
     binary_calls, binary_skipped = read(tmp_path / "binary", source, [*lines, b'{"\x00"}'])
     assert binary_calls == plain_calls
     assert binary_skipped == Counter(skipped) + Counter(binary=1)
+
+
+PROGRESS = (
+    b'{"type":"progress","sessionId":"s1","cwd":"/w","version":"2.0.55","isSidechain":false,'
+    b'"timestamp":"2026-11-20T10:00:09.000Z","data":{"message":{"type":"assistant",'
+    b'"requestId":"req_9","timestamp":"2026-11-20T10:00:08.000Z","message":{"id":"msg_9",'
+    b'"model":"claude-haiku-4-5-20251001","content":[],"usage":{"input_tokens":3,'
+    b'"output_tokens":4}}},"type":"agent_progress"}}'
+)
+INNER = b'"data":{"message":{'
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        PROGRESS,
+        *(
+            PROGRESS.replace(INNER, INNER + field)
+            for field in (
+                b'"sessionId":"s2",',
+                b'"cwd":"/w/sub",',
+                b'"isSidechain":true,',
+                b'"isSidechain":null,',
+                b'"costUSD":0.25,',
+                b'"costUSD":"1",',
+                b'"version":"x",',
+                b'"timestamp":null,',
+                b'"sessionId":5,',
+            )
+        ),
+        PROGRESS.replace(b'"requestId":"req_9"', b'"requestId":""'),
+        PROGRESS.replace(b'"timestamp":"2026-11-20T10:00:08.000Z",', b""),  # the record's time
+        PROGRESS.replace(b'"timestamp":"2026-11-20T10:00:09.000Z",', b""),  # the call's time
+        PROGRESS.replace(b'"timestamp":"', b'"time":"'),  # none
+        PROGRESS.replace(b'{"type":"progress",', b'{"message":null,"type":"progress",'),
+        PROGRESS.replace(b'"input_tokens":3', b'"input_tokens":-3'),
+    ],
+)
+def test_agent_progress_lines_read_as_the_general_way_reads_them(line: bytes) -> None:
+    """An agent_progress line of the usual shape is decoded into Structs (its call's fields
+    over the record's); the answer is the general way's (the whole line as json reads it).
+    (No refused field is null here: such a line is refused before either way.)"""
+    from agent_focus.ingest.claude import _parse, parse_claude_line
+
+    price = pricer_for({})
+    assert parse_claude_line(line, "p", 7, price) == _parse(line, "p", 7, price)

@@ -15,9 +15,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from msgspec import UNSET
+
 from agent_focus.ingest.jsonl import loads
 from agent_focus.ingest.records import Call, agents_stamp, call_tuple, utc_stamp
-from agent_focus.ingest.shapes import ClaudeEntry, Unfit, claude_entry, fits
+from agent_focus.ingest.shapes import ClaudeEntry, Unfit, claude_entry, claude_progress, fits
 
 Pricer = Callable[[str | None, int, int, int, int, int], "float | None"]
 """A call's price from its model, input, output, 5-minute and 1-hour cache writes, reads."""
@@ -94,12 +96,38 @@ def claude_call(
         return "null field"
     if ascii or fits(line):
         try:
-            entry = claude_entry(line)
+            entry: ClaudeEntry | None = claude_entry(line)
         except Unfit:
-            pass  # not the usual shape: the general way decides
-        else:
+            entry = _progress_entry(line)
+        if entry is not None:
             return _from_entry(entry, path, offset, price)
-    return _parse(line, path, offset, price)
+    return _parse(line, path, offset, price)  # not a usual shape: the general way decides
+
+
+def _progress_entry(line: bytes) -> ClaudeEntry | None:
+    """An ``agent_progress`` line of the usual shape as the :class:`ClaudeEntry` of its call:
+    the record's fields with its call's own over them (:func:`_shape`'s merge); None for a
+    line of another shape, or whose time is not a string."""
+    try:
+        record = claude_progress(line)
+    except Unfit:
+        return None
+    call = record.data.message  # its fields over the record's, as {**record, **call}
+    stamp = call.timestamp if call.timestamp is not UNSET else record.timestamp
+    if stamp is UNSET:  # no time: the general way says so
+        return None
+    session = call.sessionId if call.sessionId is not UNSET else record.sessionId
+    request = call.requestId if call.requestId is not UNSET else record.requestId
+    cwd = call.cwd if call.cwd is not UNSET else record.cwd
+    version = call.version if call.version is not UNSET else record.version
+    sidechain = call.isSidechain if call.isSidechain is not UNSET else record.isSidechain
+    cost = call.costUSD if call.costUSD is not UNSET else record.costUSD
+    return ClaudeEntry(
+        call.message, stamp, None if session is UNSET else session,
+        None if request is UNSET else request, None if cwd is UNSET else cwd,
+        None if version is UNSET else version, None if sidechain is UNSET else sidechain,
+        None if cost is UNSET else cost,
+    )  # fmt: skip
 
 
 def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Call | str | None:
