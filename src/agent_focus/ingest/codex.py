@@ -168,9 +168,9 @@ def _turn(
     if not any(turn[:4]):
         return None  # the same snapshot again
     model = model or FALLBACK_MODEL
-    given, cached = turn[0], min(turn[1], turn[0])
-    key = "\t".join(["x", "codex", at, model, *map(str, turn)])
-    made = turn[2]
+    given, cached, made, reasoning, tokens = turn
+    key = f"x\tcodex\t{at}\t{model}\t{given}\t{cached}\t{made}\t{reasoning}\t{tokens}"
+    cached = min(cached, given)
     return (
         key, None, "codex", at, state.session, state.cwd, model, given - cached, made, 0, 0,
         cached, price(model, given - cached, made, 0, 0, cached), 0, path, offset,

@@ -57,8 +57,11 @@ def keep_consecutive(calls: list[Call], call: Call) -> None:
     replay keys, keep the better of the two there. The :class:`Deduper` ends the same way
     either way: nothing comes between the two copies, and it keeps the best of a call's
     copies by :func:`better`, an order (tests/test_dedupe_order.py)."""
-    last = calls[-1] if calls else None
-    if last is None or call[EXACT] is None or call[:SOURCE] != last[:SOURCE]:
+    if not calls or (exact := call[EXACT]) is None:
+        calls.append(call)
+        return
+    last = calls[-1]
+    if exact != last[EXACT] or call[REPLAY] != last[REPLAY]:
         calls.append(call)
     elif better(call, last):
         calls[-1] = call
