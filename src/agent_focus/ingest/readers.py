@@ -43,7 +43,7 @@ Todo = list[tuple[LogFile, FileMark | None, int]]  # a log, its mark, the bytes 
 SESSION, CONTEXT, TOKENS = MARKERS
 CLAUDE_MARKER = re.compile(re.escape(MARKER)).search
 CODEX_MARKERS = re.compile(b"|".join(map(re.escape, MARKERS))).search  # any of the three
-Search = Callable[[bytes, int], "re.Match[bytes] | None"]
+Search = Callable[[bytes, int, int], "re.Match[bytes] | None"]
 LineCall = Callable[[bytes, str, CodexState, int, Pricer, bool], "Call | str | None"]
 BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about this much
 BATCH_FILES = 64
@@ -52,10 +52,11 @@ _PRICE: list[Pricer] = []  # set before the readers fork: they price what they r
 CHUNK = 4 * 1024 * 1024
 
 
-def chunks(fd: int, start: int, end: int) -> Iterator[tuple[bytes, int]]:
+def chunks(fd: int, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
     """The complete lines of file ``fd`` between ``start`` and ``end``, a few megabytes at a
-    time: (the lines joined by newlines, without the last one; the file offset of the
-    first). A torn tail (no newline yet) is not yielded."""
+    time: (a buffer, the length of its lines joined by newlines without the last one, the
+    file offset of the first). The buffer's bytes after them are not lines yet (not copied
+    out: the lines are ``buffer[:length]``). A torn tail (no newline yet) is not yielded."""
     position, carry = start, b""
     while position < end:
         chunk = os.pread(fd, min(CHUNK, end - position), position)
@@ -69,7 +70,7 @@ def chunks(fd: int, start: int, end: int) -> Iterator[tuple[bytes, int]]:
             carry = data
             continue
         carry = data[cut + 1 :]
-        yield data[:cut], base
+        yield data, cut, base
 
 
 def broken(line: bytes) -> str | None:
@@ -110,13 +111,13 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
         skipped = report.skipped
         claude = log.source == "claude"
         search, call = (CLAUDE_MARKER, claude_call) if claude else (CODEX_MARKERS, codex_call)
-        for data, base in chunks(fd, start, info.st_size):
-            offset = base + len(data) + 1
-            if b"\x00" in data:  # a binary line somewhere: every line asked what it is
-                read += _lines(data, base, path, state, price, records, skipped, claude)
+        for data, size, base in chunks(fd, start, info.st_size):
+            offset = base + size + 1
+            if data.find(b"\x00", 0, size) >= 0:  # a binary line: every line asked what it is
+                read += _lines(data[:size], base, path, state, price, records, skipped, claude)
             else:
                 read += _marked_lines(
-                    data, base, search, call, path, state, price, records, skipped
+                    data, size, base, search, call, path, state, price, records, skipped
                 )
         head = head_digest(os.pread(fd, min(HEAD_BYTES, offset), 0))
     finally:
@@ -158,22 +159,21 @@ def _lines(
 
 
 def _marked_lines(
-    data: bytes, base: int, search: Search, call: LineCall, path: str, state: CodexState,
-    price: Pricer, records: list[Call], skipped: collections.Counter[str],
+    data: bytes, size: int, base: int, search: Search, call: LineCall, path: str,
+    state: CodexState, price: Pricer, records: list[Call], skipped: collections.Counter[str],
 ) -> int:  # fmt: skip
-    """:func:`_lines` for a chunk without a NUL byte: the lines found by their ends
+    """:func:`_lines` for the lines ``data[:size]``, without a NUL byte: found by their ends
     (``memchr``), the marked ones by ``search`` over the whole chunk (a regex search for
     literals: a little faster than ``find``, and one search for Codex's three markers); a
     line without a marker is only looked at when it is not ``{...}``."""
     read = 0
-    ascii = data.isascii()  # then every line is
+    ascii = data.isascii()  # then every line is (the buffer's tail too: else fits() asks)
     find = data.find
-    size = len(data)
-    found = search(data, 0)
+    found = search(data, 0, size)
     marker = found.start() if found else size
     start = 0
     while True:
-        end = find(b"\n", start)
+        end = find(b"\n", start, size)
         if end < 0:
             end = size
         if marker < end:  # the next marker is in this line
@@ -186,7 +186,7 @@ def _marked_lines(
                 skipped[parsed] += 1  # type: ignore[index]
             elif problem := broken(line):
                 skipped[problem] += 1
-            found = search(data, end)
+            found = search(data, end, size)
             marker = found.start() if found else size
         elif (start == end or data[start] != 123 or data[end - 1] != 125) and (
             problem := broken(data[start:end])
