@@ -64,8 +64,11 @@ def keep_consecutive(calls: list[Call], call: Call) -> None:
     replay keys, keep the better of the two there. The :class:`Deduper` ends the same way
     either way: nothing comes between the two copies, and it keeps the best of a call's
     copies by :func:`better`, an order (tests/test_dedupe_order.py)."""
-    last = calls[-1] if calls else None
-    if last is None or call[EXACT] is None or call[:SOURCE] != last[:SOURCE]:
+    if not calls or (exact := call[EXACT]) is None:
+        calls.append(call)
+        return
+    last = calls[-1]
+    if exact != last[EXACT] or call[REPLAY] != last[REPLAY]:
         calls.append(call)
     elif better(call, last):
         calls[-1] = call
@@ -206,16 +209,16 @@ def bulk_load(db: sqlite3.Connection) -> Iterator[None]:
 
 def pricer_for(overrides: dict[str, Price]) -> Pricer:
     """:func:`~agent_focus.journal.pricing.cost_usd` with each model's rates looked up once."""
-    known: dict[str, Callable[[int, int, int, int, int], float] | None] = {}
+    known: dict[str | None, Callable[[int, int, int, int, int], float] | None] = {}
 
     def price(model: str | None, given: int, made: int, write: int, hour: int, read: int) -> float | None:  # fmt: skip
         if not (given or made or write or hour or read):
             return 0.0  # nothing used (a `<synthetic>` record): nothing to price
-        name = model or ""
-        if name not in known:
-            rates = rates_for(name, overrides)
-            known[name] = price_function(rates) if rates is not None else None
-        priced = known[name]
+        try:
+            priced = known[model]
+        except KeyError:
+            rates = rates_for(model or "", overrides)
+            priced = known[model] = price_function(rates) if rates is not None else None
         return priced(given, made, read, write, hour) if priced is not None else None
 
     return price
