@@ -66,8 +66,11 @@ def _journal(folder: Path, runs: list[list[list[Call]]], merge: bool) -> tuple[l
                         keep_consecutive(kept, call)
                     else:
                         kept.append(call)
-                for call in kept:
-                    calls.add(call)
+                if merge:  # and the short way of a first read's new calls
+                    calls.add_all(kept)
+                else:
+                    for call in kept:
+                        calls.add(call)
             calls.close()
         db.close()
     db = open_log(folder)

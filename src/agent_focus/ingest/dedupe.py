@@ -139,6 +139,31 @@ class Deduper:
         if len(self.kept) >= FLUSH_CALLS:
             self.flush()
 
+    def add_all(self, calls: list[Call]) -> None:
+        """:meth:`add` each of a log's calls; on a first read a call neither of whose keys
+        is known yet (most of them) is simply new, and added without the lookups."""
+        if not self.journal_empty:
+            for call in calls:
+                self.add(call)
+            return
+        keys, kept, unwritten = self.keys, self.kept, self.unwritten  # flush clears, keeps them
+        for call in calls:
+            exact, replay = call[EXACT], call[REPLAY]
+            if (exact is not None and exact in keys) or (replay is not None and replay in keys):
+                self.add(call)
+                continue
+            call_id = self.next_id
+            self.next_id = call_id + 1
+            kept[call_id] = call
+            if exact is not None:
+                keys[exact] = call_id
+                unwritten.append((exact, call_id))
+            if replay is not None:
+                keys[replay] = call_id
+                unwritten.append((replay, call_id))
+            if len(kept) >= FLUSH_CALLS:
+                self.flush()
+
     def forget(self, path: str) -> None:
         """A rewritten log (see :func:`forget_file`), after a :meth:`flush`."""
         if not self.forgetting:  # the lookups by log and by call, for this run only

@@ -167,8 +167,7 @@ def ingest_logs(
                         if reset:
                             calls.flush()
                             calls.forget(mark.path)
-                        for call in records:
-                            calls.add(call)
+                        calls.add_all(records)
                         new_marks.append(mark)
                         report.files_read += 1
                         report.calls_read += read
