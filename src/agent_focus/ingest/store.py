@@ -3,9 +3,8 @@ state (Codex keeps its cumulative totals)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +13,8 @@ HEAD_BYTES = 4096
 
 def head_digest(data: bytes) -> str:
     """Identifies a file's beginning, to tell an append from a rewrite."""
+    import hashlib  # here: a run with nothing new to read has no use for it
+
     return hashlib.blake2b(data[:HEAD_BYTES], digest_size=12).hexdigest()
 
 
@@ -31,17 +32,33 @@ class FileMark:
     state: dict[str, Any] = field(default_factory=dict)
 
 
-def read_marks(db: sqlite3.Connection) -> dict[str, FileMark]:
-    rows = db.execute(
-        "SELECT path, source, device, inode, size, offset, head, state FROM log_files"
-    ).fetchall()
+_MARK = "SELECT path, source, device, inode, size, offset, head, state FROM log_files"
+
+
+def read_marks(db: sqlite3.Connection, paths: Iterable[str] | None = None) -> dict[str, FileMark]:
+    """The marks of the logs at ``paths`` that have one, or of every log."""
+    import json
+
+    if paths is None:
+        rows = db.execute(_MARK).fetchall()
+    else:
+        rows = [row for path in paths for row in db.execute(_MARK + " WHERE path = ?", (path,))]
     return {  # most states are empty (Claude's logs have none): no JSON to parse for them
         path: FileMark(path, source, device, inode, size, offset, head, json.loads(state) if state != "{}" else {})
         for path, source, device, inode, size, offset, head, state in rows
     }  # fmt: skip
 
 
+def read_identities(db: sqlite3.Connection) -> dict[str, tuple[int, int, int]]:
+    """Each log's (device, inode, size) when it was last read, by path: all a run needs to
+    tell that a log has nothing new (no mark built, no state parsed)."""
+    rows = db.execute("SELECT path, device, inode, size FROM log_files")
+    return {path: (device, inode, size) for path, device, inode, size in rows}
+
+
 def save_marks(db: sqlite3.Connection, marks: list[FileMark]) -> None:
+    import json
+
     db.executemany(
         "INSERT INTO log_files (path, source, device, inode, size, offset, head, state)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
