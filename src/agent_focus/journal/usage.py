@@ -37,10 +37,12 @@ _WHOLE_DAY = (
 _HOURS = (
     f"SELECT source, {_PROVIDER}, cwd, NULL, NULL, model, date(slot, 'localtime'), session,"
     " input_tokens, output_tokens, cache_write_tokens, cached_tokens, cost_usd, calls, priced"
-    f" FROM usage_hours WHERE slot >= ? AND slot < ? AND {_WHOLE_DAY}"
+    " FROM usage_hours WHERE slot >= ? AND slot < ?{split}"
 )
+# The split hours, checked once per hour rather than once per row of it (in slot order).
 _SPLIT_HOURS = (
-    f"SELECT DISTINCT slot FROM usage_hours WHERE slot >= ? AND slot < ? AND NOT ({_WHOLE_DAY})"
+    "SELECT slot FROM (SELECT DISTINCT slot FROM usage_hours WHERE slot >= ? AND slot < ?)"
+    f" WHERE NOT ({_WHOLE_DAY}) ORDER BY slot"
 )
 _PLANNER = (
     "SELECT 'planner', provider, NULL, agent, worktree, model, date(at, 'localtime'), 'planner',"
@@ -126,15 +128,17 @@ def read_calls(
     first, last = _hour(low, up=True), _hour(high, up=False)
     if first >= last:
         first = last = high  # no whole hour in the window: every call one by one
-    parts = [
-        (_HOURS, (first, last)),
-        (_CALLS, (low, first)),
-        (_CALLS, (max(last, low), high)),
-        (_PLANNER, (low, high)),
-    ]
     db = open_log(folder)
     try:
         split = [row[0] for row in db.execute(_SPLIT_HOURS, (first, last))]
+        # the hours of the window but its split ones (none in most zones: no check at all)
+        hours = _HOURS.format(split=f" AND slot NOT IN ({', '.join('?' * len(split))})" if split else "")  # fmt: skip
+        parts: list[tuple[str, tuple[str, ...]]] = [
+            (hours, (first, last, *split)),
+            (_CALLS, (low, first)),
+            (_CALLS, (max(last, low), high)),
+            (_PLANNER, (low, high)),
+        ]
         parts += [(_CALLS, (slot, slot[:13] + "~")) for slot in split]
         rows: list[tuple[Any, ...]] = []
         for at in range(0, len(parts), 400):  # SQLite allows 500 terms in a compound SELECT
@@ -146,6 +150,9 @@ def read_calls(
         db.close()
 
 
+_KEY_COLUMN = {"source": 0, "provider": 1, "model": 5, "day": 6, "session": 7}
+
+
 def usage_report(
     folder: Path,
     by: str,
@@ -153,23 +160,48 @@ def usage_report(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> UsageReport:
-    """Totals per ``by`` over the window, and the grand total."""
-    groups: dict[str, dict[str, Any]] = {}
-    total = empty()
+    """Totals per ``by`` over the window, and the grand total.
+
+    Each group of :func:`read_calls` is added to its key's total and to the grand total as
+    :func:`fold` would, in the same order (so the same rounding of the dollars), in one
+    tight loop: ``sums`` holds each key's figures in :func:`empty`'s order."""
+    sums: dict[Any, list[Any]] = {}
+    total: list[Any] = [0, 0, 0, 0, 0, None, 0, 0]
+    column = _KEY_COLUMN.get(by)
+    if column is None and by not in ("agent", "worktree"):
+        raise KeyError(by)
+    unknown = by in ("model", "session")  # keys that read "?" when missing
     for row in read_calls(folder, since, until):
-        source, provider, cwd, agent, worktree, model, day, session = row[:8]
+        if column is not None:
+            key = row[column]
+            if unknown and not key:
+                key = "?"
+        else:
+            source, _provider, cwd, agent, worktree = row[:5]
+            if source != "planner":
+                agent, worktree = place(cwd)
+                agent = agent or cwd or "?"
+            key = (agent or "?") if by == "agent" else (worktree or cwd or "?")
         given, made, written, read, cost, calls, unpriced = row[8:]
-        if source != "planner" and by in ("agent", "worktree"):  # no other key needs them
-            agent, worktree = place(cwd)
-            agent = agent or cwd or "?"
-        key = {
-            "agent": agent or "?", "worktree": worktree or cwd or "?", "model": model or "?",
-            "day": day, "session": session or "?", "source": source, "provider": provider,
-        }[by]  # fmt: skip
-        for target in (groups.setdefault(key, empty()), total):
-            fold(target, given, made, written, read, cost, calls, unpriced)
+        if unpriced is None:
+            unpriced = calls if cost is None else 0
+        figures = sums.get(key)
+        if figures is None:
+            figures = sums[key] = [0, 0, 0, 0, 0, None, 0, 0]
+        for into in (figures, total):
+            into[0] += given
+            into[1] += made
+            into[2] += written
+            into[3] += read
+            into[4] += given + made + written + read
+            if cost is not None:
+                into[5] = round((into[5] or 0.0) + cost, 10)
+            into[6] += calls
+            into[7] += unpriced
+    names = tuple(empty())
+    groups = {key: dict(zip(names, figures, strict=True)) for key, figures in sums.items()}
     rows = [{by: key, **figures} for key, figures in sorted(groups.items(), key=_order(by))]
-    return UsageReport(by, total, rows)
+    return UsageReport(by, dict(zip(names, total, strict=True)), rows)
 
 
 def _order(by: str) -> Callable[[tuple[str, dict[str, Any]]], tuple[Any, ...]]:
