@@ -207,6 +207,7 @@ def ingest_logs(
                         progress(done, report.bytes_read)
                 calls.close()
                 save_marks(db, new_marks)
+                db.execute("UPDATE usage_generation SET n = n + 1")  # the cached reports go
                 stack.close()  # the indexes and the hourly sums, before the commit
                 report.calls_added = count_calls(db) - before
         finally:

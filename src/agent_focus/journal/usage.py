@@ -9,6 +9,10 @@ elsewhere is shown under its ``cwd``, after the agents.
 
 from __future__ import annotations
 
+import json
+import os
+import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -124,33 +128,42 @@ def read_calls(
     the hours split by a local midnight one by one."""
     if not (folder / LOG_NAME).exists():
         return []
-    low, high = bounds(since, until)
-    first, last = _hour(low, up=True), _hour(high, up=False)
-    if first >= last:
-        first = last = high  # no whole hour in the window: every call one by one
     db = open_log(folder)
     try:
-        split = [row[0] for row in db.execute(_SPLIT_HOURS, (first, last))]
-        # the hours of the window but its split ones (none in most zones: no check at all)
-        hours = _HOURS.format(split=f" AND slot NOT IN ({', '.join('?' * len(split))})" if split else "")  # fmt: skip
-        parts: list[tuple[str, tuple[str, ...]]] = [
-            (hours, (first, last, *split)),
-            (_CALLS, (low, first)),
-            (_CALLS, (max(last, low), high)),
-            (_PLANNER, (low, high)),
-        ]
-        parts += [(_CALLS, (slot, slot[:13] + "~")) for slot in split]
-        rows: list[tuple[Any, ...]] = []
-        for at in range(0, len(parts), 400):  # SQLite allows 500 terms in a compound SELECT
-            chunk = parts[at : at + 400]
-            query = _GROUPED.format(parts=" UNION ALL ".join(sql for sql, _ in chunk))
-            rows += db.execute(query, [v for _, args in chunk for v in args]).fetchall()
-        return rows
+        return _calls(db, since, until)
     finally:
         db.close()
 
 
-_KEY_COLUMN = {"source": 0, "provider": 1, "model": 5, "day": 6, "session": 7}
+def _calls(
+    db: sqlite3.Connection, since: datetime | None, until: datetime | None
+) -> list[tuple[Any, ...]]:
+    low, high = bounds(since, until)
+    first, last = _hour(low, up=True), _hour(high, up=False)
+    if first >= last:
+        first = last = high  # no whole hour in the window: every call one by one
+    split = [row[0] for row in db.execute(_SPLIT_HOURS, (first, last))]
+    # the hours of the window but its split ones (none in most zones: no check at all)
+    hours = _HOURS.format(split=f" AND slot NOT IN ({', '.join('?' * len(split))})" if split else "")  # fmt: skip
+    parts: list[tuple[str, tuple[str, ...]]] = [
+        (hours, (first, last, *split)),
+        (_CALLS, (low, first)),
+        (_CALLS, (max(last, low), high)),
+        (_PLANNER, (low, high)),
+    ]
+    parts += [(_CALLS, (slot, slot[:13] + "~")) for slot in split]
+    rows: list[tuple[Any, ...]] = []
+    for at in range(0, len(parts), 400):  # SQLite allows 500 terms in a compound SELECT
+        chunk = parts[at : at + 400]
+        query = _GROUPED.format(parts=" UNION ALL ".join(sql for sql, _ in chunk))
+        rows += db.execute(query, [v for _, args in chunk for v in args]).fetchall()
+    return rows
+
+
+# Keys whose sums depend on the journal alone (and the zone): their reports are cached.
+# An agent's or a worktree's depend on the worktrees too.
+CACHED = frozenset(("day", "model", "session", "source", "provider"))
+CACHE_ROWS = 32  # reports kept (of the latest count): each window is a key of its own
 
 
 def usage_report(
@@ -162,16 +175,101 @@ def usage_report(
 ) -> UsageReport:
     """Totals per ``by`` over the window, and the grand total.
 
-    Each group of :func:`read_calls` is added to its key's total and to the grand total as
-    :func:`fold` would, in the same order (so the same rounding of the dollars), in one
-    tight loop: ``sums`` holds each key's figures in :func:`empty`'s order."""
+    A report by one of the :data:`CACHED` keys is kept in the journal with the count of
+    changes to the calls it sums (m007_usage_generation), its window and the local zone
+    (:func:`zone`); while that count is the same, the next such report is read back, not
+    summed again: the same JSON, byte for byte."""
+    if not (folder / LOG_NAME).exists():
+        return _fold(by, place, [])
+    db = open_log(folder)
+    try:
+        db.execute("BEGIN")  # one snapshot: the count and the calls it counts
+        try:
+            generation = db.execute("SELECT n FROM usage_generation").fetchone()[0]
+            key = json.dumps([by, *bounds(since, until), zone()])
+            if by in CACHED:
+                kept = db.execute(
+                    "SELECT report FROM usage_cache WHERE key = ? AND generation = ?",
+                    (key, generation),
+                ).fetchone()
+                if kept is not None:
+                    total, rows = json.loads(kept[0])
+                    return UsageReport(by, total, rows)
+            calls = _calls(db, since, until)
+        finally:
+            db.execute("COMMIT")
+        report = _fold(by, place, calls)
+        if by in CACHED:
+            _remember(db, key, generation, report)
+        return report
+    finally:
+        db.close()
+
+
+def _remember(db: sqlite3.Connection, key: str, generation: int, report: UsageReport) -> None:
+    """Keep a report summed at ``generation``, unless the calls changed since (then it is
+    stale already); the reports of older counts go. A busy or read-only journal keeps none."""
+    text = json.dumps([report.total, report.rows], ensure_ascii=False, separators=(",", ":"))
+    try:
+        db.execute("PRAGMA busy_timeout = 100")
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(
+                "DELETE FROM usage_cache WHERE generation != (SELECT n FROM usage_generation)"
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO usage_cache SELECT ?, n, ? FROM usage_generation"
+                " WHERE n = ?",
+                (key, text, generation),
+            )
+            db.execute(
+                "DELETE FROM usage_cache WHERE rowid NOT IN"
+                f" (SELECT rowid FROM usage_cache ORDER BY rowid DESC LIMIT {CACHE_ROWS})"
+            )
+    except sqlite3.Error:
+        pass
+
+
+def zone() -> str:
+    """What SQLite's `localtime` depends on: ``TZ`` (and ``TZDIR``), the identity of the
+    zone file the C library reads for it (a tzdata update or a new /etc/localtime replaces
+    or rewrites it), and the offsets Python read at start."""
+    tz = os.environ.get("TZ")
+    name = (tz or "").removeprefix(":")
+    tzdir = os.environ.get("TZDIR") or "/usr/share/zoneinfo"
+    if tz is None:
+        files = ["/etc/localtime"]
+    elif name.startswith("/"):
+        files = [name]
+    else:  # a zone name, else a POSIX rule (whose DST dates may come from posixrules)
+        files = [os.path.join(tzdir, name), os.path.join(tzdir, "posixrules")]
+    found: list[tuple[int, ...] | None] = []
+    for file in files:
+        try:
+            info = os.stat(file)
+        except (OSError, ValueError):
+            found.append(None)
+            continue
+        found.append((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
+    return repr((tz, os.environ.get("TZDIR"), found, time.timezone, time.altzone, time.tzname))
+
+
+_KEY_COLUMN = {"source": 0, "provider": 1, "model": 5, "day": 6, "session": 7}
+
+
+def _fold(by: str, place: Place, found: Iterable[tuple[Any, ...]]) -> UsageReport:
+    """The report of ``found`` (:func:`read_calls`' groups) per ``by``.
+
+    Each group is added to its key's total and to the grand total as :func:`fold` would,
+    in the same order (so the same rounding of the dollars), in one tight loop: ``sums``
+    holds each key's figures in :func:`empty`'s order."""
     sums: dict[Any, list[Any]] = {}
     total: list[Any] = [0, 0, 0, 0, 0, None, 0, 0]
     column = _KEY_COLUMN.get(by)
     if column is None and by not in ("agent", "worktree"):
         raise KeyError(by)
     unknown = by in ("model", "session")  # keys that read "?" when missing
-    for row in read_calls(folder, since, until):
+    for row in found:
         if column is not None:
             key = row[column]
             if unknown and not key:
