@@ -18,16 +18,15 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 # A directory's listing: its mtime (ns) when listed, its *.jsonl names, its subdirectories.
 Listing = tuple[int, tuple[str, ...], tuple[str, ...]]
 RACY_NS = 2_000_000_000  # a listing this close to its mtime may miss a same-tick change
 
 
-@dataclass(frozen=True)
-class LogFile:
+class LogFile(NamedTuple):
     path: str  # as os.path.join builds it from the root's Path: normalised
     source: str  # "claude" or "codex"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 HEAD_BYTES = 4096
 
@@ -18,18 +17,46 @@ def head_digest(data: bytes) -> str:
     return hashlib.blake2b(data[:HEAD_BYTES], digest_size=12).hexdigest()
 
 
-@dataclass
 class FileMark:
-    """What the journal remembers of one log file."""
+    """What the journal remembers of one log file (a plain class: see
+    ingest.report.IngestReport)."""
 
-    path: str
-    source: str
-    device: int
-    inode: int
-    size: int
-    offset: int
-    head: str
-    state: dict[str, Any] = field(default_factory=dict)
+    FIELDS: ClassVar[tuple[str, ...]] = ("path", "source", "device", "inode", "size", "offset", "head", "state")  # fmt: skip
+    __slots__ = ("device", "head", "inode", "offset", "path", "size", "source", "state")
+
+    def __init__(
+        self,
+        path: str,
+        source: str,
+        device: int,
+        inode: int,
+        size: int,
+        offset: int,
+        head: str,
+        state: dict[str, Any] | None = None,
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.offset = offset
+        self.head = head
+        self.state: dict[str, Any] = {} if state is None else state
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
+        return f"FileMark({fields})"
 
 
 _MARK = "SELECT path, source, device, inode, size, offset, head, state FROM log_files"

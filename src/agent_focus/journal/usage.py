@@ -14,13 +14,11 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from agent_focus.journal.db import LOG_NAME, open_log
-from agent_focus.journal.spend import stamp
 
 _PROVIDER = "CASE source WHEN 'claude' THEN 'anthropic' ELSE 'openai' END"
 _CALLS = (
@@ -65,8 +63,7 @@ _GROUPED = (
 Place = Callable[[str | None], tuple[str | None, str | None]]  # cwd -> (agent, worktree)
 
 
-@dataclass(frozen=True)
-class UsageReport:
+class UsageReport(NamedTuple):
     by: str
     total: dict[str, Any]
     rows: list[dict[str, Any]]
@@ -105,6 +102,10 @@ def fold_row(into: dict[str, Any], row: dict[str, Any]) -> None:
 
 def bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
     """A window as the journal's UTC text: ``("", "~")`` is all of time."""
+    if since is None and until is None:
+        return ("", "~")
+    from agent_focus.journal.spend import stamp
+
     return (stamp(since) if since else "", stamp(until) if until else "~")
 
 
