@@ -190,8 +190,8 @@ def bench_size(
         for name, step in steps:
             result = step()
             samples[name].runs.append(result)
-            print(f"  {size} round {index + 1}: {name} {result.wall:.2f} s, "
-                  f"{result.cpu:.2f} s CPU, {result.rss / 2**20:.0f} MiB", file=sys.stderr)  # fmt: skip
+            print(f"  {size} round {index + 1}: {name} {result.wall:.3f} s, "
+                  f"{result.cpu:.3f} s CPU, {result.rss / 2**20:.0f} MiB", file=sys.stderr)  # fmt: skip
         shutil.rmtree(state, ignore_errors=True)
     reference = samples["ccusage"].runs[-1].output
     for name in ("cold", "warm"):
@@ -222,8 +222,8 @@ def table(size: str, folder: Path, result: dict[str, Any]) -> str:
     ):
         wall, rss, cpu = samples[name].wall(), samples[name].rss(), samples[name].cpu()
         lines.append(
-            f"| {label} | {wall:.2f} s | {wall / base_wall:.2f}x | {cpu:.2f} s |"
-            f" {cpu / base_cpu:.2f}x | {mib(rss)} | {rss / base_rss:.2f}x |"
+            f"| {label} | {wall:.3f} s | {wall / base_wall:.3f}x | {cpu:.3f} s |"
+            f" {cpu / base_cpu:.3f}x | {mib(rss)} | {rss / base_rss:.2f}x |"
         )
     checks = result["checks"]
     bad = [c for c in checks if c != "ok"]
