@@ -378,3 +378,62 @@ def test_days_from_hourly_sums_are_the_calls_days(
         db.close()
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def _journal_shape(folder: Path) -> tuple[list[str], list[tuple[str, int]]]:
+    import sqlite3
+
+    db = sqlite3.connect(folder / "focus.db")
+    try:
+        names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
+        keys = db.execute("SELECT key, call_id FROM call_keys ORDER BY key").fetchall()
+        return sorted(names), keys
+    finally:
+        db.close()
+
+
+def test_a_journal_of_before_the_lean_keys_migrates_and_still_dedupes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """m007: a journal written with the keys as a rowid table and the lookup indexes keeps
+    every key; a copy read after the migration is still found; forgetting a rewritten log
+    builds its lookups for that run only."""
+    import sqlite3
+
+    from agent_focus.ingest.run import ingest_logs
+    from agent_focus.journal import db as journal_db
+
+    config = tmp_path / "claude"
+    (config / "projects" / "p").mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(config))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "no-codex"))
+    state = tmp_path / "state"
+    first = config / "projects" / "p" / "a.jsonl"
+    first.write_text(assistant("/w", 1) + assistant("/w", 2))
+    names = [m.__name__ for m in journal_db.MIGRATIONS]
+    with monkeypatch.context() as before:  # the journal as the code before m007 wrote it
+        before.setattr(journal_db, "MIGRATIONS", journal_db.MIGRATIONS[: names.index("m007_lean_call_keys")])  # fmt: skip
+        assert ingest_logs(state).calls_added == 2
+        old_names, old_keys = _journal_shape(state)
+    assert {"agent_usage_path", "call_keys_call"} <= set(old_names)
+    assert [k for k, _ in old_keys] == ["r\tmsg_1\ts1", "r\tmsg_2\ts1", "x\tmsg_1\treq_1", "x\tmsg_2\treq_2"]  # fmt: skip
+    copy = config / "projects" / "p" / "b.jsonl"  # a resumed session's copy of call 2
+    copy.write_text(assistant("/w", 2, sessionId="s2") + assistant("/w", 3))
+    assert ingest_logs(state).calls_added == 1  # migrated first: call 2 is found by its key
+    names_now, keys = _journal_shape(state)
+    assert "agent_usage_path" not in names_now and "call_keys_call" not in names_now
+    assert keys[:2] == old_keys[:2] and set(old_keys) <= set(keys)
+    db = sqlite3.connect(state / "focus.db")
+    (ddl,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'call_keys'").fetchone()
+    db.close()
+    assert ddl.endswith("WITHOUT ROWID")
+    other = config / "projects" / "p" / "c.jsonl"
+    other.write_text(assistant("/w", 5) + assistant("/w", 6))
+    assert ingest_logs(state).calls_added == 2
+    other.write_text(assistant("/w", 7))  # rewritten (shorter): forgotten, read again
+    report = ingest_logs(state)
+    assert report.files_read == 1 and report.calls_added == -1  # calls 5 and 6 gone, 7 new
+    names_after, keys_after = _journal_shape(state)
+    assert names_after == names_now  # the forgetting lookups are gone again
+    assert "x\tmsg_5\treq_5" not in [k for k, _ in keys_after]
+    assert "x\tmsg_7\treq_7" in [k for k, _ in keys_after]

@@ -15,9 +15,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from msgspec import UNSET
+
 from agent_focus.ingest.jsonl import loads
 from agent_focus.ingest.records import Call, agents_stamp, call_tuple, utc_stamp
-from agent_focus.ingest.shapes import ClaudeEntry, Unfit, claude_entry, fits
+from agent_focus.ingest.shapes import ClaudeEntry, Unfit, claude_entry, claude_progress, fits
 
 Pricer = Callable[[str | None, int, int, int, int, int], "float | None"]
 """A call's price from its model, input, output, 5-minute and 1-hour cache writes, reads."""
@@ -31,9 +33,13 @@ NULL_NAMES = tuple(
         "isApiErrorMessage", "cache_read_input_tokens", "cache_creation_input_tokens",
     )
 )  # fmt: skip
-LONGEST_NAME = max(map(len, NULL_NAMES))
+REFUSED_NULL = re.compile(  # '":null' (found as a literal), with one of the names before
+    re.escape(NULL) + b"(?:" + b"|".join(b"(?<=" + re.escape(name + NULL) + b")" for name in NULL_NAMES) + b")"
+)  # fmt: skip
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:\d{2})\Z")
 VERSION = re.compile(r"\d+\.\d+\.\d")
+_VERSIONS: dict[str, bool] = {}  # a version seen: whether VERSION matches it
+_SAME: dict[str | None, str | None] = {}  # a session, cwd or model seen: its first copy
 
 
 def _count(value: object) -> int | None:
@@ -48,17 +54,6 @@ def _floats(usage: dict[str, Any]) -> bool:
     return any(type(v) is float for v in usage.values()) or (
         isinstance(detail, dict) and any(type(v) is float for v in detail.values())
     )
-
-
-def has_null_field(line: bytes) -> bool:
-    """Whether ``"<field>":null`` occurs anywhere in the line for a refused field: one scan
-    for ``":null``, then a look at the name before each (most lines have none)."""
-    at = line.find(NULL)
-    while at >= 0:
-        if line[max(at - LONGEST_NAME, 0) : at].endswith(NULL_NAMES):
-            return True
-        at = line.find(NULL, at + 1)
-    return False
 
 
 def _text(value: object) -> str | None:
@@ -89,16 +84,50 @@ def parse_claude_line(line: bytes, path: str, offset: int, price: Pricer) -> Cal
     fields, bad counts or time)."""
     if MARKER not in line:
         return None
-    if NULL in line and has_null_field(line):
+    return claude_call(line, path, None, offset, price, False)
+
+
+def claude_call(
+    line: bytes, path: str, _state: object, offset: int, price: Pricer, ascii: bool
+) -> Call | str | None:
+    """:func:`parse_claude_line` of a line that holds the marker (``ascii``: known to be),
+    called as :func:`~agent_focus.ingest.codex.codex_call` is (a Claude log has no state)."""
+    if REFUSED_NULL.search(line) is not None:
         return "null field"
-    if fits(line):
+    if ascii or fits(line):
         try:
-            entry = claude_entry(line)
+            entry: ClaudeEntry | None = claude_entry(line)
         except Unfit:
-            pass  # not the usual shape: the general way decides
-        else:
+            entry = _progress_entry(line)
+        if entry is not None:
             return _from_entry(entry, path, offset, price)
-    return _parse(line, path, offset, price)
+    return _parse(line, path, offset, price)  # not a usual shape: the general way decides
+
+
+def _progress_entry(line: bytes) -> ClaudeEntry | None:
+    """An ``agent_progress`` line of the usual shape as the :class:`ClaudeEntry` of its call:
+    the record's fields with its call's own over them (:func:`_shape`'s merge); None for a
+    line of another shape, or whose time is not a string."""
+    try:
+        record = claude_progress(line)
+    except Unfit:
+        return None
+    call = record.data.message  # its fields over the record's, as {**record, **call}
+    stamp = call.timestamp if call.timestamp is not UNSET else record.timestamp
+    if stamp is UNSET:  # no time: the general way says so
+        return None
+    session = call.sessionId if call.sessionId is not UNSET else record.sessionId
+    request = call.requestId if call.requestId is not UNSET else record.requestId
+    cwd = call.cwd if call.cwd is not UNSET else record.cwd
+    version = call.version if call.version is not UNSET else record.version
+    sidechain = call.isSidechain if call.isSidechain is not UNSET else record.isSidechain
+    cost = call.costUSD if call.costUSD is not UNSET else record.costUSD
+    return ClaudeEntry(
+        call.message, stamp, None if session is UNSET else session,
+        None if request is UNSET else request, None if cwd is UNSET else cwd,
+        None if version is UNSET else version, None if sidechain is UNSET else sidechain,
+        None if cost is UNSET else cost,
+    )  # fmt: skip
 
 
 def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Call | str | None:
@@ -109,8 +138,12 @@ def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Ca
     if at is None and not STAMP.match(stamp):
         return "usage without whole token counts or a timestamp"
     version = entry.version
-    if version is not None and not VERSION.match(version):
-        return "unknown version"
+    if version is not None:
+        known = _VERSIONS.get(version)
+        if known is None:
+            known = _VERSIONS[version] = VERSION.match(version) is not None
+        if not known:
+            return "unknown version"
     session, request = entry.sessionId, entry.requestId
     message_id, model = entry.message.id, entry.message.model
     if "" in (session, request, message_id, model):
@@ -131,8 +164,10 @@ def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Ca
         replay = f"r\t{message_id}\t{session}"
     read = usage.cache_read_input_tokens
     cost = entry.costUSD
+    same = _SAME.setdefault  # one object for the calls of a session: they pickle as one
     return (
-        key, replay, "claude", at, session, entry.cwd, model, given, made, write, hour, read,
+        key, replay, "claude", at, same(session, session), same(cwd := entry.cwd, cwd),
+        same(model, model), given, made, write, hour, read,
         float(cost) if cost is not None else price(model, given, made, write, hour, read),
         1 if entry.isSidechain is True else 0, path, offset,
     )  # fmt: skip

@@ -84,7 +84,14 @@ def parse_codex_line(
     (:mod:`agent_focus.ingest.shapes`), the others the general way."""
     if not any(marker in line for marker in MARKERS):
         return None
-    if fits(line):
+    return codex_call(line, path, state, offset, price, False)
+
+
+def codex_call(
+    line: bytes, path: str, state: CodexState, offset: int, price: Pricer, ascii: bool
+) -> Call | str | None:
+    """:func:`parse_codex_line` of a line that holds a marker (``ascii``: known to be)."""
+    if ascii or fits(line):
         try:
             entry = codex_entry(line)
         except Unfit:
@@ -161,9 +168,9 @@ def _turn(
     if not any(turn[:4]):
         return None  # the same snapshot again
     model = model or FALLBACK_MODEL
-    given, cached = turn[0], min(turn[1], turn[0])
-    key = "\t".join(["x", "codex", at, model, *map(str, turn)])
-    made = turn[2]
+    given, cached, made, reasoning, tokens = turn
+    key = f"x\tcodex\t{at}\t{model}\t{given}\t{cached}\t{made}\t{reasoning}\t{tokens}"
+    cached = min(cached, given)
     return (
         key, None, "codex", at, state.session, state.cwd, model, given - cached, made, 0, 0,
         cached, price(model, given - cached, made, 0, 0, cached), 0, path, offset,

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from agent_focus.ingest.claude import Pricer
+from agent_focus.ingest.hours import HourSums
 from agent_focus.ingest.records import (
+    AT,
     COST,
     EXACT,
     OFFSET,
@@ -26,7 +28,6 @@ from agent_focus.ingest.records import (
     Call,
     total_tokens,
 )
-from agent_focus.journal.db import FILL_HOURS
 from agent_focus.journal.pricing import price_function, rates_for
 
 if TYPE_CHECKING:
@@ -38,6 +39,12 @@ COLUMNS = (
     "path", "offset",
 )  # fmt: skip
 FLUSH_CALLS = 4096  # new or changed calls held before they are written: bounds the memory
+# A rewritten log is rare: the lookups that forgetting one needs are built when it happens
+# and dropped at the end of that run, not kept up by every first read (journal.db m007).
+_FORGET_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS forget_usage_path ON agent_usage (path)",
+    "CREATE INDEX IF NOT EXISTS forget_keys_call ON call_keys (call_id)",
+)
 _INSERT = f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"  # fmt: skip
 
 
@@ -57,8 +64,11 @@ def keep_consecutive(calls: list[Call], call: Call) -> None:
     replay keys, keep the better of the two there. The :class:`Deduper` ends the same way
     either way: nothing comes between the two copies, and it keeps the best of a call's
     copies by :func:`better`, an order (tests/test_dedupe_order.py)."""
-    last = calls[-1] if calls else None
-    if last is None or call[EXACT] is None or call[:SOURCE] != last[:SOURCE]:
+    if not calls or (exact := call[EXACT]) is None:
+        calls.append(call)
+        return
+    last = calls[-1]
+    if exact != last[EXACT] or call[REPLAY] != last[REPLAY]:
         calls.append(call)
     elif better(call, last):
         calls[-1] = call
@@ -67,17 +77,20 @@ def keep_consecutive(calls: list[Call], call: Call) -> None:
 class Deduper:
     """Adds calls to the journal in ``db`` (inside the caller's transaction)."""
 
-    def __init__(self, db: sqlite3.Connection):
+    def __init__(self, db: sqlite3.Connection, first_read: HourSums | None = None):
         self.db = db
+        self.hours = first_read  # summed here as written, on a first read (ingest.hours)
         self.kept: dict[int, Call] = {}  # new or changed, unwritten
         self.keys: dict[str, int] = {}  # this run's new keys (all: looked up without SQL)
-        self.unwritten: list[tuple[str, int]] = []  # those of them not written yet
+        # Those not written yet: with each flush, sorted (one B-tree, journal.db m007: a
+        # first read writes them while the readers read, not all at the end).
+        self.unwritten: list[tuple[str, int]] = []
+        self.forgetting = False  # whether a rewritten log was forgotten in this run
         self.journal_empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
-        # On a first read every key is new: they are all written at the end (:meth:`close`),
-        # sorted once, so the key index fills page after page instead of all over the file.
         self.next_id = (
             int(db.execute("SELECT coalesce(max(id), 0) FROM agent_usage").fetchone()[0]) + 1
         )
+        self.written = self.next_id  # ids below this one are in the journal
 
     def _find(self, key: str) -> int | None:
         found = self.keys.get(key)
@@ -112,22 +125,26 @@ class Deduper:
         if call_id is None:
             call_id = self.next_id
             self.next_id += 1
-        elif not better(call, self._load(call_id)):
+        elif not better(call, kept := self._load(call_id)):
             return
+        elif self.hours is not None and call_id < self.written:  # its sums are written
+            self.hours.stale.update((kept[AT][:13], call[AT][:13]))
         self.kept[call_id] = call
         if exact and by_exact is None:
             self.keys[exact] = call_id
-            if not self.journal_empty:
-                self.unwritten.append((exact, call_id))
+            self.unwritten.append((exact, call_id))
         if replay and by_replay is None:
             self.keys[replay] = call_id
-            if not self.journal_empty:
-                self.unwritten.append((replay, call_id))
+            self.unwritten.append((replay, call_id))
         if len(self.kept) >= FLUSH_CALLS:
             self.flush()
 
     def forget(self, path: str) -> None:
         """A rewritten log (see :func:`forget_file`), after a :meth:`flush`."""
+        if not self.forgetting:  # the lookups by log and by call, for this run only
+            self.forgetting = True
+            for sql in _FORGET_INDEXES:
+                self.db.execute(sql)
         gone = {
             row[0] for row in self.db.execute("SELECT id FROM agent_usage WHERE path = ?", (path,))
         }
@@ -137,10 +154,16 @@ class Deduper:
 
     def flush(self) -> None:
         """Write the calls and keys not written yet (the keys stay known)."""
+        if self.hours is not None:
+            add, written = self.hours.add, self.written
+            for call_id, call in self.kept.items():
+                if call_id >= written:
+                    add(call)
+            self.written = self.next_id
         self.db.executemany(
             _INSERT, [(call_id, *call[SOURCE:]) for call_id, call in self.kept.items()]
         )
-        self.unwritten.sort()  # in key order: the primary key's pages fill one after another
+        self.unwritten.sort()
         self.db.executemany(
             "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)", self.unwritten
         )
@@ -148,14 +171,11 @@ class Deduper:
         self.unwritten.clear()
 
     def close(self) -> None:
-        """Write what is left: the calls, and on a first read every key."""
+        """Write what is left; drop the indexes that forgetting a log built."""
         self.flush()
-        if self.journal_empty:
-            ordered = sorted(self.keys)  # (key, id) pairs made by zip, in C
-            self.db.executemany(
-                "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)",
-                zip(ordered, map(self.keys.__getitem__, ordered), strict=True),
-            )
+        if self.forgetting:
+            for sql in _FORGET_INDEXES:
+                self.db.execute(f"DROP INDEX {sql.split()[5]}")
 
 
 def forget_file(db: sqlite3.Connection, path: str) -> None:
@@ -187,44 +207,18 @@ def bulk_load(db: sqlite3.Connection) -> Iterator[None]:
         db.execute(sql)
 
 
-@contextlib.contextmanager
-def hours_kept(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
-    """Inside the caller's transaction: keep ``usage_hours`` equal to the sums of
-    ``agent_usage``. The hours of every call written or removed are noted (temporary
-    triggers; REPLACE's removals fire them only with ``PRAGMA recursive_triggers = ON``, which
-    the caller sets before its transaction) and summed again at
-    the end from the calls themselves; on a first read (``rebuild``) every hour is summed
-    once at the end instead."""
-    if rebuild:
-        yield
-        db.execute("DELETE FROM usage_hours")
-        db.execute(FILL_HOURS, ("", "~"))
-        return
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS dirty_hours (hour TEXT PRIMARY KEY) WITHOUT ROWID")
-    for name, event, row in (("usage_added", "INSERT", "new"), ("usage_removed", "DELETE", "old")):
-        db.execute(
-            f"CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {event} ON agent_usage BEGIN"
-            f" INSERT OR IGNORE INTO dirty_hours VALUES (substr({row}.at, 1, 13)); END"
-        )
-    yield
-    for (hour,) in db.execute("SELECT hour FROM dirty_hours").fetchall():
-        db.execute("DELETE FROM usage_hours WHERE slot = ?", (hour + ":00:00.000+00:00",))
-        db.execute(FILL_HOURS, (hour, hour + "~"))
-    db.execute("DELETE FROM dirty_hours")
-
-
 def pricer_for(overrides: dict[str, Price]) -> Pricer:
     """:func:`~agent_focus.journal.pricing.cost_usd` with each model's rates looked up once."""
-    known: dict[str, Callable[[int, int, int, int, int], float] | None] = {}
+    known: dict[str | None, Callable[[int, int, int, int, int], float] | None] = {}
 
     def price(model: str | None, given: int, made: int, write: int, hour: int, read: int) -> float | None:  # fmt: skip
         if not (given or made or write or hour or read):
             return 0.0  # nothing used (a `<synthetic>` record): nothing to price
-        name = model or ""
-        if name not in known:
-            rates = rates_for(name, overrides)
-            known[name] = price_function(rates) if rates is not None else None
-        priced = known[name]
+        try:
+            priced = known[model]
+        except KeyError:
+            rates = rates_for(model or "", overrides)
+            priced = known[model] = price_function(rates) if rates is not None else None
         return priced(given, made, read, write, hour) if priced is not None else None
 
     return price

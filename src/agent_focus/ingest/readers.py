@@ -2,10 +2,12 @@
 the de-duplication's order, by two forked reader processes when much is new
 (:func:`read_in_order`).
 
-A log is read a few megabytes at a time (:func:`chunks`); each chunk is split into lines
-(in C) and each line tested for the markers of the lines that may record a call (a C
-scan); only the marked lines are parsed, and only a line that is not ``{...}`` (or any line
-of a chunk with a NUL byte) is asked why it is :func:`broken`.
+A log is read a few megabytes at a time (:func:`chunks`). A chunk is searched whole for
+the markers of the lines that may record a call (a C scan), and its lines found by their
+ends (``memchr``), not split; only the marked lines are sliced out and parsed, and only a
+line that is not ``{...}`` is asked why it is :func:`broken`. A chunk with a NUL byte
+anywhere is read line by line as a whole, every line asked (:func:`_lines`): the same
+answers, the rare way.
 
 A log's copies of one call written one after the other (one per content block of the
 message, the last with the final output count) are resolved in the reader: of two
@@ -21,13 +23,15 @@ the parent more in bookkeeping than the log's calls) and send back plain tuples
 from __future__ import annotations
 
 import collections
+import errno
 import itertools
 import os
-from collections.abc import Generator, Iterator
-from typing import IO
+import re
+import stat
+from collections.abc import Callable, Generator, Iterator
 
-from agent_focus.ingest.claude import MARKER, Pricer, parse_claude_line
-from agent_focus.ingest.codex import MARKERS, CodexState, parse_codex_line
+from agent_focus.ingest.claude import MARKER, Pricer, claude_call, parse_claude_line
+from agent_focus.ingest.codex import MARKERS, CodexState, codex_call, parse_codex_line
 from agent_focus.ingest.dedupe import keep_consecutive
 from agent_focus.ingest.locate import LogFile
 from agent_focus.ingest.records import Call
@@ -37,6 +41,10 @@ from agent_focus.ingest.store import HEAD_BYTES, FileMark, head_digest
 Found = tuple[FileMark, list[Call], bool, int] | None  # mark, calls, reset?, calls read
 Todo = list[tuple[LogFile, FileMark | None, int]]  # a log, its mark, the bytes to read
 SESSION, CONTEXT, TOKENS = MARKERS
+CLAUDE_MARKER = re.compile(re.escape(MARKER)).search
+CODEX_MARKERS = re.compile(b"|".join(map(re.escape, MARKERS))).search  # any of the three
+Search = Callable[[bytes, int, int], "re.Match[bytes] | None"]
+LineCall = Callable[[bytes, str, CodexState, int, Pricer, bool], "Call | str | None"]
 BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about this much
 BATCH_FILES = 64
 IN_FLIGHT = 16  # batches handed to the readers ahead of the one being added
@@ -44,14 +52,14 @@ _PRICE: list[Pricer] = []  # set before the readers fork: they price what they r
 CHUNK = 4 * 1024 * 1024
 
 
-def chunks(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int]]:
-    """The complete lines between ``start`` and ``end``, a few megabytes at a time: (the
-    lines joined by newlines, without the last one; the file offset of the first). A torn
-    tail (no newline yet) is not yielded."""
-    handle.seek(start)
+def chunks(fd: int, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """The complete lines of file ``fd`` between ``start`` and ``end``, a few megabytes at a
+    time: (a buffer, the length of its lines joined by newlines without the last one, the
+    file offset of the first). The buffer's bytes after them are not lines yet (not copied
+    out: the lines are ``buffer[:length]``). A torn tail (no newline yet) is not yielded."""
     position, carry = start, b""
     while position < end:
-        chunk = handle.read(min(CHUNK, end - position))
+        chunk = os.pread(fd, min(CHUNK, end - position), position)
         if not chunk:
             break
         base = position - len(carry)
@@ -62,7 +70,7 @@ def chunks(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int
             carry = data
             continue
         carry = data[cut + 1 :]
-        yield data[:cut], base
+        yield data, cut, base
 
 
 def broken(line: bytes) -> str | None:
@@ -79,19 +87,22 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
     """What is new in one log: its mark, its calls (their cost their own, else priced by
     ``price``; consecutive copies resolved), whether it was reset, how many calls it read."""
     path = log.path
-    try:
-        handle = open(log.path, "rb")  # noqa: SIM115  (closed below; never written)
+    try:  # the file itself, no Python file object: a log is read in a few system calls
+        fd = os.open(path, os.O_RDONLY)
     except OSError as exc:
         report.warnings.append(f"{path}: skipped: {exc.strerror or exc}")
         return None
-    with handle:
-        info = os.fstat(handle.fileno())
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):  # as open() refuses it
+            report.warnings.append(f"{path}: skipped: {os.strerror(errno.EISDIR)}")
+            return None
         same = mark is not None and (mark.device, mark.inode) == (info.st_dev, info.st_ino)
         if same and mark is not None and info.st_size == mark.size:
             return None  # nothing new
         start, reset = 0, mark is not None
         appended = same and mark is not None and info.st_size >= mark.offset
-        if appended and head_digest(handle.read(min(HEAD_BYTES, mark.offset))) == mark.head:  # type: ignore[union-attr]
+        if appended and head_digest(os.pread(fd, min(HEAD_BYTES, mark.offset), 0)) == mark.head:  # type: ignore[union-attr]
             start, reset = mark.offset, False  # type: ignore[union-attr]
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
         records: list[Call] = []
@@ -99,41 +110,91 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
         offset = start
         skipped = report.skipped
         claude = log.source == "claude"
-        for data, base in chunks(handle, start, info.st_size):
-            offset = base + len(data) + 1
-            binary = b"\x00" in data
-            at = base  # of the line in the file
-            for line in data.split(b"\n"):
-                if (
-                    MARKER in line
-                    if claude
-                    else SESSION in line or CONTEXT in line or TOKENS in line
-                ):
-                    parsed = (
-                        parse_claude_line(line, path, at, price)
-                        if claude
-                        else parse_codex_line(line, path, state, at, price)
-                    )
-                    if type(parsed) is tuple:
-                        read += 1
-                        keep_consecutive(records, parsed)
-                    elif parsed is not None:
-                        skipped[parsed] += 1  # type: ignore[index]
-                    elif problem := broken(line):
-                        skipped[problem] += 1
-                elif (binary or line[:1] != b"{" or line[-1:] != b"}") and (
-                    problem := broken(line)
-                ):
-                    skipped[problem] += 1
-                at += len(line) + 1
-        handle.seek(0)
-        head = head_digest(handle.read(min(HEAD_BYTES, offset)))
+        search, call = (CLAUDE_MARKER, claude_call) if claude else (CODEX_MARKERS, codex_call)
+        for data, size, base in chunks(fd, start, info.st_size):
+            offset = base + size + 1
+            if data.find(b"\x00", 0, size) >= 0:  # a binary line: every line asked what it is
+                read += _lines(data[:size], base, path, state, price, records, skipped, claude)
+            else:
+                read += _marked_lines(
+                    data, size, base, search, call, path, state, price, records, skipped
+                )
+        head = head_digest(os.pread(fd, min(HEAD_BYTES, offset), 0))
+    finally:
+        os.close(fd)
     report.bytes_read += info.st_size - start
     new_mark = FileMark(
         path, log.source, info.st_dev, info.st_ino, info.st_size, offset, head,
         state.to_json() if log.source == "codex" else {},
     )  # fmt: skip
     return new_mark, records, reset, read
+
+
+def _lines(
+    data: bytes, base: int, path: str, state: CodexState, price: Pricer, records: list[Call],
+    skipped: collections.Counter[str], claude: bool,
+) -> int:  # fmt: skip
+    """The calls of a chunk that holds a NUL byte, line by line: each marked line parsed,
+    every other one asked whether it is :func:`broken`. Returns how many calls it read."""
+    read = 0
+    at = base  # of the line in the file
+    for line in data.split(b"\n"):
+        if MARKER in line if claude else SESSION in line or CONTEXT in line or TOKENS in line:
+            parsed = (
+                parse_claude_line(line, path, at, price)
+                if claude
+                else parse_codex_line(line, path, state, at, price)
+            )
+            if type(parsed) is tuple:
+                read += 1
+                keep_consecutive(records, parsed)
+            elif parsed is not None:
+                skipped[parsed] += 1  # type: ignore[index]
+            elif problem := broken(line):
+                skipped[problem] += 1
+        elif problem := broken(line):
+            skipped[problem] += 1
+        at += len(line) + 1
+    return read
+
+
+def _marked_lines(
+    data: bytes, size: int, base: int, search: Search, call: LineCall, path: str,
+    state: CodexState, price: Pricer, records: list[Call], skipped: collections.Counter[str],
+) -> int:  # fmt: skip
+    """:func:`_lines` for the lines ``data[:size]``, without a NUL byte: found by their ends
+    (``memchr``), the marked ones by ``search`` over the whole chunk (a regex search for
+    literals: a little faster than ``find``, and one search for Codex's three markers); a
+    line without a marker is only looked at when it is not ``{...}``."""
+    read = 0
+    ascii = data.isascii()  # then every line is (the buffer's tail too: else fits() asks)
+    find = data.find
+    found = search(data, 0, size)
+    marker = found.start() if found else size
+    start = 0
+    while True:
+        end = find(b"\n", start, size)
+        if end < 0:
+            end = size
+        if marker < end:  # the next marker is in this line
+            line = data[start:end]
+            parsed = call(line, path, state, base + start, price, ascii)
+            if type(parsed) is tuple:
+                read += 1
+                keep_consecutive(records, parsed)
+            elif parsed is not None:
+                skipped[parsed] += 1  # type: ignore[index]
+            elif problem := broken(line):
+                skipped[problem] += 1
+            found = search(data, end, size)
+            marker = found.start() if found else size
+        elif (start == end or data[start] != 123 or data[end - 1] != 125) and (
+            problem := broken(data[start:end])
+        ):  # not {...}
+            skipped[problem] += 1
+        if end == size:
+            return read
+        start = end + 1
 
 
 def _batches(todo: Todo) -> Iterator[Todo]:
@@ -177,6 +238,9 @@ def read_in_order(
     from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing import get_context
 
+    from agent_focus.journal.pricing import load_catalogue
+
+    load_catalogue()  # once, here, rather than once in each reader
     with ProcessPoolExecutor(readers, mp_context=get_context("fork")) as pool:
         waiting: collections.deque[Future[tuple[list[Found], IngestReport]]] = collections.deque()
         ahead = _batches(todo)

@@ -164,7 +164,8 @@ def ingest_logs(
                 todo.append((log, mark, size))
         if not todo:
             return report  # nothing new: no parser to import, no transaction to open
-        from agent_focus.ingest.dedupe import Deduper, bulk_load, hours_kept, pricer_for
+        from agent_focus.ingest.dedupe import Deduper, bulk_load, pricer_for
+        from agent_focus.ingest.hours import HourSums, hours_kept
         from agent_focus.ingest.readers import read_in_order
 
         pending = sum(size for _log, _mark, size in todo)
@@ -186,10 +187,11 @@ def ingest_logs(
             with db, contextlib.ExitStack() as stack:
                 db.execute("BEGIN IMMEDIATE")
                 empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
-                stack.enter_context(hours_kept(db, rebuild=empty))
+                first_read = HourSums() if empty else None
+                stack.enter_context(hours_kept(db, first_read))
                 stack.enter_context(bulk_load(db))
                 before = count_calls(db)
-                calls = Deduper(db)
+                calls = Deduper(db, first_read)
                 skipped_files = listed - len(todo)
                 new_marks = []
                 for done, found in enumerate(found_logs, skipped_files + 1):
@@ -207,7 +209,6 @@ def ingest_logs(
                         progress(done, report.bytes_read)
                 calls.close()
                 save_marks(db, new_marks)
-                db.execute("UPDATE usage_generation SET n = n + 1")  # the cached reports go
                 stack.close()  # the indexes and the hourly sums, before the commit
                 report.calls_added = count_calls(db) - before
         finally:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 Count = Annotated[int, msgspec.Meta(ge=0)]  # a negative count takes the general way
 
@@ -42,7 +43,7 @@ class ClaudeMessage(msgspec.Struct):
 
 
 class ClaudeEntry(msgspec.Struct):
-    """A direct assistant record (an ``agent_progress`` record takes the general way)."""
+    """A direct assistant record (an ``agent_progress`` record is a :class:`ClaudeProgress`)."""
 
     message: ClaudeMessage
     timestamp: str
@@ -52,6 +53,38 @@ class ClaudeEntry(msgspec.Struct):
     version: str | None = None
     isSidechain: bool | None = None
     costUSD: int | float | None = None
+
+
+class RecordFields(msgspec.Struct, kw_only=True):
+    """The fields of a record that an ``agent_progress`` record's call may override: each
+    one absent (UNSET), null, or of the type :class:`ClaudeEntry` takes."""
+
+    timestamp: str | UnsetType = UNSET  # null or absent: the general way decides
+    sessionId: str | UnsetType | None = UNSET
+    requestId: str | UnsetType | None = UNSET
+    cwd: str | UnsetType | None = UNSET
+    version: str | UnsetType | None = UNSET
+    isSidechain: bool | UnsetType | None = UNSET
+    costUSD: int | float | UnsetType | None = UNSET
+
+
+class ProgressCall(RecordFields, kw_only=True):
+    """``data.message`` of an ``agent_progress`` record: the call, and its own fields."""
+
+    message: ClaudeMessage
+
+
+class ProgressData(msgspec.Struct):
+    message: ProgressCall
+
+
+class ClaudeProgress(RecordFields, kw_only=True):
+    """An ``agent_progress`` record, which a running Task subagent writes into its parent's
+    transcript: no ``message`` of its own (any value is another shape), the call in
+    ``data.message``."""
+
+    data: ProgressData
+    message: UnsetType = UNSET
 
 
 class CodexTokens(msgspec.Struct):
@@ -91,6 +124,7 @@ class CodexEntry(msgspec.Struct):
 
 
 claude_entry = msgspec.json.Decoder(ClaudeEntry).decode
+claude_progress = msgspec.json.Decoder(ClaudeProgress).decode
 codex_entry = msgspec.json.Decoder(CodexEntry).decode
 Unfit = (msgspec.DecodeError, RecursionError)  # ValidationError is a DecodeError
 

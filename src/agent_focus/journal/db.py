@@ -124,7 +124,7 @@ def m004_log_dirs(db: sqlite3.Connection) -> None:
 
 
 # One row per UTC hour, source, cwd, session and model of agent_usage: what `focus usage`
-# sums (journal.usage). Kept by the ingester (ingest.dedupe.hours_kept).
+# sums (journal.usage). Kept by the ingester (ingest.hours).
 HOUR_SLOT = "substr(at, 1, 13) || ':00:00.000+00:00'"
 FILL_HOURS = (
     "INSERT INTO usage_hours SELECT " + HOUR_SLOT + ", source, cwd, session, model,"
@@ -179,17 +179,32 @@ def m006_alert_episodes(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX events_kind ON events (kind, id)")
 
 
-# The last migration (issue 11), added outside the lead's numbering: renumber on merge if
-# another has come first.
 @migration
-def m007_usage_generation(db: sqlite3.Connection) -> None:
+def m007_lean_call_keys(db: sqlite3.Connection) -> None:
+    """A first read writes less: the de-duplication keys in one B-tree (a ``WITHOUT ROWID``
+    table, not a rowid table beside a unique index), and no standing indexes on a call's
+    log or a key's call. Forgetting a rewritten log, which needs them, builds them for that
+    run only (ingest.dedupe.forget_file)."""
+    db.execute(
+        "CREATE TABLE call_keys_lean (key TEXT PRIMARY KEY, call_id INTEGER NOT NULL) WITHOUT ROWID"
+    )
+    db.execute("INSERT INTO call_keys_lean SELECT key, call_id FROM call_keys ORDER BY key")
+    db.execute("DROP TABLE call_keys")  # and its index on call_id
+    db.execute("ALTER TABLE call_keys_lean RENAME TO call_keys")
+    db.execute("DROP INDEX agent_usage_path")
+
+
+# Issue 11's migration, written on branch warm11 as the last one (after readers11's m007):
+# renumber it if another lands first.
+@migration
+def m008_usage_generation(db: sqlite3.Connection) -> None:
     """A count of the changes to what `focus usage` sums, and the reports it has summed at a
     count (journal.usage): a report of the same count, key, window and zone is the same.
 
     Triggers count every row written to or removed from usage_hours and llm_calls, whoever
-    writes it. agent_usage is written only by the ingester, which counts its transaction
-    itself (ingest.run) and keeps usage_hours in step (whose triggers count too); a trigger
-    per row of agent_usage would cost a first read of 1 GB of logs about 0.2 s."""
+    writes it. agent_usage is written only by the ingester, which rewrites the hours of
+    every call it adds, replaces or forgets (ingest.hours), so its changes are counted too;
+    a trigger per row of agent_usage would cost a first read of 1 GB of logs about 0.2 s."""
     db.execute("CREATE TABLE usage_generation (n INTEGER NOT NULL)")
     db.execute("INSERT INTO usage_generation VALUES (0)")
     for table in ("usage_hours", "llm_calls"):

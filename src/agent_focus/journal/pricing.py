@@ -96,6 +96,13 @@ def _catalogue_rates(model: str) -> Rates | None:
     )
 
 
+def load_catalogue() -> None:
+    """Load the catalogue now (importing `genai-prices` and reading its tables, about 0.2 s
+    of CPU): the ingester does it before its reader processes fork, so that they share it
+    instead of each loading it again on its first price."""
+    _catalogue_rates("")  # no model: its (empty) answer is cached like any other
+
+
 def rates_for(model: str, overrides: dict[str, Price] | None = None) -> Rates | None:
     """focus.yaml's price for the longest matching prefix, else the catalogue's."""
     table = overrides or {}
@@ -144,6 +151,15 @@ def price_function(rates: Rates) -> Callable[[int, int, int, int, int], float]:
         _terms,
         (rates.input, rates.output, rates.cache_read, rates.cache_write, rates.cache_write_1h),
     )
+
+    if math.inf == si == so == sr == sw == sh:  # no tier: the same sums, without the tests
+
+        def flat(given: int, made: int, read: int, write: int, hour: int) -> float:
+            return round(
+                (given * bi + made * bo + read * br + write * bw + hour * bh) / MILLION, 10
+            )
+
+        return flat
 
     def price(given: int, made: int, read: int, write: int, hour: int) -> float:
         total = (

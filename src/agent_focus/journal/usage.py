@@ -177,7 +177,7 @@ def usage_report(
     """Totals per ``by`` over the window, and the grand total.
 
     A report by one of the :data:`CACHED` keys is kept in the journal with the count of
-    changes to the calls it sums (m007_usage_generation), its window and the local zone
+    changes to the calls it sums (m008_usage_generation), its window and the local zone
     (:func:`zone`); while that count is the same, the next such report is read back, not
     summed again: the same JSON, byte for byte."""
     if not (folder / LOG_NAME).exists():

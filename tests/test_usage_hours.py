@@ -1,0 +1,76 @@
+"""usage_hours (what `focus usage` sums) stays equal to the calls it sums: on a first read,
+where the sums are made as the calls are written, even when a call written in an earlier
+flush is replaced by a better copy; and on later reads, which sum the touched hours again."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent_focus.ingest.dedupe import FLUSH_CALLS
+from agent_focus.ingest.run import ingest_logs
+from tests.test_agent_usage import assistant
+
+
+def _hours_from_calls(db: sqlite3.Connection) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, 0, 0, 0, [], 0])
+    query = (
+        "SELECT substr(at, 1, 13), source, cwd, session, model, input_tokens, output_tokens,"
+        " cache_write_tokens + cache_write_1h_tokens, cached_tokens, cost_usd FROM agent_usage"
+    )
+    for hour, source, cwd, session, model, given, made, written, read, cost in db.execute(query):
+        sums = groups[(hour + ":00:00.000+00:00", source, cwd, session, model)]
+        sums[0] += given
+        sums[1] += made
+        sums[2] += written
+        sums[3] += read
+        if cost is not None:
+            sums[4].append(cost)
+        sums[5] += 1
+    return {
+        key: (*s[:4], math.fsum(s[4]) if s[4] else None, len(s[4]), s[5])
+        for key, s in groups.items()
+    }
+
+
+def _spread(n: int) -> str:
+    """Calls over days and hours."""
+    return f"2026-11-{10 + n % 9}T{n % 24:02d}:{n % 60:02d}:00.000Z"
+
+
+def _hours(db: sqlite3.Connection) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    return {row[:5]: row[5:] for row in db.execute("SELECT * FROM usage_hours")}
+
+
+def test_hours_equal_their_calls_on_a_first_read_and_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "claude"
+    folder = config / "projects" / "p"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(config))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "no-codex"))
+    many = FLUSH_CALLS + 50  # call 0 is written by the first flush, then replaced
+    (folder / "a.jsonl").write_text(
+        assistant("/w", 0, isSidechain=True, out=5)
+        + "".join(assistant("/w", n, timestamp=_spread(n)) for n in range(1, many))
+    )
+    (folder / "b.jsonl").write_text(assistant("/w", 0, out=7))
+    state = tmp_path / "state"
+    assert ingest_logs(state).calls_added == many
+    db = sqlite3.connect(state / "focus.db")
+    (out,) = db.execute("SELECT output_tokens FROM agent_usage WHERE offset = 0 AND path LIKE '%b.jsonl'").fetchone()  # fmt: skip
+    assert out == 7  # the non-sidechain copy replaced the sidechain one written before
+    assert _hours(db) == _hours_from_calls(db)
+    with (folder / "a.jsonl").open("a") as log:
+        log.write(assistant("/w", many, out=3, timestamp=_spread(many)))  # a new call
+        log.write(assistant("/w", 1, out=999, timestamp=_spread(1)))  # a better copy
+    assert ingest_logs(state).calls_added == 1
+    assert _hours(db) == _hours_from_calls(db)
+    assert db.execute("SELECT sum(calls) FROM usage_hours").fetchone()[0] == many + 1
+    db.close()
