@@ -3,6 +3,7 @@
     python bench/usage.py                        # 300MB and 1GB, 5 interleaved rounds each
     python bench/usage.py --sizes 300MB --rounds 3
     python bench/usage.py --focus /path/to/venv/bin/focus
+    python bench/usage.py --dev                  # this checkout under this python instead
 
 The corpus comes from bench/agent_logs_corpus.py and is kept under --cache, keyed by size and
 seed, so a rerun reuses it. ccusage 20.0.24 is installed with npm into --ccusage-prefix when it
@@ -11,12 +12,16 @@ is not there yet, and its native binary is called directly (no node launcher).
 Each round runs, in turn: ccusage's unified `daily --json --offline`; `focus usage --by day
 --json` cold (a fresh, empty FOCUS_STATE_DIR); and warm (the state dir of that cold run, with
 nothing new to read). Every child gets only PATH, an empty HOME, CLAUDE_CONFIG_DIR, CODEX_HOME
-and TZ=UTC (plus PYTHONPATH for focus), so both read the corpus and nothing else. Wall time is
+and TZ=UTC (plus PYTHONPATH for `--dev`), so both read the corpus and nothing else. Wall time is
 taken around the child, peak RSS from the child's own resource usage (os.wait4). The totals
 of every run are compared: tokens must be equal, dollars within 0.5%.
 
-Without --focus, focus is `python -m agent_focus` from this checkout (PYTHONPATH=src): the
-same code a venv's `focus` script runs, without the script's entry-point overhead.
+Without --focus, focus is the `focus` script of a clean venv holding this checkout (a plain,
+non-editable install of it and its runtime dependencies, no dev extra: bench/startup.py's
+``ensure_venv``, rebuilt when the source changes), which is what a user runs. The dev
+environment's site-packages has path hooks that cost a bare interpreter tens of
+milliseconds, more than a warm run has to spend. `--dev` runs `python -m agent_focus` from
+this checkout (PYTHONPATH=src) under this interpreter instead.
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.startup import DEFAULT_VENV, ensure_venv
 
 REPO = Path(__file__).resolve().parent.parent
 CCUSAGE_VERSION = "20.0.24"
@@ -144,7 +153,13 @@ def check_totals(ours: dict[str, Any], theirs: dict[str, Any]) -> str:
 
 
 def bench_size(
-    size: str, folder: Path, binary: Path, focus: list[str], rounds: int, scratch: Path
+    size: str,
+    folder: Path,
+    binary: Path,
+    focus: list[str],
+    rounds: int,
+    scratch: Path,
+    focus_extra: dict[str, str],
 ) -> dict[str, Any]:
     home = scratch / "home"
     home.mkdir(exist_ok=True)
@@ -155,9 +170,7 @@ def bench_size(
         "CODEX_HOME": str(folder / "codex"),
         "TZ": "UTC",
     }
-    focus_env = dict(base)
-    if "PYTHONPATH" in os.environ:
-        focus_env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    focus_env = base | focus_extra
     ccusage_cmd = [str(binary), "daily", "--json", "--offline"]
     focus_cmd = [*focus, "usage", "--by", "day", "--json"]
     samples = {"ccusage": Samples(), "cold": Samples(), "warm": Samples()}
@@ -177,8 +190,8 @@ def bench_size(
         for name, step in steps:
             result = step()
             samples[name].runs.append(result)
-            print(f"  {size} round {index + 1}: {name} {result.wall:.2f} s, "
-                  f"{result.cpu:.2f} s CPU, {result.rss / 2**20:.0f} MiB", file=sys.stderr)  # fmt: skip
+            print(f"  {size} round {index + 1}: {name} {result.wall:.3f} s, "
+                  f"{result.cpu:.3f} s CPU, {result.rss / 2**20:.0f} MiB", file=sys.stderr)  # fmt: skip
         shutil.rmtree(state, ignore_errors=True)
     reference = samples["ccusage"].runs[-1].output
     for name in ("cold", "warm"):
@@ -209,8 +222,8 @@ def table(size: str, folder: Path, result: dict[str, Any]) -> str:
     ):
         wall, rss, cpu = samples[name].wall(), samples[name].rss(), samples[name].cpu()
         lines.append(
-            f"| {label} | {wall:.2f} s | {wall / base_wall:.2f}x | {cpu:.2f} s |"
-            f" {cpu / base_cpu:.2f}x | {mib(rss)} | {rss / base_rss:.2f}x |"
+            f"| {label} | {wall:.3f} s | {wall / base_wall:.3f}x | {cpu:.3f} s |"
+            f" {cpu / base_cpu:.3f}x | {mib(rss)} | {rss / base_rss:.2f}x |"
         )
     checks = result["checks"]
     bad = [c for c in checks if c != "ok"]
@@ -233,16 +246,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/agent-focus-bench"))
     parser.add_argument("--ccusage-prefix", type=Path, default=Path("/tmp/ccu"))
-    parser.add_argument("--focus", help="a focus executable (default: python -m agent_focus)")
+    parser.add_argument("--focus", help="a focus executable (default: a clean venv's, see --venv)")
+    parser.add_argument("--venv", type=Path, default=DEFAULT_VENV, help=f"default {DEFAULT_VENV}")
+    parser.add_argument(
+        "--dev", action="store_true", help="python -m agent_focus from this checkout instead"
+    )
     args = parser.parse_args()
+    focus_extra: dict[str, str] = {}  # what focus gets besides the corpus' environment
     if args.focus:
         focus = [args.focus]
+    elif not args.dev:
+        ensure_venv(args.venv)
+        focus = [str(args.venv / "bin" / "focus")]
     else:
         focus = [sys.executable, "-m", "agent_focus"]
-        src = str(REPO / "src")
-        os.environ["PYTHONPATH"] = os.pathsep.join(
-            [src, *filter(None, [os.environ.get("PYTHONPATH")])]
-        )
+        paths = [str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+        focus_extra["PYTHONPATH"] = os.pathsep.join(paths)
     args.cache.mkdir(parents=True, exist_ok=True)
     binary = ccusage_binary(args.ccusage_prefix)
     print(
@@ -252,7 +271,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="focus-usage-bench-") as scratch:
         for size in args.sizes.split(","):
             folder = corpus(args.cache, size, args.seed)
-            result = bench_size(size, folder, binary, focus, args.rounds, Path(scratch))
+            result = bench_size(
+                size, folder, binary, focus, args.rounds, Path(scratch), focus_extra
+            )
             print(table(size, folder, result) + "\n", flush=True)
 
 

@@ -316,3 +316,53 @@ def test_a_plain_usage_loads_no_typer(tmp_path: Path, form: list[str], typer: bo
         check=False,
     )
     assert f"TYPER={typer}" in done.stderr
+
+
+MODULES_PROBE = """
+import json, sys
+from agent_focus.cli import app
+sys.argv = ["focus", *sys.argv[1:]]
+try:
+    app.main()
+except SystemExit:
+    pass
+print("MODULES=" + json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_a_warm_usage_by_day_loads_only_what_it_needs(tmp_path: Path) -> None:
+    """With nothing new to read and a key that needs no worktree, `focus usage` imports no
+    worktree or event code, no parser, and none of the standard library it has no use for
+    (dataclasses and inspect, statistics, difflib, hashlib): a warm run is mostly imports."""
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    logs = tmp_path / "claude" / "projects" / "p"
+    logs.mkdir(parents=True)
+    call = {
+        "cwd": str(tmp_path), "sessionId": "s1", "type": "assistant", "requestId": "r1",
+        "timestamp": "2026-11-20T10:00:00.000Z", "message": {"id": "m1", "model": "claude-sonnet-4-5-20250929",
+        "usage": {"input_tokens": 10, "output_tokens": 5}},
+    }  # fmt: skip
+    (logs / "s1.jsonl").write_text(json.dumps(call) + "\n")
+    env = {**os.environ, "FOCUS_STATE_DIR": str(tmp_path / "state")}
+    env |= {"CLAUDE_CONFIG_DIR": str(tmp_path / "claude"), "CODEX_HOME": str(tmp_path / "none")}
+
+    def modules(*code: str) -> set[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", *code], capture_output=True, text=True, cwd=tmp_path, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        return set(json.loads(done.stderr.rsplit("MODULES=", 1)[1]))
+
+    at_start = modules("import json, sys; print('MODULES=' + json.dumps(sorted(sys.modules)), file=sys.stderr)")  # fmt: skip
+    cold = modules(MODULES_PROBE, "usage", "--by", "day", "--json")
+    assert "agent_focus.ingest.readers" in cold  # the first run read the log
+    warm = modules(MODULES_PROBE, "usage", "--by", "day", "--json") - at_start
+    unwanted = {"dataclasses", "inspect", "statistics", "difflib", "hashlib", "typer", "rich"}
+    assert sorted(warm & unwanted) == []
+    ours = (
+        "agent_focus.readers.worktrees",
+        "agent_focus.readers.git",
+        "agent_focus.journal.events",
+    )
+    ours += ("agent_focus.ingest.readers", "agent_focus.ingest.dedupe", "agent_focus.config")
+    assert sorted(m for m in warm if m.startswith(ours)) == []

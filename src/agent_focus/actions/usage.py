@@ -4,9 +4,8 @@ clone by the key asked for; `--by task` charges each task its share (journal.tas
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.run import Progress, ingest_logs
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
     from agent_focus.ingest.locate import LogFile
 
 
-@dataclass(frozen=True)
-class UsageOutcome:
+class UsageOutcome(NamedTuple):
     report: UsageReport
     ingest: IngestReport | None
     effectiveness: list[dict[str, Any]]

@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 # A directory's listing: its mtime (ns) when listed, its *.jsonl names, its subdirectories.
 Listing = tuple[int, tuple[str, ...], tuple[str, ...]]
 RACY_NS = 2_000_000_000  # a listing this close to its mtime may miss a same-tick change
 
 
-@dataclass(frozen=True)
-class LogFile:
+class LogFile(NamedTuple):
     path: str  # as os.path.join builds it from the root's Path: normalised
     source: str  # "claude" or "codex"
 
@@ -78,10 +78,11 @@ def _jsonl_under(
 ) -> list[str]:
     found: list[str] = []
     stack = [str(root)]
+    stat, sep = os.stat, os.sep
     while stack:
         folder = stack.pop()
         try:
-            mtime = os.stat(folder).st_mtime_ns
+            mtime = stat(folder).st_mtime_ns
         except OSError:
             continue
         listing = known.get(folder)
@@ -92,13 +93,16 @@ def _jsonl_under(
             # a listing taken in the same clock tick as a change may miss it: not trusted
             listing = (mtime if now - mtime > RACY_NS else -1, *listed)
         seen[folder] = listing
-        found += [os.path.join(folder, name) for name in listing[1]]
-        stack += [os.path.join(folder, name) for name in listing[2]]
+        # os.path.join(folder, name), as a listed name is never empty and holds no sep
+        prefix = folder if folder.endswith(sep) else folder + sep
+        found += [prefix + name for name in listing[1]]
+        stack += [prefix + name for name in listing[2]]
     return found
 
 
-def log_files(known: dict[str, Listing] | None = None) -> list[LogFile]:
-    """Every session log on this machine, in sorted path order (ccusage's tie-break).
+def log_paths(known: dict[str, Listing] | None = None) -> tuple[set[str], set[str]]:
+    """The paths of every Claude Code and every Codex session log on this machine, in no
+    order (:func:`log_files` sorts them).
 
     ``known``: directory listings of a previous walk (see the module's docstring); it is
     replaced by this walk's."""
@@ -110,9 +114,20 @@ def log_files(known: dict[str, Listing] | None = None) -> list[LogFile]:
     if known is not None:
         known.clear()
         known.update(seen)
-    return [LogFile(p, "claude") for p in sorted(claude, key=_path_order)] + [
-        LogFile(p, "codex") for p in sorted(codex, key=_path_order)
-    ]
+    return claude, codex
+
+
+def log_files(known: dict[str, Listing] | None = None) -> list[LogFile]:
+    """Every session log on this machine, in sorted path order (ccusage's tie-break).
+
+    ``known``: as for :func:`log_paths`."""
+    claude, codex = log_paths(known)
+    return in_order(claude, "claude") + in_order(codex, "codex")
+
+
+def in_order(paths: Iterable[str], source: str) -> list[LogFile]:
+    """Logs of one source in sorted path order (Claude's come before Codex's)."""
+    return [LogFile(path, source) for path in sorted(paths, key=_path_order)]
 
 
 def _path_order(path: str) -> list[str]:

@@ -3,19 +3,47 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 
-@dataclass
 class IngestReport:
-    files: int = 0
-    files_read: int = 0
-    bytes_read: int = 0
-    calls_read: int = 0
-    calls_added: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
+    """A plain class, not a dataclass: `focus usage` builds one on every run, and importing
+    dataclasses costs more than a warm run's report (readers.workspace.Workspace says why)."""
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("files", "files_read", "bytes_read", "calls_read", "calls_added", "skipped", "warnings")  # fmt: skip
+    __slots__ = ("bytes_read", "calls_added", "calls_read", "files", "files_read", "skipped", "warnings")  # fmt: skip
+
+    def __init__(
+        self,
+        files: int = 0,
+        files_read: int = 0,
+        bytes_read: int = 0,
+        calls_read: int = 0,
+        calls_added: int = 0,
+        skipped: Counter[str] | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
+        self.files = files
+        self.files_read = files_read
+        self.bytes_read = bytes_read
+        self.calls_read = calls_read
+        self.calls_added = calls_added
+        self.skipped: Counter[str] = Counter() if skipped is None else skipped
+        self.warnings: list[str] = [] if warnings is None else warnings
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
+        return f"IngestReport({fields})"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -15,16 +15,17 @@ import fcntl
 import itertools
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent_focus.ingest.locate import LogFile, log_files
+from agent_focus.ingest.locate import LogFile, in_order, log_paths
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.store import (
     FileMark,
     count_calls,
     read_dirs,
+    read_identities,
     read_marks,
     save_dirs,
     save_marks,
@@ -49,13 +50,20 @@ def _ingest_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _find_logs(db: sqlite3.Connection) -> list[LogFile]:
-    """Every agent log, the directories unchanged since last time not listed again."""
+def _find_paths(db: sqlite3.Connection) -> tuple[set[str], set[str]]:
+    """The paths of every Claude and every Codex log, in no order, the directories unchanged
+    since last time not listed again."""
     before = read_dirs(db)
     known = dict(before)
-    files = log_files(known)
+    found = log_paths(known)
     save_dirs(db, before, known)
-    return files
+    return found
+
+
+def _find_logs(db: sqlite3.Connection) -> list[LogFile]:
+    """Every agent log, in order (:func:`agent_focus.ingest.locate.log_files`)."""
+    claude, codex = _find_paths(db)
+    return in_order(claude, "claude") + in_order(codex, "codex")
 
 
 def find_logs(folder: Path) -> list[LogFile]:
@@ -84,6 +92,23 @@ def pending_bytes(folder: Path, files: list[LogFile]) -> int:
 
 
 PARALLEL_BYTES = 48 * 1024 * 1024  # below this, one process is done before a pool helps
+
+
+def _changed(paths: Iterable[str], identities: dict[str, tuple[int, int, int]]) -> list[str]:
+    """The logs that may have something new: those whose (device, inode, size) is not as
+    last time, or that cannot be stat'ed (:func:`_pending` then looks closer). One stat each
+    and a tuple compared: most logs are as last time."""
+    stat, known = os.stat, identities.get
+    changed = []
+    for path in paths:
+        try:
+            info = stat(path)
+        except OSError:
+            changed.append(path)
+            continue
+        if known(path) != (info.st_dev, info.st_ino, info.st_size):
+            changed.append(path)
+    return changed
 
 
 def _pending(log: LogFile, mark: FileMark | None) -> int | None:
@@ -117,14 +142,22 @@ def ingest_logs(
     with _ingest_lock(folder):
         db = open_log(folder)
         try:
-            marks = read_marks(db)  # stable: other writers never touch log_files
-            if files is None:
-                files = _find_logs(db)
+            identities = read_identities(db)  # stable: other writers never touch log_files
+            if files is None:  # sorted below, only the logs that have something new
+                claude, codex = _find_paths(db)
+                listed = len(claude) + len(codex)
+                changed = in_order(_changed(claude, identities), "claude")
+                changed += in_order(_changed(codex, identities), "codex")
+            else:
+                listed = len(files)
+                moved = set(_changed([log.path for log in files], identities))
+                changed = [log for log in files if log.path in moved]
+            marks = read_marks(db, [log.path for log in changed]) if changed else {}
         finally:
             db.close()
-        report = IngestReport(files=len(files))
+        report = IngestReport(files=listed)
         todo: Todo = []
-        for log in files:
+        for log in changed:
             mark = marks.get(log.path)
             size = _pending(log, mark)
             if size is not None:
@@ -159,7 +192,7 @@ def ingest_logs(
                 stack.enter_context(bulk_load(db))
                 before = count_calls(db)
                 calls = Deduper(db, first_read)
-                skipped_files = len(files) - len(todo)
+                skipped_files = listed - len(todo)
                 new_marks = []
                 for done, found in enumerate(found_logs, skipped_files + 1):
                     if found is not None:

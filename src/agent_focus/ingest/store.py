@@ -3,45 +3,89 @@ state (Codex keeps its cumulative totals)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 HEAD_BYTES = 4096
 
 
 def head_digest(data: bytes) -> str:
     """Identifies a file's beginning, to tell an append from a rewrite."""
+    import hashlib  # here: a run with nothing new to read has no use for it
+
     return hashlib.blake2b(data[:HEAD_BYTES], digest_size=12).hexdigest()
 
 
-@dataclass
 class FileMark:
-    """What the journal remembers of one log file."""
+    """What the journal remembers of one log file (a plain class: see
+    ingest.report.IngestReport)."""
 
-    path: str
-    source: str
-    device: int
-    inode: int
-    size: int
-    offset: int
-    head: str
-    state: dict[str, Any] = field(default_factory=dict)
+    FIELDS: ClassVar[tuple[str, ...]] = ("path", "source", "device", "inode", "size", "offset", "head", "state")  # fmt: skip
+    __slots__ = ("device", "head", "inode", "offset", "path", "size", "source", "state")
+
+    def __init__(
+        self,
+        path: str,
+        source: str,
+        device: int,
+        inode: int,
+        size: int,
+        offset: int,
+        head: str,
+        state: dict[str, Any] | None = None,
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.offset = offset
+        self.head = head
+        self.state: dict[str, Any] = {} if state is None else state
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
+        return f"FileMark({fields})"
 
 
-def read_marks(db: sqlite3.Connection) -> dict[str, FileMark]:
-    rows = db.execute(
-        "SELECT path, source, device, inode, size, offset, head, state FROM log_files"
-    ).fetchall()
+_MARK = "SELECT path, source, device, inode, size, offset, head, state FROM log_files"
+
+
+def read_marks(db: sqlite3.Connection, paths: Iterable[str] | None = None) -> dict[str, FileMark]:
+    """The marks of the logs at ``paths`` that have one, or of every log."""
+    import json
+
+    if paths is None:
+        rows = db.execute(_MARK).fetchall()
+    else:
+        rows = [row for path in paths for row in db.execute(_MARK + " WHERE path = ?", (path,))]
     return {  # most states are empty (Claude's logs have none): no JSON to parse for them
         path: FileMark(path, source, device, inode, size, offset, head, json.loads(state) if state != "{}" else {})
         for path, source, device, inode, size, offset, head, state in rows
     }  # fmt: skip
 
 
+def read_identities(db: sqlite3.Connection) -> dict[str, tuple[int, int, int]]:
+    """Each log's (device, inode, size) when it was last read, by path: all a run needs to
+    tell that a log has nothing new (no mark built, no state parsed)."""
+    rows = db.execute("SELECT path, device, inode, size FROM log_files")
+    return {path: (device, inode, size) for path, device, inode, size in rows}
+
+
 def save_marks(db: sqlite3.Connection, marks: list[FileMark]) -> None:
+    import json
+
     db.executemany(
         "INSERT INTO log_files (path, source, device, inode, size, offset, head, state)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"

@@ -9,14 +9,16 @@ elsewhere is shown under its ``cwd``, after the agents.
 
 from __future__ import annotations
 
+import json
+import os
+import sqlite3
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from agent_focus.journal.db import LOG_NAME, open_log
-from agent_focus.journal.spend import stamp
 
 _PROVIDER = "CASE source WHEN 'claude' THEN 'anthropic' ELSE 'openai' END"
 _CALLS = (
@@ -37,10 +39,12 @@ _WHOLE_DAY = (
 _HOURS = (
     f"SELECT source, {_PROVIDER}, cwd, NULL, NULL, model, date(slot, 'localtime'), session,"
     " input_tokens, output_tokens, cache_write_tokens, cached_tokens, cost_usd, calls, priced"
-    f" FROM usage_hours WHERE slot >= ? AND slot < ? AND {_WHOLE_DAY}"
+    " FROM usage_hours WHERE slot >= ? AND slot < ?{split}"
 )
+# The split hours, checked once per hour rather than once per row of it (in slot order).
 _SPLIT_HOURS = (
-    f"SELECT DISTINCT slot FROM usage_hours WHERE slot >= ? AND slot < ? AND NOT ({_WHOLE_DAY})"
+    "SELECT slot FROM (SELECT DISTINCT slot FROM usage_hours WHERE slot >= ? AND slot < ?)"
+    f" WHERE NOT ({_WHOLE_DAY}) ORDER BY slot"
 )
 _PLANNER = (
     "SELECT 'planner', provider, NULL, agent, worktree, model, date(at, 'localtime'), 'planner',"
@@ -59,8 +63,7 @@ _GROUPED = (
 Place = Callable[[str | None], tuple[str | None, str | None]]  # cwd -> (agent, worktree)
 
 
-@dataclass(frozen=True)
-class UsageReport:
+class UsageReport(NamedTuple):
     by: str
     total: dict[str, Any]
     rows: list[dict[str, Any]]
@@ -99,6 +102,10 @@ def fold_row(into: dict[str, Any], row: dict[str, Any]) -> None:
 
 def bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
     """A window as the journal's UTC text: ``("", "~")`` is all of time."""
+    if since is None and until is None:
+        return ("", "~")
+    from agent_focus.journal.spend import stamp
+
     return (stamp(since) if since else "", stamp(until) if until else "~")
 
 
@@ -122,28 +129,42 @@ def read_calls(
     the hours split by a local midnight one by one."""
     if not (folder / LOG_NAME).exists():
         return []
+    db = open_log(folder)
+    try:
+        return _calls(db, since, until)
+    finally:
+        db.close()
+
+
+def _calls(
+    db: sqlite3.Connection, since: datetime | None, until: datetime | None
+) -> list[tuple[Any, ...]]:
     low, high = bounds(since, until)
     first, last = _hour(low, up=True), _hour(high, up=False)
     if first >= last:
         first = last = high  # no whole hour in the window: every call one by one
-    parts = [
-        (_HOURS, (first, last)),
+    split = [row[0] for row in db.execute(_SPLIT_HOURS, (first, last))]
+    # the hours of the window but its split ones (none in most zones: no check at all)
+    hours = _HOURS.format(split=f" AND slot NOT IN ({', '.join('?' * len(split))})" if split else "")  # fmt: skip
+    parts: list[tuple[str, tuple[str, ...]]] = [
+        (hours, (first, last, *split)),
         (_CALLS, (low, first)),
         (_CALLS, (max(last, low), high)),
         (_PLANNER, (low, high)),
     ]
-    db = open_log(folder)
-    try:
-        split = [row[0] for row in db.execute(_SPLIT_HOURS, (first, last))]
-        parts += [(_CALLS, (slot, slot[:13] + "~")) for slot in split]
-        rows: list[tuple[Any, ...]] = []
-        for at in range(0, len(parts), 400):  # SQLite allows 500 terms in a compound SELECT
-            chunk = parts[at : at + 400]
-            query = _GROUPED.format(parts=" UNION ALL ".join(sql for sql, _ in chunk))
-            rows += db.execute(query, [v for _, args in chunk for v in args]).fetchall()
-        return rows
-    finally:
-        db.close()
+    parts += [(_CALLS, (slot, slot[:13] + "~")) for slot in split]
+    rows: list[tuple[Any, ...]] = []
+    for at in range(0, len(parts), 400):  # SQLite allows 500 terms in a compound SELECT
+        chunk = parts[at : at + 400]
+        query = _GROUPED.format(parts=" UNION ALL ".join(sql for sql, _ in chunk))
+        rows += db.execute(query, [v for _, args in chunk for v in args]).fetchall()
+    return rows
+
+
+# Keys whose sums depend on the journal alone (and the zone): their reports are cached.
+# An agent's or a worktree's depend on the worktrees too.
+CACHED = frozenset(("day", "model", "session", "source", "provider"))
+CACHE_ROWS = 32  # reports kept (of the latest count): each window is a key of its own
 
 
 def usage_report(
@@ -153,23 +174,133 @@ def usage_report(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> UsageReport:
-    """Totals per ``by`` over the window, and the grand total."""
-    groups: dict[str, dict[str, Any]] = {}
-    total = empty()
-    for row in read_calls(folder, since, until):
-        source, provider, cwd, agent, worktree, model, day, session = row[:8]
+    """Totals per ``by`` over the window, and the grand total.
+
+    A report by one of the :data:`CACHED` keys is kept in the journal with the count of
+    changes to the calls it sums (m008_usage_generation), its window and the local zone
+    (:func:`zone`); while that count is the same, the next such report is read back, not
+    summed again: the same JSON, byte for byte."""
+    if not (folder / LOG_NAME).exists():
+        return _fold(by, place, [])
+    db = open_log(folder)
+    try:
+        db.execute("BEGIN")  # one snapshot: the count and the calls it counts
+        try:
+            generation = db.execute("SELECT n FROM usage_generation").fetchone()[0]
+            key = json.dumps([by, *bounds(since, until), zone()])
+            if by in CACHED:
+                kept = db.execute(
+                    "SELECT report FROM usage_cache WHERE key = ? AND generation = ?",
+                    (key, generation),
+                ).fetchone()
+                if kept is not None:
+                    total, rows = json.loads(kept[0])
+                    return UsageReport(by, total, rows)
+            calls = _calls(db, since, until)
+        finally:
+            db.execute("COMMIT")
+        report = _fold(by, place, calls)
+        if by in CACHED:
+            _remember(db, key, generation, report)
+        return report
+    finally:
+        db.close()
+
+
+def _remember(db: sqlite3.Connection, key: str, generation: int, report: UsageReport) -> None:
+    """Keep a report summed at ``generation``, unless the calls changed since (then it is
+    stale already); the reports of older counts go. A busy or read-only journal keeps none."""
+    text = json.dumps([report.total, report.rows], ensure_ascii=False, separators=(",", ":"))
+    try:
+        db.execute("PRAGMA busy_timeout = 100")
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(
+                "DELETE FROM usage_cache WHERE generation != (SELECT n FROM usage_generation)"
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO usage_cache SELECT ?, n, ? FROM usage_generation"
+                " WHERE n = ?",
+                (key, text, generation),
+            )
+            db.execute(
+                "DELETE FROM usage_cache WHERE rowid NOT IN"
+                f" (SELECT rowid FROM usage_cache ORDER BY rowid DESC LIMIT {CACHE_ROWS})"
+            )
+    except sqlite3.Error:
+        pass
+
+
+def zone() -> str:
+    """What SQLite's `localtime` depends on: ``TZ`` (and ``TZDIR``), the identity of the
+    zone file the C library reads for it (a tzdata update or a new /etc/localtime replaces
+    or rewrites it), and the offsets Python read at start."""
+    tz = os.environ.get("TZ")
+    name = (tz or "").removeprefix(":")
+    tzdir = os.environ.get("TZDIR") or "/usr/share/zoneinfo"
+    if tz is None:
+        files = ["/etc/localtime"]
+    elif name.startswith("/"):
+        files = [name]
+    else:  # a zone name, else a POSIX rule (whose DST dates may come from posixrules)
+        files = [os.path.join(tzdir, name), os.path.join(tzdir, "posixrules")]
+    found: list[tuple[int, ...] | None] = []
+    for file in files:
+        try:
+            info = os.stat(file)
+        except (OSError, ValueError):
+            found.append(None)
+            continue
+        found.append((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
+    return repr((tz, os.environ.get("TZDIR"), found, time.timezone, time.altzone, time.tzname))
+
+
+_KEY_COLUMN = {"source": 0, "provider": 1, "model": 5, "day": 6, "session": 7}
+
+
+def _fold(by: str, place: Place, found: Iterable[tuple[Any, ...]]) -> UsageReport:
+    """The report of ``found`` (:func:`read_calls`' groups) per ``by``.
+
+    Each group is added to its key's total and to the grand total as :func:`fold` would,
+    in the same order (so the same rounding of the dollars), in one tight loop: ``sums``
+    holds each key's figures in :func:`empty`'s order."""
+    sums: dict[Any, list[Any]] = {}
+    total: list[Any] = [0, 0, 0, 0, 0, None, 0, 0]
+    column = _KEY_COLUMN.get(by)
+    if column is None and by not in ("agent", "worktree"):
+        raise KeyError(by)
+    unknown = by in ("model", "session")  # keys that read "?" when missing
+    for row in found:
+        if column is not None:
+            key = row[column]
+            if unknown and not key:
+                key = "?"
+        else:
+            source, _provider, cwd, agent, worktree = row[:5]
+            if source != "planner":
+                agent, worktree = place(cwd)
+                agent = agent or cwd or "?"
+            key = (agent or "?") if by == "agent" else (worktree or cwd or "?")
         given, made, written, read, cost, calls, unpriced = row[8:]
-        if source != "planner" and by in ("agent", "worktree"):  # no other key needs them
-            agent, worktree = place(cwd)
-            agent = agent or cwd or "?"
-        key = {
-            "agent": agent or "?", "worktree": worktree or cwd or "?", "model": model or "?",
-            "day": day, "session": session or "?", "source": source, "provider": provider,
-        }[by]  # fmt: skip
-        for target in (groups.setdefault(key, empty()), total):
-            fold(target, given, made, written, read, cost, calls, unpriced)
+        if unpriced is None:
+            unpriced = calls if cost is None else 0
+        figures = sums.get(key)
+        if figures is None:
+            figures = sums[key] = [0, 0, 0, 0, 0, None, 0, 0]
+        for into in (figures, total):
+            into[0] += given
+            into[1] += made
+            into[2] += written
+            into[3] += read
+            into[4] += given + made + written + read
+            if cost is not None:
+                into[5] = round((into[5] or 0.0) + cost, 10)
+            into[6] += calls
+            into[7] += unpriced
+    names = tuple(empty())
+    groups = {key: dict(zip(names, figures, strict=True)) for key, figures in sums.items()}
     rows = [{by: key, **figures} for key, figures in sorted(groups.items(), key=_order(by))]
-    return UsageReport(by, total, rows)
+    return UsageReport(by, dict(zip(names, total, strict=True)), rows)
 
 
 def _order(by: str) -> Callable[[tuple[str, dict[str, Any]]], tuple[Any, ...]]:

@@ -11,11 +11,13 @@ from agent_focus.journal.usage import Place
 
 def place_for(root: Path) -> Place:
     """A function from a session's cwd to (agent, worktree name); (None, None) outside.
-    The worktrees are listed on its first call, so a sum that needs no agent lists none."""
-    from agent_focus.readers.worktrees import seats
+    The worktrees are listed on its first call, so a sum that needs no agent lists none
+    (nor imports what lists them)."""
 
     @functools.cache
     def trees() -> list[tuple[Path, str | None]]:
+        from agent_focus.readers.worktrees import seats
+
         try:
             found = seats(root, with_missing=True)
         except FocusError:

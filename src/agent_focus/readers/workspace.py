@@ -7,7 +7,6 @@ Found by walking up to the ``.git`` entry, without running git or importing GitP
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -165,16 +164,55 @@ def state_dir(root: Path) -> Path:
     return Path(base) / "agent-focus"
 
 
-@dataclass(frozen=True)
 class Workspace:
     """Where one command works, resolved once and passed down: the worktree root, the
     focus file, the strategy, the journal folder and the agent (one rule:
-    :func:`agent_focus.readers.agent.resolve_agent`)."""
+    :func:`agent_focus.readers.agent.resolve_agent`).
+
+    Immutable, equal by root, focus file and agent option, as a frozen dataclass would be;
+    written by hand because importing dataclasses (and inspect with it) costs `focus usage`
+    more than its whole report read from the journal."""
 
     root: Path
     focus_file: Path
-    agent_option: str | None = None
-    strategy_option: Path | None = field(default=None, compare=False)
+    agent_option: str | None
+    strategy_option: Path | None
+
+    def __init__(
+        self,
+        root: Path,
+        focus_file: Path,
+        agent_option: str | None = None,
+        strategy_option: Path | None = None,
+    ) -> None:
+        set_field = object.__setattr__
+        set_field(self, "root", root)
+        set_field(self, "focus_file", focus_file)
+        set_field(self, "agent_option", agent_option)
+        set_field(self, "strategy_option", strategy_option)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def _key(self) -> tuple[Path, Path, str | None]:
+        return (self.root, self.focus_file, self.agent_option)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Workspace(root={self.root!r}, focus_file={self.focus_file!r},"
+            f" agent_option={self.agent_option!r}, strategy_option={self.strategy_option!r})"
+        )
 
     @classmethod
     def resolve(
