@@ -20,7 +20,7 @@ from agent_focus.ingest.records import AT, COST, MODEL, SOURCE, Call
 
 Group = tuple[str, str, str | None, str | None, str | None]  # hour, source, cwd, session, model
 _INSERT = "INSERT INTO usage_hours VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-# An hour's calls, as far as a Call's fields go (up to the cost): what HourSums.add reads.
+# An hour's calls, as far as a Call's fields go (up to the cost): what HourSums.add_all reads.
 _CALLS_OF_HOUR = (
     "SELECT NULL, NULL, source, at, session, cwd, model, input_tokens, output_tokens,"
     " cache_write_tokens, cache_write_1h_tokens, cached_tokens, cost_usd FROM agent_usage"
@@ -36,18 +36,20 @@ class HourSums:
         self.groups: dict[Group, list[Any]] = {}
         self.stale: set[str] = set()  # hours ("YYYY-MM-DDTHH") to sum again from the calls
 
-    def add(self, call: Call | tuple[Any, ...]) -> None:
-        key = (call[AT][:13], call[SOURCE], call[5], call[4], call[MODEL])
-        sums = self.groups.get(key)
-        if sums is None:
-            sums = self.groups[key] = [0, 0, 0, 0, 0]
-        sums[0] += call[7]
-        sums[1] += call[8]
-        sums[2] += call[9] + call[10]
-        sums[3] += call[11]
-        sums[4] += 1
-        if call[COST] is not None:
-            sums.append(call[COST])
+    def add_all(self, calls: Iterable[Call | tuple[Any, ...]]) -> None:
+        groups = self.groups
+        for call in calls:
+            key = (call[AT][:13], call[SOURCE], call[5], call[4], call[MODEL])
+            sums = groups.get(key)
+            if sums is None:
+                sums = groups[key] = [0, 0, 0, 0, 0]
+            sums[0] += call[7]
+            sums[1] += call[8]
+            sums[2] += call[9] + call[10]
+            sums[3] += call[11]
+            sums[4] += 1
+            if (cost := call[COST]) is not None:
+                sums.append(cost)
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """``usage_hours`` rows of every hour that is not stale."""
@@ -63,8 +65,7 @@ def sum_again(db: sqlite3.Connection, hours: Iterable[str]) -> None:
     for hour in hours:
         db.execute("DELETE FROM usage_hours WHERE slot = ?", (hour + ":00:00.000+00:00",))
         sums = HourSums()
-        for call in db.execute(_CALLS_OF_HOUR, (hour, hour + "~")):
-            sums.add(call)
+        sums.add_all(db.execute(_CALLS_OF_HOUR, (hour, hour + "~")))
         db.executemany(_INSERT, sums.rows())
 
 

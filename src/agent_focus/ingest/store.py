@@ -66,10 +66,13 @@ def read_marks(db: sqlite3.Connection, paths: Iterable[str] | None = None) -> di
     """The marks of the logs at ``paths`` that have one, or of every log."""
     import json
 
-    if paths is None:
+    wanted = None if paths is None else set(paths)
+    if wanted is None or len(wanted) > 256:  # many (a first read): one scan, not a query each
         rows = db.execute(_MARK).fetchall()
+        if wanted is not None:
+            rows = [row for row in rows if row[0] in wanted]
     else:
-        rows = [row for path in paths for row in db.execute(_MARK + " WHERE path = ?", (path,))]
+        rows = [row for path in wanted for row in db.execute(_MARK + " WHERE path = ?", (path,))]
     return {  # most states are empty (Claude's logs have none): no JSON to parse for them
         path: FileMark(path, source, device, inode, size, offset, head, json.loads(state) if state != "{}" else {})
         for path, source, device, inode, size, offset, head, state in rows
