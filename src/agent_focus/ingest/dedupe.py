@@ -80,9 +80,6 @@ class Deduper:
     def __init__(self, db: sqlite3.Connection, first_read: HourSums | None = None):
         self.db = db
         self.hours = first_read  # summed here as written, on a first read (ingest.hours)
-        # On a first read the calls written stay here too, for their copies still to come
-        # (the journal's whole new content: no SELECT per copy; RSS still under ccusage's).
-        self.flushed: dict[int, Call] = {}
         self.kept: dict[int, Call] = {}  # new or changed, unwritten
         self.keys: dict[str, int] = {}  # this run's new keys (all: looked up without SQL)
         # Those not written yet: with each flush, sorted (one B-tree, journal.db m007: a
@@ -105,8 +102,6 @@ class Deduper:
     def _load(self, call_id: int) -> Call:
         if call_id in self.kept:
             return self.kept[call_id]
-        if call_id in self.flushed:
-            return self.flushed[call_id]
         row = self.db.execute(
             f"SELECT {', '.join(COLUMNS[1:])} FROM agent_usage WHERE id = ?", (call_id,)
         ).fetchone()
@@ -181,8 +176,6 @@ class Deduper:
         forget_file(self.db, path)
         if gone:
             self.keys = {key: call_id for key, call_id in self.keys.items() if call_id not in gone}
-            for call_id in gone:
-                self.flushed.pop(call_id, None)
 
     def flush(self) -> None:
         """Write the calls and keys not written yet (the keys stay known)."""
@@ -190,7 +183,6 @@ class Deduper:
             written = self.written
             self.hours.add_all(call for call_id, call in self.kept.items() if call_id >= written)
             self.written = self.next_id
-            self.flushed.update(self.kept)
         self.db.executemany(
             _INSERT, [(call_id, *call[SOURCE:]) for call_id, call in self.kept.items()]
         )
