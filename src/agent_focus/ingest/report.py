@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, ClassVar
 
+from agent_focus.plain import Plain
 
-class IngestReport:
+
+class IngestReport(Plain):
     """A plain class, not a dataclass: `focus usage` builds one on every run, and importing
     dataclasses costs more than a warm run's report (readers.workspace.Workspace says why)."""
 
@@ -30,20 +32,6 @@ class IngestReport:
         self.calls_added = calls_added
         self.skipped: Counter[str] = Counter() if skipped is None else skipped
         self.warnings: list[str] = [] if warnings is None else warnings
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
-        return f"IngestReport({fields})"
 
     def to_json(self) -> dict[str, Any]:
         return {

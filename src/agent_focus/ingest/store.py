@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from agent_focus.plain import Plain
+
 HEAD_BYTES = 4096
 
 
@@ -17,7 +19,7 @@ def head_digest(data: bytes) -> str:
     return hashlib.blake2b(data[:HEAD_BYTES], digest_size=12).hexdigest()
 
 
-class FileMark:
+class FileMark(Plain):
     """What the journal remembers of one log file (a plain class: see
     ingest.report.IngestReport)."""
 
@@ -43,20 +45,6 @@ class FileMark:
         self.offset = offset
         self.head = head
         self.state: dict[str, Any] = {} if state is None else state
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
-        return f"FileMark({fields})"
 
 
 _MARK = "SELECT path, source, device, inode, size, offset, head, state FROM log_files"
