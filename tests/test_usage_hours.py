@@ -74,3 +74,41 @@ def test_hours_equal_their_calls_on_a_first_read_and_after(
     assert _hours(db) == _hours_from_calls(db)
     assert db.execute("SELECT sum(calls) FROM usage_hours").fetchone()[0] == many + 1
     db.close()
+
+
+def test_a_log_s_own_infinite_or_nan_cost_neither_breaks_nor_skews_the_hours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record's costUSD may be any number json reads (Infinity, NaN, 1e999): the hours
+    then say what SQLite's sum says of the journal's costs (a NaN is stored as NULL)."""
+    config = tmp_path / "claude"
+    folder = config / "projects" / "p"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(config))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "no-codex"))
+    costs = {"s1": [math.inf, -math.inf], "s2": [math.nan, 0.5], "s3": [1e308, 1e308]}
+    n = 0
+    lines = []
+    for session, pair in costs.items():
+        for cost in pair:
+            n += 1
+            lines.append(assistant("/w", n, sessionId=session, costUSD=cost))
+    log = folder / "a.jsonl"
+    log.write_text("".join(lines))
+    state = tmp_path / "state"
+    assert ingest_logs(state).calls_added == 6  # a first read: summed as written
+
+    def by_session() -> dict[str, tuple[Any, ...]]:
+        db = sqlite3.connect(state / "focus.db")
+        try:
+            query = "SELECT session, cost_usd, priced, calls FROM usage_hours"
+            return {row[0]: row[1:] for row in db.execute(query)}
+        finally:
+            db.close()
+
+    expected = {"s1": (None, 2, 2), "s2": (0.5, 1, 2), "s3": (math.inf, 2, 2)}
+    assert by_session() == expected
+    with log.open("a") as handle:  # the same hours, summed again from the journal
+        handle.write(assistant("/w", 99, sessionId="s9", costUSD=1.0))
+    assert ingest_logs(state).calls_added == 1
+    assert by_session() == {**expected, "s9": (1.0, 1, 1)}

@@ -170,9 +170,10 @@ class Deduper:
             self.forgetting = True
             for sql in _FORGET_INDEXES:
                 self.db.execute(sql)
-        gone = {
-            row[0] for row in self.db.execute("SELECT id FROM agent_usage WHERE path = ?", (path,))
-        }
+        rows = self.db.execute("SELECT id, at FROM agent_usage WHERE path = ?", (path,)).fetchall()
+        gone = {call_id for call_id, _at in rows}
+        if self.hours is not None:  # a first read sums as it writes: these hours sum again
+            self.hours.stale.update(at[:13] for _id, at in rows)
         forget_file(self.db, path)
         if gone:
             self.keys = {key: call_id for key, call_id in self.keys.items() if call_id not in gone}

@@ -48,7 +48,7 @@ class HourSums:
             sums[2] += call[9] + call[10]
             sums[3] += call[11]
             sums[4] += 1
-            if (cost := call[COST]) is not None:
+            if (cost := call[COST]) is not None and cost == cost:  # NaN: NULL in the journal
                 sums.append(cost)
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
@@ -56,8 +56,19 @@ class HourSums:
         for (hour, *group), sums in self.groups.items():
             if hour not in self.stale:
                 costs = sums[5:]
-                cost = math.fsum(costs) if costs else None
+                cost = _total(costs) if costs else None
                 yield (f"{hour}:00:00.000+00:00", *group, *sums[:4], cost, len(costs), sums[4])
+
+
+def _total(costs: list[float]) -> float | None:
+    """The correctly rounded sum; with an infinite cost or past the largest float (a log's
+    own ``costUSD`` may say 1e999), what SQLite's ``sum`` says: infinity, or NULL for
+    infinity minus infinity."""
+    try:
+        return math.fsum(costs)
+    except (ValueError, OverflowError):
+        total = sum(costs)
+        return None if total != total else total
 
 
 def sum_again(db: sqlite3.Connection, hours: Iterable[str]) -> None:

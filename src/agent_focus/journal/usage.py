@@ -144,10 +144,11 @@ def _calls(
     if first >= last:
         first = last = high  # no whole hour in the window: every call one by one
     split = [row[0] for row in db.execute(_SPLIT_HOURS, (first, last))]
-    # the hours of the window but its split ones (none in most zones: no check at all)
-    hours = _HOURS.format(split=f" AND slot NOT IN ({', '.join('?' * len(split))})" if split else "")  # fmt: skip
+    # the hours of the window but its split ones (none in most zones: no check at all; else
+    # each row checked, as binding every split hour could pass an old SQLite's 999 variables)
+    hours = _HOURS.format(split=f" AND {_WHOLE_DAY}" if split else "")
     parts: list[tuple[str, tuple[str, ...]]] = [
-        (hours, (first, last, *split)),
+        (hours, (first, last)),
         (_CALLS, (low, first)),
         (_CALLS, (max(last, low), high)),
         (_PLANNER, (low, high)),
@@ -165,6 +166,7 @@ def _calls(
 # An agent's or a worktree's depend on the worktrees too.
 CACHED = frozenset(("day", "model", "session", "source", "provider"))
 CACHE_ROWS = 32  # reports kept (of the latest count): each window is a key of its own
+REPORT_FORMAT = 1  # in the key: a release that sums or shapes a report otherwise bumps it
 
 
 def usage_report(
@@ -187,7 +189,7 @@ def usage_report(
         db.execute("BEGIN")  # one snapshot: the count and the calls it counts
         try:
             generation = db.execute("SELECT n FROM usage_generation").fetchone()[0]
-            key = json.dumps([by, *bounds(since, until), zone()])
+            key = json.dumps([REPORT_FORMAT, by, *bounds(since, until), zone()])
             if by in CACHED:
                 kept = db.execute(
                     "SELECT report FROM usage_cache WHERE key = ? AND generation = ?",
