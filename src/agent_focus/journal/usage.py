@@ -9,10 +9,7 @@ elsewhere is shown under its ``cwd``, after the agents.
 
 from __future__ import annotations
 
-import json
-import os
 import sqlite3
-import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -162,13 +159,6 @@ def _calls(
     return rows
 
 
-# Keys whose sums depend on the journal alone (and the zone): their reports are cached.
-# An agent's or a worktree's depend on the worktrees too.
-CACHED = frozenset(("day", "model", "session", "source", "provider"))
-CACHE_ROWS = 32  # reports kept (of the latest count): each window is a key of its own
-REPORT_FORMAT = 1  # in the key: a release that sums or shapes a report otherwise bumps it
-
-
 def usage_report(
     folder: Path,
     by: str,
@@ -176,85 +166,30 @@ def usage_report(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> UsageReport:
-    """Totals per ``by`` over the window, and the grand total.
+    """Totals per ``by`` over the window, and the grand total. A report by one of the
+    :data:`~agent_focus.journal.usage_cache.CACHED` keys is read back while nothing it sums
+    has changed (:mod:`agent_focus.journal.usage_cache`): the same JSON, byte for byte."""
+    from agent_focus.journal import usage_cache
 
-    A report by one of the :data:`CACHED` keys is kept in the journal with the count of
-    changes to the calls it sums (m008_usage_generation), its window and the local zone
-    (:func:`zone`); while that count is the same, the next such report is read back, not
-    summed again: the same JSON, byte for byte."""
     if not (folder / LOG_NAME).exists():
         return _fold(by, place, [])
     db = open_log(folder)
     try:
         db.execute("BEGIN")  # one snapshot: the count and the calls it counts
         try:
-            generation = db.execute("SELECT n FROM usage_generation").fetchone()[0]
-            key = json.dumps([REPORT_FORMAT, by, *bounds(since, until), zone()])
-            if by in CACHED:
-                kept = db.execute(
-                    "SELECT report FROM usage_cache WHERE key = ? AND generation = ?",
-                    (key, generation),
-                ).fetchone()
-                if kept is not None:
-                    total, rows = json.loads(kept[0])
-                    return UsageReport(by, total, rows)
+            key = usage_cache.key(by, *bounds(since, until))
+            generation, kept = usage_cache.lookup(db, by, key)
+            if kept is not None:
+                return UsageReport(by, *kept)
             calls = _calls(db, since, until)
         finally:
             db.execute("COMMIT")
         report = _fold(by, place, calls)
-        if by in CACHED:
-            _remember(db, key, generation, report)
+        if by in usage_cache.CACHED:
+            usage_cache.remember(db, key, generation, report.total, report.rows)
         return report
     finally:
         db.close()
-
-
-def _remember(db: sqlite3.Connection, key: str, generation: int, report: UsageReport) -> None:
-    """Keep a report summed at ``generation``, unless the calls changed since (then it is
-    stale already); the reports of older counts go. A busy or read-only journal keeps none."""
-    text = json.dumps([report.total, report.rows], ensure_ascii=False, separators=(",", ":"))
-    try:
-        db.execute("PRAGMA busy_timeout = 100")
-        with db:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute(
-                "DELETE FROM usage_cache WHERE generation != (SELECT n FROM usage_generation)"
-            )
-            db.execute(
-                "INSERT OR REPLACE INTO usage_cache SELECT ?, n, ? FROM usage_generation"
-                " WHERE n = ?",
-                (key, text, generation),
-            )
-            db.execute(
-                "DELETE FROM usage_cache WHERE rowid NOT IN"
-                f" (SELECT rowid FROM usage_cache ORDER BY rowid DESC LIMIT {CACHE_ROWS})"
-            )
-    except sqlite3.Error:
-        pass
-
-
-def zone() -> str:
-    """What SQLite's `localtime` depends on: ``TZ`` (and ``TZDIR``), the identity of the
-    zone file the C library reads for it (a tzdata update or a new /etc/localtime replaces
-    or rewrites it), and the offsets Python read at start."""
-    tz = os.environ.get("TZ")
-    name = (tz or "").removeprefix(":")
-    tzdir = os.environ.get("TZDIR") or "/usr/share/zoneinfo"
-    if tz is None:
-        files = ["/etc/localtime"]
-    elif name.startswith("/"):
-        files = [name]
-    else:  # a zone name, else a POSIX rule (whose DST dates may come from posixrules)
-        files = [os.path.join(tzdir, name), os.path.join(tzdir, "posixrules")]
-    found: list[tuple[int, ...] | None] = []
-    for file in files:
-        try:
-            info = os.stat(file)
-        except (OSError, ValueError):
-            found.append(None)
-            continue
-        found.append((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
-    return repr((tz, os.environ.get("TZDIR"), found, time.timezone, time.altzone, time.tzname))
 
 
 _KEY_COLUMN = {"source": 0, "provider": 1, "model": 5, "day": 6, "session": 7}
