@@ -193,8 +193,9 @@ def test_two_readers_add_what_one_reader_adds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The reader processes (used when much is new) keep the order, so the journal holds
-    the same calls as with one reader: the trap fixtures, in both ways."""
-    from agent_focus.ingest import run
+    the same calls as with one reader: the trap fixtures, in both ways (one log per batch,
+    so that both readers read some)."""
+    from agent_focus.ingest import pool, run
     from agent_focus.journal.db import open_log
 
     logs = Path(__file__).parent / "fixtures" / "agent_logs"
@@ -204,6 +205,7 @@ def test_two_readers_add_what_one_reader_adds(
     for parallel in (None, 0):
         if parallel is not None:
             monkeypatch.setattr(run, "PARALLEL_BYTES", parallel)
+            monkeypatch.setattr(pool, "BATCH_BYTES", 1)
         folder = tmp_path / f"state-{parallel}"
         report = run.ingest_logs(folder)
         db = open_log(folder)

@@ -1,6 +1,5 @@
-"""Reading what is new in the agents' logs: one log (:func:`read_log`), and every log in
-the de-duplication's order, by two forked reader processes when much is new
-(:func:`read_in_order`).
+"""Reading what is new in one agent log (:func:`read_log`; :mod:`agent_focus.ingest.pool`
+reads every log, by forked reader processes when much is new).
 
 A log is read a few megabytes at a time (:func:`chunks`). A chunk is searched whole for
 the markers of the lines that may record a call (a C scan), and its lines found by their
@@ -14,21 +13,16 @@ message, the last with the final output count) are resolved in the reader: of tw
 consecutive calls with the same exact and replay keys only the better one goes on
 (:func:`agent_focus.ingest.dedupe.keep_consecutive`). The de-duplicator would have kept the
 same one with the same keys: nothing can come between them, and ``better`` is an order.
-
-The readers get the logs in batches of about 2 MB (one task per small log would cost
-the parent more in bookkeeping than the log's calls) and send back plain tuples
-(:mod:`agent_focus.ingest.records`), which pickle in C.
 """
 
 from __future__ import annotations
 
 import collections
 import errno
-import itertools
 import os
 import re
 import stat
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 
 from agent_focus.ingest.claude import MARKER, Pricer, claude_call, parse_claude_line
 from agent_focus.ingest.codex import MARKERS, CodexState, codex_call, parse_codex_line
@@ -45,10 +39,6 @@ CLAUDE_MARKER = re.compile(re.escape(MARKER)).search
 CODEX_MARKERS = re.compile(b"|".join(map(re.escape, MARKERS))).search  # any of the three
 Search = Callable[[bytes, int, int], "re.Match[bytes] | None"]
 LineCall = Callable[[bytes, str, CodexState, int, Pricer, bool], "Call | str | None"]
-BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about this much
-BATCH_FILES = 64
-IN_FLIGHT = 16  # batches handed to the readers ahead of the one being added
-_PRICE: list[Pricer] = []  # set before the readers fork: they price what they read
 CHUNK = 4 * 1024 * 1024
 
 
@@ -195,60 +185,3 @@ def _marked_lines(
         if end == size:
             return read
         start = end + 1
-
-
-def _batches(todo: Todo) -> Iterator[Todo]:
-    """``todo`` cut into runs of logs of about :data:`BATCH_BYTES` together, in order."""
-    batch: Todo = []
-    size = 0
-    for entry in todo:
-        batch.append(entry)
-        size += entry[2]
-        if size >= BATCH_BYTES or len(batch) >= BATCH_FILES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
-def _read_batch(batch: Todo) -> tuple[list[Found], IngestReport]:
-    """Logs read in a reader process: what each one held, and the batch's part of the report
-    (one for the batch: a report per log would cost the parent as much to unpickle)."""
-    part = IngestReport()
-    return [read_log(log, mark, part, _PRICE[0]) for log, mark, _size in batch], part
-
-
-def _merge(report: IngestReport, part: IngestReport) -> None:
-    report.skipped.update(part.skipped)
-    report.warnings += part.warnings
-    report.bytes_read += part.bytes_read
-
-
-def read_in_order(
-    todo: Todo, readers: int, price: Pricer, report: IngestReport
-) -> Generator[Found, None, None]:
-    """Every log of ``todo`` read, in ``todo``'s order (the de-duplication's order): by
-    ``readers`` forked processes when there are more than one. The lines skipped, the
-    warnings and the bytes read go into ``report`` (a batch's as its first log comes)."""
-    _PRICE[:] = [price]
-    if readers < 2:
-        for log, mark, _size in todo:
-            yield read_log(log, mark, report, price)
-        return
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    from agent_focus.journal.pricing import load_catalogue
-
-    load_catalogue()  # once, here, rather than once in each reader
-    with ProcessPoolExecutor(readers, mp_context=get_context("fork")) as pool:
-        waiting: collections.deque[Future[tuple[list[Found], IngestReport]]] = collections.deque()
-        ahead = _batches(todo)
-        for batch in itertools.islice(ahead, IN_FLIGHT):
-            waiting.append(pool.submit(_read_batch, batch))
-        while waiting:
-            results, part = waiting.popleft().result()
-            for batch in itertools.islice(ahead, 1):
-                waiting.append(pool.submit(_read_batch, batch))
-            _merge(report, part)
-            yield from results

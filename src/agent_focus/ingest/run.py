@@ -166,7 +166,7 @@ def ingest_logs(
             return report  # nothing new: no parser to import, no transaction to open
         from agent_focus.ingest.dedupe import Deduper, bulk_load, pricer_for
         from agent_focus.ingest.hours import HourSums, hours_kept
-        from agent_focus.ingest.readers import read_in_order
+        from agent_focus.ingest.pool import read_in_order
 
         pending = sum(size for _log, _mark, size in todo)
         if callable(overrides):
