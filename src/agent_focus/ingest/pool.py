@@ -1,13 +1,18 @@
 """Every log read in the de-duplication's order, by forked reader processes when much is new
-(:func:`read_in_order`).
+(:class:`Readers`, :func:`read_in_order`).
 
 The readers get the logs in batches of about 2 MB (one task per small log would cost the
-parent more in bookkeeping than the log's calls), dealt out in turn before they fork: reader
-``i`` of ``n`` reads batches ``i``, ``i + n``, ... and writes each one's calls (plain tuples,
+parent more in bookkeeping than the log's calls), dealt out in turn: reader ``i`` of ``n``
+reads batches ``i``, ``i + n``, ... and writes each one's calls (plain tuples,
 :mod:`agent_focus.ingest.records`, which pickle in C) into its own pipe, as far ahead as
 the pipe holds. The parent reads the pipes in turn, so it gets the batches in order. No
 executor: nothing in the parent hands out work or unpickles in a thread of its own, so the
 readers never wait for the parent's GIL to be given their next batch.
+
+The first reader is forked ahead of its work: on a first read it loads the price catalogue
+(`genai-prices`, about 0.2 s) while the parent is still listing the logs, then waits for the
+batches, and forks the other readers itself, which share the catalogue it loaded. The
+readers form a process group of their own, stopped as one.
 """
 
 from __future__ import annotations
@@ -60,12 +65,68 @@ def _merge(report: IngestReport, part: IngestReport) -> None:
     report.bytes_read += part.bytes_read
 
 
-def _reader(batches: list[Todo], price: Pricer, fd: int) -> None:
-    """A reader process's life: its batches read, each written to ``fd`` as a length and a
-    pickle; a failure as a pickled string. Never returns (no atexit, no stdio flush)."""
+def _send(fd: int, data: bytes) -> None:
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _message(fd: int) -> bytes | None:
+    """The next length-prefixed message on ``fd``; None at its end (the writer is gone)."""
+    head = _exactly(fd, _HEADER.size)
+    return None if head is None else _exactly(fd, _HEADER.unpack(head)[0])
+
+
+def _exactly(fd: int, size: int) -> bytes | None:
+    parts, left = [], size
+    while left:
+        part = os.read(fd, min(left, PIPE_BYTES))
+        if not part:
+            return None
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _root(inbox: int, outs: list[int], price: Pricer) -> None:
+    """The first reader's life: the catalogue loaded, the batches received, the other
+    readers forked (each with its own pipe), its own share read, the others waited for.
+    Never returns (no atexit, no stdio flush)."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # ^C: the parent says so, not 3 tracebacks
+        with contextlib.suppress(OSError):
+            os.setpgid(0, 0)  # a group of its own: the parent stops every reader at once
+        from agent_focus.journal.pricing import load_catalogue
+
+        load_catalogue()  # here, while the parent lists the logs; the others share it
+        message = _message(inbox)
+        os.close(inbox)
+        if message is None:  # nothing for the readers after all
+            os._exit(0)
+        batches: list[Todo] = pickle.loads(message)
+        count, others = len(outs), []
+        for index in range(1, count):
+            pid = os.fork()
+            if pid == 0:
+                for other in outs[:index] + outs[index + 1 :]:
+                    os.close(other)
+                _read_share(batches[index::count], price, outs[index])
+            others.append(pid)
+        for other in outs[1:]:
+            os.close(other)
+        _read_share(batches[0::count], price, outs[0], others)
+    except BaseException:  # the parent raises it (with it, a reader's own failure)
+        with contextlib.suppress(OSError):
+            _send(outs[0], pickle.dumps(traceback.format_exc()))
+    os._exit(code)
+
+
+def _read_share(batches: list[Todo], price: Pricer, fd: int, others: list[int] = []) -> None:  # noqa: B006
+    """A reader's batches read and written to ``fd``, as a length and a pickle each (a
+    failure as a pickled string); then the ``others`` waited for. Never returns."""
     code = 0
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # ^C: the parent says so, not 2 tracebacks
         for batch in batches:
             _send(fd, pickle.dumps(_read_batch(batch, price), pickle.HIGHEST_PROTOCOL))
     except BrokenPipeError:
@@ -74,77 +135,94 @@ def _reader(batches: list[Todo], price: Pricer, fd: int) -> None:
         code = 1
         with contextlib.suppress(OSError):
             _send(fd, pickle.dumps(traceback.format_exc()))
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    for pid in others:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
     os._exit(code)
 
 
-def _send(fd: int, data: bytes) -> None:
-    view = memoryview(_HEADER.pack(len(data)) + data)
-    while view:
-        view = view[os.write(fd, view) :]
+class Readers:
+    """``count`` reader processes, forked now (before the journal is opened: they hold no
+    SQLite connection). Call :meth:`read` once, or :meth:`close` to stop them unused."""
 
+    def __init__(self, count: int, price: Pricer) -> None:
+        self.count = count
+        self.outs: list[int] = []
+        self.batches = 0
+        inbox, self.inbox = os.pipe()
+        pipes = [os.pipe() for _ in range(count)]
+        for into in [self.inbox, *(into for _out, into in pipes)]:
+            with contextlib.suppress(OSError):  # a smaller pipe only means less read ahead
+                fcntl.fcntl(into, _F_SETPIPE_SZ, PIPE_BYTES)
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self.inbox)
+            for out, _into in pipes:
+                os.close(out)
+            _root(inbox, [into for _out, into in pipes], price)
+        with contextlib.suppress(OSError):
+            os.setpgid(self.pid, self.pid)  # as the reader does itself: whichever runs first
+        os.close(inbox)
+        for out, into in pipes:
+            os.close(into)
+            self.outs.append(out)
 
-def _receive(fd: int) -> tuple[list[Found], IngestReport]:
-    size = _HEADER.unpack(_exactly(fd, _HEADER.size))[0]
-    got = pickle.loads(_exactly(fd, size))
-    if isinstance(got, str):
-        raise FocusError(f"a log reader failed:\n{got}")
-    return got  # type: ignore[no-any-return]
+    def start(self, todo: Todo) -> None:
+        """Hand the readers ``todo`` (they start as soon as they have loaded the catalogue)."""
+        self.batches = len(batches := list(_batches(todo)))
+        _send(self.inbox, pickle.dumps(batches, pickle.HIGHEST_PROTOCOL))
+        os.close(self.inbox)
+        self.inbox = -1
 
+    def read(self, report: IngestReport) -> Generator[Found, None, None]:
+        """Every log of the ``todo`` given to :meth:`start`, in order (see
+        :func:`read_in_order`)."""
+        for number in range(self.batches):
+            message = _message(self.outs[number % self.count])
+            if message is None:
+                raise FocusError("a log reader stopped before it was done (killed?)")
+            got = pickle.loads(message)
+            if isinstance(got, str):
+                raise FocusError(f"a log reader failed:\n{got}")
+            results, part = got
+            _merge(report, part)
+            yield from results
 
-def _exactly(fd: int, size: int) -> bytes:
-    parts, left = [], size
-    while left:
-        part = os.read(fd, min(left, PIPE_BYTES))
-        if not part:
-            raise FocusError("a log reader stopped before it was done (killed?)")
-        parts.append(part)
-        left -= len(part)
-    return b"".join(parts)
+    def close(self) -> None:
+        """Stop the readers (done already, or no longer wanted) and reap the first; again,
+        nothing (its process id may be another's by then)."""
+        if self.pid < 0:
+            return
+        for fd in [self.inbox, *self.outs]:
+            if fd >= 0:
+                os.close(fd)
+        self.inbox, self.outs = -1, []
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)  # should its group not be its own yet
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        self.pid = -1
 
 
 def read_in_order(
-    todo: Todo, readers: int, price: Pricer, report: IngestReport
+    todo: Todo, readers: Readers | None, price: Pricer, report: IngestReport
 ) -> Generator[Found, None, None]:
-    """Every log of ``todo`` read, in ``todo``'s order (the de-duplication's order): by
-    ``readers`` forked processes when there are more than one. The lines skipped, the
-    warnings and the bytes read go into ``report`` (a batch's as its first log comes)."""
-    if readers < 2:
-        for log, mark, _size in todo:
-            yield read_log(log, mark, report, price)
-        return
-    from agent_focus.journal.pricing import load_catalogue
+    """Every log of ``todo`` read, in ``todo``'s order (the de-duplication's order): by the
+    ``readers`` when given (handed ``todo`` now, stopped at the end), else in this process.
+    The lines skipped, the warnings and the bytes read go into ``report`` (a batch's as its
+    first log comes)."""
+    if readers is None:
+        return (read_log(log, mark, report, price) for log, mark, _size in todo)
+    readers.start(todo)
+    return _read_then_close(readers, report)
 
-    load_catalogue()  # once, here, rather than once in each reader
-    batches = list(_batches(todo))
-    readers = min(readers, len(batches))
-    pipes = [os.pipe() for _ in range(readers)]
-    children: list[int] = []
+
+def _read_then_close(readers: Readers, report: IngestReport) -> Generator[Found, None, None]:
     try:
-        for index, (_out, into) in enumerate(pipes):
-            with contextlib.suppress(OSError):  # a smaller pipe only means less read ahead
-                fcntl.fcntl(into, _F_SETPIPE_SZ, PIPE_BYTES)
-            pid = os.fork()
-            if pid == 0:  # the reader: only its own pipe's end stays open
-                for out, other in pipes:
-                    os.close(out)
-                    if other != into:
-                        os.close(other)
-                _reader(batches[index::readers], price, into)
-            children.append(pid)
-        for _out, into in pipes:
-            os.close(into)
-        pipes = [(out, -1) for out, _into in pipes]
-        for number in range(len(batches)):
-            results, part = _receive(pipes[number % readers][0])
-            _merge(report, part)
-            yield from results
+        yield from readers.read(report)
     finally:
-        for out, into in pipes:
-            os.close(out)
-            if into >= 0:
-                os.close(into)
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)  # done already, or no longer wanted
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+        readers.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import itertools
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +33,7 @@ from agent_focus.journal.db import open_log
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
-    from agent_focus.ingest.readers import Found, Todo
+    from agent_focus.ingest.readers import Todo
 
 Progress = Callable[[int, int], None]  # (files done, bytes done)
 
@@ -92,6 +91,7 @@ def pending_bytes(folder: Path, files: list[LogFile]) -> int:
 
 
 PARALLEL_BYTES = 48 * 1024 * 1024  # below this, one process is done before a pool helps
+AHEAD_FILES = 512  # a first read of this many logs forks its readers before it stats them
 
 
 def _changed(paths: Iterable[str], identities: dict[str, tuple[int, int, int]]) -> list[str]:
@@ -135,26 +135,41 @@ def ingest_logs(
 
     Logs whose identity and size are as last time are not opened (and when none is new,
     the journal is not written and the parsers are not even imported). When much is new, two
-    reader processes parse the logs (forked before the journal is opened, so they hold no
-    SQLite connection) while this one adds their calls in sorted path order: the order, and
-    so the de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices)
-    may be a function: it is called only when some log has something new to price."""
-    with _ingest_lock(folder):
+    reader processes parse the logs (:mod:`agent_focus.ingest.pool`; forked with no journal
+    open, so they hold no SQLite connection, and on a first read before the logs are even
+    listed) while this one adds their calls in sorted path order: the order, and so the
+    de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices) may
+    be a function: it is called only on a first read or when some log has something new."""
+    with _ingest_lock(folder), contextlib.ExitStack() as running:
         db = open_log(folder)
         try:
             identities = read_identities(db)  # stable: other writers never touch log_files
             if files is None:  # sorted below, only the logs that have something new
                 claude, codex = _find_paths(db)
                 listed = len(claude) + len(codex)
-                changed = in_order(_changed(claude, identities), "claude")
-                changed += in_order(_changed(codex, identities), "codex")
             else:
                 listed = len(files)
-                moved = set(_changed([log.path for log in files], identities))
-                changed = [log for log in files if log.path in moved]
-            marks = read_marks(db, [log.path for log in changed]) if changed else {}
+            if identities:
+                if files is None:
+                    changed = in_order(_changed(claude, identities), "claude")
+                    changed += in_order(_changed(codex, identities), "codex")
+                else:
+                    moved = set(_changed([log.path for log in files], identities))
+                    changed = [log for log in files if log.path in moved]
+                marks = read_marks(db, [log.path for log in changed]) if changed else {}
         finally:
             db.close()
+        price = readers = None
+        if not identities:  # a first read: every log is new and has no mark
+            if listed >= AHEAD_FILES and (os.cpu_count() or 1) > 1:
+                from agent_focus.ingest.dedupe import pricer_for
+                from agent_focus.ingest.pool import Readers
+
+                price = pricer_for(_resolved(overrides))
+                readers = Readers(2, price)  # loading the catalogue while this one stats
+                running.callback(readers.close)
+            changed = files if files is not None else in_order(claude, "claude") + in_order(codex, "codex")  # fmt: skip
+            marks = {}
         report = IngestReport(files=listed)
         todo: Todo = []
         for log in changed:
@@ -166,17 +181,18 @@ def ingest_logs(
             return report  # nothing new: no parser to import, no transaction to open
         from agent_focus.ingest.dedupe import Deduper, bulk_load, pricer_for
         from agent_focus.ingest.hours import HourSums, hours_kept
-        from agent_focus.ingest.pool import read_in_order
+        from agent_focus.ingest.pool import Readers, read_in_order
 
-        pending = sum(size for _log, _mark, size in todo)
-        if callable(overrides):
-            overrides = overrides()
-        price = pricer_for(overrides or {})
-        readers = min(2, os.cpu_count() or 1) if pending >= PARALLEL_BYTES else 1
-        reading = read_in_order(todo, readers, price, report)
-        found_logs: Iterator[Found] = reading
-        if readers > 1:
-            found_logs = itertools.chain([next(reading)], reading)  # fork now, no db open
+        if price is None:
+            price = pricer_for(_resolved(overrides))
+        if sum(size for _log, _mark, size in todo) < PARALLEL_BYTES:
+            if readers is not None:
+                readers.close()  # too little to read for them to help
+                readers = None
+        elif readers is None and (os.cpu_count() or 1) > 1:
+            readers = Readers(2, price)  # forked now, with no journal open
+            running.callback(readers.close)
+        found_logs = read_in_order(todo, readers, price, report)
         db = open_log(folder)
         try:
             # The journal stays consistent if the machine dies (WAL); only this last read
@@ -211,6 +227,11 @@ def ingest_logs(
                 stack.close()  # the indexes and the hourly sums, before the commit
                 report.calls_added = count_calls(db) - before
         finally:
-            reading.close()  # the readers stop
             db.close()
     return report
+
+
+def _resolved(
+    overrides: dict[str, Price] | Callable[[], dict[str, Price]] | None,
+) -> dict[str, Price]:
+    return (overrides() if callable(overrides) else overrides) or {}
