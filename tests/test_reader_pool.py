@@ -35,7 +35,21 @@ def logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[LogFile]:
     return found
 
 
+_BEFORE: set[int] = set()  # the children the test process had before the test (servers...)
+
+
+@pytest.fixture(autouse=True)
+def _others() -> None:
+    _BEFORE.clear()
+    _BEFORE.update(_all_children())
+
+
 def _children() -> set[int]:
+    """The children this process has now and did not have before the test."""
+    return _all_children() - _BEFORE
+
+
+def _all_children() -> set[int]:
     """This process's children, zombies too (from /proc: no waiting on them)."""
     me, found = os.getpid(), set()
     for entry in os.listdir("/proc"):

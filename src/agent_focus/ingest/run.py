@@ -218,6 +218,9 @@ def ingest_logs(
                             calls.forget(mark.path)
                         calls.add_all(records)
                         new_marks.append(mark)
+                        if len(new_marks) >= 1024:  # written while the readers read
+                            save_marks(db, new_marks)
+                            new_marks.clear()
                         report.files_read += 1
                         report.calls_read += read
                     if progress:
