@@ -112,3 +112,29 @@ def test_a_log_s_own_infinite_or_nan_cost_neither_breaks_nor_skews_the_hours(
         handle.write(assistant("/w", 99, sessionId="s9", costUSD=1.0))
     assert ingest_logs(state).calls_added == 1
     assert by_session() == {**expected, "s9": (1.0, 1, 1)}
+
+
+def test_a_first_read_counts_as_one_change_and_keeps_the_counting_triggers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first read writes its hours with the per-row triggers of m008 set aside; they are
+    back after it, as they were, and the change is counted (a cached report is stale)."""
+    from agent_focus.journal.db import open_log
+
+    logs = Path(__file__).parent / "fixtures" / "agent_logs"
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(logs / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(logs / "codex"))
+    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    db = open_log(tmp_path)
+    before, (generation,) = db.execute(triggers).fetchall(), db.execute("SELECT n FROM usage_generation").fetchone()  # fmt: skip
+    db.close()
+    assert ingest_logs(tmp_path).calls_added > 0
+    db = open_log(tmp_path)
+    assert db.execute(triggers).fetchall() == before and len(before) == 6
+    assert db.execute("SELECT n FROM usage_generation").fetchone()[0] > generation
+    assert db.execute("SELECT count(*) FROM usage_hours").fetchone()[0] > 0
+    (after,) = db.execute("SELECT n FROM usage_generation").fetchone()
+    with db:
+        db.execute("DELETE FROM usage_hours WHERE rowid = (SELECT min(rowid) FROM usage_hours)")
+    assert db.execute("SELECT n FROM usage_generation").fetchone()[0] == after + 1
+    db.close()
