@@ -151,6 +151,7 @@ class Readers:
         self.count = count
         self.outs: list[int] = []
         self.batches = 0
+        self.done = False  # every batch read: the readers end by themselves
         inbox, self.inbox = os.pipe()
         pipes = [os.pipe() for _ in range(count)]
         for into in [self.inbox, *(into for _out, into in pipes)]:
@@ -189,20 +190,24 @@ class Readers:
             results, part = got
             _merge(report, part)
             yield from results
+        self.done = True
 
     def close(self) -> None:
-        """Stop the readers (done already, or no longer wanted) and reap the first; again,
-        nothing (its process id may be another's by then)."""
+        """Reap the first reader, which reaps the others: when every batch was read, as it
+        ends by itself (so the CPU time of all of them is counted as this process's
+        children's); else stopped first, with the others. Again, nothing (its process id
+        may be another's by then)."""
         if self.pid < 0:
             return
         for fd in [self.inbox, *self.outs]:
             if fd >= 0:
                 os.close(fd)
         self.inbox, self.outs = -1, []
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)  # should its group not be its own yet
+        if not self.done:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)  # should its group not be its own yet
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
         self.pid = -1
