@@ -74,7 +74,7 @@ def test_batches_come_back_in_order_from_both_readers(
     todo = [(log, None, os.stat(log.path).st_size) for log in logs]
     alone, together = IngestReport(), IngestReport()
     one = list(pool.read_in_order(todo, None, price, alone))
-    two = list(pool.read_in_order(todo, pool.Readers(2, price), price, together))
+    two = list(pool.read_in_order(todo, pool.Readers(2, lambda: price), price, together))
     assert [found[0].path for found in two if found] == [log.path for log in logs]
     assert two == one and together == alone
     assert sum(len(found[1]) for found in two if found) > 100
@@ -126,11 +126,11 @@ def test_a_reader_that_dies_is_an_error_not_a_hang(
 def test_a_consumer_that_stops_early_leaves_no_reader_behind(logs: list[LogFile]) -> None:
     todo = [(log, None, os.stat(log.path).st_size) for log in logs]
     price = pricer_for({})
-    reading = pool.read_in_order(todo, pool.Readers(2, price), price, IngestReport())
+    reading = pool.read_in_order(todo, pool.Readers(2, lambda: price), price, IngestReport())
     assert next(reading) is not None
     reading.close()
     assert not _children()
-    pool.Readers(2, price).close()  # and readers never given their logs
+    pool.Readers(2, lambda: price).close()  # and readers never given their logs
     assert not _children()
 
 
@@ -138,28 +138,40 @@ def test_a_consumer_that_stops_early_leaves_no_reader_behind(logs: list[LogFile]
 def test_readers_forked_ahead_or_not_add_what_one_reader_adds(
     logs: list[LogFile], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ahead: bool
 ) -> None:
-    """A first read of many logs forks its readers before it stats the logs; a later read,
-    or a first read of a few, forks them once it knows there is much to read; either way
-    the journal holds what one reader makes of the same logs."""
-    alone = run.ingest_logs(tmp_path / "alone")
+    """A first read forks its first reader before it lists the logs; a later read forks the
+    readers once it knows there is much to read; either way the journal holds what one
+    reader makes of the same logs. (A later read: one log read before all the others.)"""
+    one = tmp_path / "one" / "projects" / "p"
+    one.mkdir(parents=True)
+    shutil.copy(logs[0].path, one)
+
+    def ingest(state: Path) -> run.IngestReport:
+        if not ahead:  # the journal knows one log already
+            monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(one.parent.parent))
+            monkeypatch.setenv("CODEX_HOME", str(tmp_path / "none"))
+            run.ingest_logs(state)
+            monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+            monkeypatch.setenv("CODEX_HOME", str(FIXTURES / "codex"))
+        return run.ingest_logs(state)
+
+    alone = ingest(tmp_path / "alone")
     monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(run, "AHEAD_FILES", 1 if ahead else 10**9)
     events = []
-    original, pending = pool.Readers.__init__, run._pending
+    original, listing = pool.Readers.__init__, run._find_paths
 
     def counted(self: pool.Readers, *args: object) -> None:
         events.append("fork")
         original(self, *args)  # type: ignore[arg-type]
 
-    def stat(*args: object) -> int | None:
-        events.append("stat")
-        return pending(*args)  # type: ignore[arg-type]
+    def listed(*args: object) -> object:
+        events.append("list")
+        return listing(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pool.Readers, "__init__", counted)
-    monkeypatch.setattr(run, "_pending", stat)
-    together = run.ingest_logs(tmp_path / "together")
-    assert events.count("fork") == 1 and (events[0] == "fork") == ahead
-    assert together == alone and together.calls_read > 100
+    monkeypatch.setattr(run, "_find_paths", listed)
+    together = ingest(tmp_path / "together")
+    assert events[-2:] == (["fork", "list"] if ahead else ["list", "fork"])
+    assert together == alone and together.calls_read > (100 if ahead else 0)
     tables = []
     for state in ("alone", "together"):
         db = open_log(tmp_path / state)
@@ -172,9 +184,8 @@ def test_readers_forked_ahead_or_not_add_what_one_reader_adds(
 def test_readers_forked_ahead_for_too_little_are_stopped(
     logs: list[LogFile], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """A first read of many logs that hold too little for the readers to help is read in
-    this process; the readers forked ahead are stopped."""
-    monkeypatch.setattr(run, "AHEAD_FILES", 1)
+    """A first read of logs that hold too little for the readers to help is read in this
+    process; the readers forked ahead are stopped."""
     monkeypatch.setattr(pool.Readers, "read", lambda *_: pytest.fail("read by the readers"))
     report = run.ingest_logs(tmp_path / "state")
     assert report.calls_read > 100 and report.calls_added > 0 and not _children()

@@ -119,4 +119,5 @@ def _counted_once(db: sqlite3.Connection) -> Iterator[None]:
     yield
     for _name, sql in triggers:
         db.execute(sql)
-    db.execute("UPDATE usage_generation SET n = n + 1")
+    if triggers:  # (a journal migrated only as far as m007, in a test, has no count)
+        db.execute("UPDATE usage_generation SET n = n + 1")

@@ -9,10 +9,12 @@ the pipe holds. The parent reads the pipes in turn, so it gets the batches in or
 executor: nothing in the parent hands out work or unpickles in a thread of its own, so the
 readers never wait for the parent's GIL to be given their next batch.
 
-The first reader is forked ahead of its work: on a first read it loads the price catalogue
-(`genai-prices`, about 0.2 s) while the parent is still listing the logs, then waits for the
-batches, and forks the other readers itself, which share the catalogue it loaded. The
-readers form a process group of their own, stopped as one.
+The first reader is forked ahead of its work: on a first read, before the logs are even
+listed, it loads the price catalogue (`genai-prices`, about 0.2 s) while the parent lists
+and stats the logs, then waits for the batches, and forks the other readers itself, which
+share the catalogue it loaded. The readers form a process group of their own: stopped as one
+when they are not wanted after all (too little to read) or the parent gives up; left to end
+by themselves when every batch was read, so that each is reaped by its parent.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pickle
 import signal
 import struct
 import traceback
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 from agent_focus.errors import FocusError
 from agent_focus.ingest.claude import Pricer
@@ -88,10 +90,10 @@ def _exactly(fd: int, size: int) -> bytes | None:
     return b"".join(parts)
 
 
-def _root(inbox: int, outs: list[int], price: Pricer) -> None:
-    """The first reader's life: the catalogue loaded, the batches received, the other
-    readers forked (each with its own pipe), its own share read, the others waited for.
-    Never returns (no atexit, no stdio flush)."""
+def _root(inbox: int, outs: list[int], pricing: Callable[[], Pricer]) -> None:
+    """The first reader's life: its pricer made and the catalogue loaded, the batches
+    received, the other readers forked (each with its own pipe), its own share read, the
+    others waited for. Never returns (no atexit, no stdio flush)."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # ^C: the parent says so, not 3 tracebacks
@@ -99,6 +101,7 @@ def _root(inbox: int, outs: list[int], price: Pricer) -> None:
             os.setpgid(0, 0)  # a group of its own: the parent stops every reader at once
         from agent_focus.journal.pricing import load_catalogue
 
+        price = pricing()  # focus.yaml's prices, when it has any
         load_catalogue()  # here, while the parent lists the logs; the others share it
         message = _message(inbox)
         os.close(inbox)
@@ -144,10 +147,11 @@ def _read_share(batches: list[Todo], price: Pricer, fd: int, others: list[int] =
 
 
 class Readers:
-    """``count`` reader processes, forked now (before the journal is opened: they hold no
-    SQLite connection). Call :meth:`read` once, or :meth:`close` to stop them unused."""
+    """``count`` reader processes, forked now (with no journal open: they hold no SQLite
+    connection), pricing by what ``pricing`` makes (in the first reader). Call :meth:`start`
+    and :meth:`read` once, or :meth:`close` to stop them unused."""
 
-    def __init__(self, count: int, price: Pricer) -> None:
+    def __init__(self, count: int, pricing: Callable[[], Pricer]) -> None:
         self.count = count
         self.outs: list[int] = []
         self.batches = 0
@@ -162,7 +166,7 @@ class Readers:
             os.close(self.inbox)
             for out, _into in pipes:
                 os.close(out)
-            _root(inbox, [into for _out, into in pipes], price)
+            _root(inbox, [into for _out, into in pipes], pricing)
         with contextlib.suppress(OSError):
             os.setpgid(self.pid, self.pid)  # as the reader does itself: whichever runs first
         os.close(inbox)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent_focus.ingest.locate import LogFile, in_order, log_paths
+from agent_focus.ingest.locate import LogFile, claude_roots, codex_roots, in_order, log_paths
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.store import (
     FileMark,
@@ -33,6 +34,8 @@ from agent_focus.journal.db import open_log
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
+    from agent_focus.ingest.claude import Pricer
+    from agent_focus.ingest.pool import Readers
     from agent_focus.ingest.readers import Todo
 
 Progress = Callable[[int, int], None]  # (files done, bytes done)
@@ -91,7 +94,6 @@ def pending_bytes(folder: Path, files: list[LogFile]) -> int:
 
 
 PARALLEL_BYTES = 48 * 1024 * 1024  # below this, one process is done before a pool helps
-AHEAD_FILES = 512  # a first read of this many logs forks its readers before it stats them
 
 
 def _changed(paths: Iterable[str], identities: dict[str, tuple[int, int, int]]) -> list[str]:
@@ -141,9 +143,17 @@ def ingest_logs(
     de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices) may
     be a function: it is called only on a first read or when some log has something new."""
     with _ingest_lock(folder), contextlib.ExitStack() as running:
+        readers: Readers | None = None
         db = open_log(folder)
         try:
             identities = read_identities(db)  # stable: other writers never touch log_files
+            if not identities and (os.cpu_count() or 1) > 1 and (claude_roots() or codex_roots()):
+                db.close()  # a first read: the readers ahead, with no journal open
+                from agent_focus.ingest.pool import Readers
+
+                readers = Readers(2, functools.partial(_pricer, overrides))
+                running.callback(readers.close)
+                db = open_log(folder)
             if files is None:  # sorted below, only the logs that have something new
                 claude, codex = _find_paths(db)
                 listed = len(claude) + len(codex)
@@ -159,15 +169,7 @@ def ingest_logs(
                 marks = read_marks(db, [log.path for log in changed]) if changed else {}
         finally:
             db.close()
-        price = readers = None
         if not identities:  # a first read: every log is new and has no mark
-            if listed >= AHEAD_FILES and (os.cpu_count() or 1) > 1:
-                from agent_focus.ingest.dedupe import pricer_for
-                from agent_focus.ingest.pool import Readers
-
-                price = pricer_for(_resolved(overrides))
-                readers = Readers(2, price)  # loading the catalogue while this one stats
-                running.callback(readers.close)
             changed = files if files is not None else in_order(claude, "claude") + in_order(codex, "codex")  # fmt: skip
             marks = {}
         report = IngestReport(files=listed)
@@ -179,18 +181,17 @@ def ingest_logs(
                 todo.append((log, mark, size))
         if not todo:
             return report  # nothing new: no parser to import, no transaction to open
-        from agent_focus.ingest.dedupe import Deduper, bulk_load, pricer_for
+        from agent_focus.ingest.dedupe import Deduper, bulk_load
         from agent_focus.ingest.hours import HourSums, hours_kept
         from agent_focus.ingest.pool import Readers, read_in_order
 
-        if price is None:
-            price = pricer_for(_resolved(overrides))
+        price = _pricer(overrides)  # here too: a bad focus.yaml is said as such
         if sum(size for _log, _mark, size in todo) < PARALLEL_BYTES:
             if readers is not None:
                 readers.close()  # too little to read for them to help
                 readers = None
         elif readers is None and (os.cpu_count() or 1) > 1:
-            readers = Readers(2, price)  # forked now, with no journal open
+            readers = Readers(2, lambda: price)  # forked now, with no journal open
             running.callback(readers.close)
         found_logs = read_in_order(todo, readers, price, report)
         db = open_log(folder)
@@ -234,7 +235,9 @@ def ingest_logs(
     return report
 
 
-def _resolved(
-    overrides: dict[str, Price] | Callable[[], dict[str, Price]] | None,
-) -> dict[str, Price]:
-    return (overrides() if callable(overrides) else overrides) or {}
+def _pricer(overrides: dict[str, Price] | Callable[[], dict[str, Price]] | None) -> Pricer:
+    """The price of a call by focus.yaml's ``overrides`` (called if a function), else by the
+    catalogue."""
+    from agent_focus.ingest.dedupe import pricer_for
+
+    return pricer_for((overrides() if callable(overrides) else overrides) or {})
