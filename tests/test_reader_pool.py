@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,54 @@ def _others() -> None:
     _BEFORE.update(_all_children())
 
 
+@pytest.fixture(autouse=True)
+def _no_reader_left_and_no_hang() -> Iterator[None]:
+    """Each test: a hang is a failure after 60 s, and after the test no process is left in
+    any readers' group (the second reader is the first's child, not this process's)."""
+    groups: list[int] = []
+    original = pool.Readers.__init__
+
+    def recorded(self: pool.Readers, *args: object) -> None:
+        original(self, *args)  # type: ignore[arg-type]
+        groups.append(self.pid)
+
+    def hung(*_: object) -> None:
+        raise TimeoutError("hung for 60 s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    pool.Readers.__init__ = recorded  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        pool.Readers.__init__ = original  # type: ignore[method-assign]
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    for group in groups:  # (a reader orphaned by a killed first reader is init's zombie)
+        deadline = time.monotonic() + 10
+        while _living(group) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not _living(group)
+
+
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def _living(group: int) -> set[int]:
+    """The processes of a process group that are not zombies."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                found.add(int(entry))
+    return found
+
+
 def _children() -> set[int]:
     """The children this process has now and did not have before the test."""
     return _all_children() - _BEFORE
@@ -69,19 +119,24 @@ def test_batches_come_back_in_order_from_both_readers(
     """...and the readers, done, end by themselves: not killed, so that the first reader
     reaps the second and their CPU time counts as this process's children's."""
     kills: list[int] = []
+    killpg = os.killpg
     monkeypatch.setattr(os, "killpg", lambda pid, _signal: kills.append(pid))
     price = pricer_for({})
     todo = [(log, None, os.stat(log.path).st_size) for log in logs]
     alone, together = IngestReport(), IngestReport()
     one = list(pool.read_in_order(todo, None, price, alone))
-    two = list(pool.read_in_order(todo, pool.Readers(2, lambda: price), price, together))
+    both = pool.Readers(2, lambda: price)
+    group = both.pid
+    two = list(pool.read_in_order(todo, both, price, together))
+    with pytest.raises(ProcessLookupError):  # not even a zombie: each reaped by its parent
+        killpg(group, 0)
     assert [found[0].path for found in two if found] == [log.path for log in logs]
     assert two == one and together == alone
     assert sum(len(found[1]) for found in two if found) > 100
     assert not _children() and not kills
 
 
-def test_a_reader_that_fails_is_an_error_with_its_traceback(
+def test_a_reader_that_fails_is_a_one_line_error_saying_why(
     logs: list[LogFile], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     original = readers.read_log
@@ -187,5 +242,75 @@ def test_readers_forked_ahead_for_too_little_are_stopped(
     """A first read of logs that hold too little for the readers to help is read in this
     process; the readers forked ahead are stopped."""
     monkeypatch.setattr(pool.Readers, "read", lambda *_: pytest.fail("read by the readers"))
+    forked = []
+    monkeypatch.setattr(pool.Readers, "start", lambda *_: pytest.fail("given the logs"))
+    original = pool.Readers.close
+    monkeypatch.setattr(
+        pool.Readers, "close", lambda self: forked.append(self.pid) or original(self)
+    )
     report = run.ingest_logs(tmp_path / "state")
+    assert forked  # they were forked ahead, and stopped
     assert report.calls_read > 100 and report.calls_added > 0 and not _children()
+
+
+def _many_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[LogFile]:
+    """Ten logs of 3,000 calls each: a reader's results fill its pipe (1 MiB) before it is
+    done, so a reader blocked on a full pipe is part of the test."""
+    from tests.test_agent_usage import assistant
+
+    folder = tmp_path / "big" / "projects" / "p"
+    folder.mkdir(parents=True)
+    for log in range(10):
+        lines = (assistant("/w", n, requestId=f"req_{log}_{n}", message={"id": f"msg_{log}_{n}", "model": "claude-sonnet-4-5-20250929", "usage": {"input_tokens": 10, "output_tokens": n}}) for n in range(3000))  # fmt: skip
+        (folder / f"s{log}.jsonl").write_text("".join(lines))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "big"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "none"))
+    monkeypatch.setattr(pool, "BATCH_BYTES", 1)
+    monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
+    return run.find_logs(tmp_path / "state")
+
+
+@pytest.mark.parametrize("dying", [0, 1])
+def test_either_reader_dying_while_the_other_is_blocked_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dying: int
+) -> None:
+    """The second reader dies at its first log while the first fills its pipe (or the other
+    way round): the parent sees the dead reader's pipe end, since no other process holds
+    it open, and says so; every reader is gone after."""
+    big = _many_calls(tmp_path, monkeypatch)
+    original = readers.read_log
+
+    def dies(log: LogFile, *args: object) -> readers.Found:
+        if log.path == big[dying].path:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(log, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pool, "read_log", dies)
+    with pytest.raises(FocusError, match="stopped before it was done"):
+        run.ingest_logs(tmp_path / "state")
+    assert not _children()
+    monkeypatch.setattr(pool, "read_log", original)
+    assert run.ingest_logs(tmp_path / "state").calls_added == 30000
+
+
+def test_a_reader_gone_before_its_logs_came_is_an_error(
+    logs: list[LogFile], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed before it was handed the logs (the parent's write meets a closed pipe), or
+    failing to make its pricer: an error saying so, in one line, not a broken pipe."""
+    todo = [(log, None, os.stat(log.path).st_size) for log in logs]
+    price = pricer_for({})
+    killed = pool.Readers(2, lambda: price)
+    os.kill(killed.pid, signal.SIGKILL)
+    while _state(killed.pid) != "Z":  # dead (its end of the pipe closed), not yet reaped
+        time.sleep(0.005)
+    with pytest.raises(FocusError, match="stopped before it was done"):
+        list(pool.read_in_order(todo, killed, price, IngestReport()))
+
+    def no_prices() -> readers.Pricer:
+        raise RuntimeError("no prices today")
+
+    with pytest.raises(FocusError) as raised:
+        list(pool.read_in_order(todo, pool.Readers(2, no_prices), price, IngestReport()))
+    assert str(raised.value) == "a log reader failed: RuntimeError: no prices today"
+    assert not _children()

@@ -12,9 +12,12 @@ readers never wait for the parent's GIL to be given their next batch.
 The first reader is forked ahead of its work: on a first read, before the logs are even
 listed, it loads the price catalogue (`genai-prices`, about 0.2 s) while the parent lists
 and stats the logs, then waits for the batches, and forks the other readers itself, which
-share the catalogue it loaded. The readers form a process group of their own: stopped as one
-when they are not wanted after all (too little to read) or the parent gives up; left to end
-by themselves when every batch was read, so that each is reaped by its parent.
+share the catalogue it loaded. A reader keeps no file descriptor of the parent's but its own
+pipe's end (so a reader's death is seen as the end of its pipe, never hidden by another
+process holding it open). When every batch was read the readers end by themselves and each
+is reaped by its parent (the first by this process); when they are not wanted after all (too
+little to read) or the parent gives up, the first reader is sent SIGTERM and stops and reaps
+the others; only if it does not, within 5 s, is their process group killed.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ BATCH_FILES = 64
 PIPE_BYTES = 1024 * 1024  # how far ahead a reader may write (Linux's default limit for a pipe)
 _HEADER = struct.Struct("<Q")
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+_MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536
 
 
 def _batches(todo: Todo) -> Iterator[Todo]:
@@ -90,6 +94,16 @@ def _exactly(fd: int, size: int) -> bytes | None:
     return b"".join(parts)
 
 
+def _only(*kept: int) -> None:
+    """In a reader just forked: every file descriptor closed but stdin, stdout, stderr and
+    ``kept`` (no other pipe's end, lock or socket of the parent's held open by a reader)."""
+    low = 3
+    for fd in sorted(kept):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, _MAX_FD)
+
+
 def _root(inbox: int, outs: list[int], pricing: Callable[[], Pricer]) -> None:
     """The first reader's life: its pricer made and the catalogue loaded, the batches
     received, the other readers forked (each with its own pipe), its own share read, the
@@ -97,8 +111,9 @@ def _root(inbox: int, outs: list[int], pricing: Callable[[], Pricer]) -> None:
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # ^C: the parent says so, not 3 tracebacks
+        signal.signal(signal.SIGTERM, _stopped)  # the parent's way to stop the readers
         with contextlib.suppress(OSError):
-            os.setpgid(0, 0)  # a group of its own: the parent stops every reader at once
+            os.setpgid(0, 0)  # a group of its own: the parent's last resort stops them all
         from agent_focus.journal.pricing import load_catalogue
 
         price = pricing()  # focus.yaml's prices, when it has any
@@ -108,21 +123,46 @@ def _root(inbox: int, outs: list[int], pricing: Callable[[], Pricer]) -> None:
         if message is None:  # nothing for the readers after all
             os._exit(0)
         batches: list[Todo] = pickle.loads(message)
-        count, others = len(outs), []
+        count = len(outs)
         for index in range(1, count):
-            pid = os.fork()
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # none between the
+            pid = os.fork()  # fork and the note of the pid
             if pid == 0:
-                for other in outs[:index] + outs[index + 1 :]:
-                    os.close(other)
-                _read_share(batches[index::count], price, outs[index])
-            others.append(pid)
+                try:
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+                    _only(outs[index])
+                    _read_share(batches[index::count], price, outs[index])
+                finally:
+                    os._exit(1)
+            _OTHERS.append(pid)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
         for other in outs[1:]:
             os.close(other)
-        _read_share(batches[0::count], price, outs[0], others)
+        _read_share(batches[0::count], price, outs[0], _OTHERS)
     except BaseException:  # the parent raises it (with it, a reader's own failure)
         with contextlib.suppress(OSError):
             _send(outs[0], pickle.dumps(traceback.format_exc()))
+        _stop_others()
     os._exit(code)
+
+
+_OTHERS: list[int] = []  # in the first reader: the readers it forked
+
+
+def _stop_others() -> None:
+    """In the first reader: the readers it forked killed and reaped (none left to init)."""
+    for pid in _OTHERS:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+
+def _stopped(_signal: int, _frame: object) -> None:
+    """The first reader's SIGTERM: the others stopped and reaped, then this one ends."""
+    _stop_others()
+    os._exit(1)
 
 
 def _read_share(batches: list[Todo], price: Pricer, fd: int, others: list[int] = []) -> None:  # noqa: B006
@@ -163,21 +203,28 @@ class Readers:
                 fcntl.fcntl(into, _F_SETPIPE_SZ, PIPE_BYTES)
         self.pid = os.fork()
         if self.pid == 0:
-            os.close(self.inbox)
-            for out, _into in pipes:
-                os.close(out)
-            _root(inbox, [into for _out, into in pipes], pricing)
-        with contextlib.suppress(OSError):
-            os.setpgid(self.pid, self.pid)  # as the reader does itself: whichever runs first
-        os.close(inbox)
-        for out, into in pipes:
-            os.close(into)
-            self.outs.append(out)
+            try:
+                outs = [into for _out, into in pipes]
+                _only(inbox, *outs)
+                _root(inbox, outs, pricing)
+            finally:
+                os._exit(1)
+        try:
+            with contextlib.suppress(OSError):
+                os.setpgid(self.pid, self.pid)  # as the reader does itself: whichever is first
+            os.close(inbox)
+            for out, into in pipes:
+                os.close(into)
+                self.outs.append(out)
+        except BaseException:  # (^C here): the reader is not left behind
+            self.close()
+            raise
 
     def start(self, todo: Todo) -> None:
         """Hand the readers ``todo`` (they start as soon as they have loaded the catalogue)."""
         self.batches = len(batches := list(_batches(todo)))
-        _send(self.inbox, pickle.dumps(batches, pickle.HIGHEST_PROTOCOL))
+        with contextlib.suppress(BrokenPipeError):  # the reader is gone: read() says why
+            _send(self.inbox, pickle.dumps(batches, pickle.HIGHEST_PROTOCOL))
         os.close(self.inbox)
         self.inbox = -1
 
@@ -189,8 +236,9 @@ class Readers:
             if message is None:
                 raise FocusError("a log reader stopped before it was done (killed?)")
             got = pickle.loads(message)
-            if isinstance(got, str):
-                raise FocusError(f"a log reader failed:\n{got}")
+            if isinstance(got, str):  # a traceback: its last line (FOCUS_DEBUG=1: all of it)
+                said = got if os.environ.get("FOCUS_DEBUG") else got.strip().splitlines()[-1]
+                raise FocusError(f"a log reader failed: {said}")
             results, part = got
             _merge(report, part)
             yield from results
@@ -207,14 +255,30 @@ class Readers:
             if fd >= 0:
                 os.close(fd)
         self.inbox, self.outs = -1, []
-        if not self.done:
+        if not self.done and not self._ended(signal.SIGTERM):  # it stops and reaps the others
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.pid, signal.SIGKILL)
+                os.killpg(self.pid, signal.SIGKILL)  # it did not, in time: all of them
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)  # should its group not be its own yet
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
         self.pid = -1
+
+    def _ended(self, stop: int, wait: float = 5.0) -> bool:
+        """Whether the first reader, sent ``stop``, ended within ``wait`` seconds (reaped)."""
+        import time
+
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, stop)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                if os.waitpid(self.pid, os.WNOHANG)[0]:
+                    return True
+            except ChildProcessError:
+                return True
+            time.sleep(0.005)
+        return False
 
 
 def read_in_order(

@@ -147,7 +147,7 @@ def ingest_logs(
         db = open_log(folder)
         try:
             identities = read_identities(db)  # stable: other writers never touch log_files
-            if not identities and (os.cpu_count() or 1) > 1 and (claude_roots() or codex_roots()):
+            if not identities and _read_ahead():
                 db.close()  # a first read: the readers ahead, with no journal open
                 from agent_focus.ingest.pool import Readers
 
@@ -191,6 +191,9 @@ def ingest_logs(
                 readers.close()  # too little to read for them to help
                 readers = None
         elif readers is None and (os.cpu_count() or 1) > 1:
+            from agent_focus.journal.pricing import load_catalogue
+
+            load_catalogue()  # here: the readers then import nothing (another thread may be)
             readers = Readers(2, lambda: price)  # forked now, with no journal open
             running.callback(readers.close)
         found_logs = read_in_order(todo, readers, price, report)
@@ -233,6 +236,22 @@ def ingest_logs(
         finally:
             db.close()
     return report
+
+
+def _read_ahead() -> bool:
+    """Whether a first read forks its first reader before it lists the logs: on more than
+    one core, when some log folder holds anything, and when this process runs no other
+    thread (`focus serve`'s requests, a progress bar), which the reader's imports (the
+    catalogue, focus.yaml's prices) could meet half done: a lock held forever in the child."""
+    import threading
+
+    if (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+        return False
+    for root in claude_roots() + codex_roots():
+        with contextlib.suppress(OSError), os.scandir(root) as entries:
+            if next(entries, None) is not None:
+                return True
+    return False
 
 
 def _pricer(overrides: dict[str, Price] | Callable[[], dict[str, Price]] | None) -> Pricer:
