@@ -189,19 +189,27 @@ def test_a_consumer_that_stops_early_leaves_no_reader_behind(logs: list[LogFile]
     assert not _children()
 
 
-@pytest.mark.parametrize("ahead", [True, False])
+@pytest.mark.parametrize("case", ["first read", "later read", "first read, threads"])
 def test_readers_forked_ahead_or_not_add_what_one_reader_adds(
-    logs: list[LogFile], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ahead: bool
+    logs: list[LogFile], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, case: str
 ) -> None:
-    """A first read forks its first reader before it lists the logs; a later read forks the
-    readers once it knows there is much to read; either way the journal holds what one
-    reader makes of the same logs. (A later read: one log read before all the others.)"""
+    """A first read forks its first reader before it lists the logs; a later read, or a
+    first read in a process that runs another thread (whose imports the fork could catch
+    half done), forks the readers once it knows there is much to read; either way the
+    journal holds what one reader makes of the same logs. (A later read: one log read
+    before all the others.)"""
+    import threading
+
+    ahead = case == "first read"
+    stop = threading.Event()
+    if case.endswith("threads"):
+        threading.Thread(target=stop.wait, daemon=True).start()
     one = tmp_path / "one" / "projects" / "p"
     one.mkdir(parents=True)
     shutil.copy(logs[0].path, one)
 
     def ingest(state: Path) -> run.IngestReport:
-        if not ahead:  # the journal knows one log already
+        if case == "later read":  # the journal knows one log already
             monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(one.parent.parent))
             monkeypatch.setenv("CODEX_HOME", str(tmp_path / "none"))
             run.ingest_logs(state)
@@ -225,8 +233,9 @@ def test_readers_forked_ahead_or_not_add_what_one_reader_adds(
     monkeypatch.setattr(pool.Readers, "__init__", counted)
     monkeypatch.setattr(run, "_find_paths", listed)
     together = ingest(tmp_path / "together")
+    stop.set()
     assert events[-2:] == (["fork", "list"] if ahead else ["list", "fork"])
-    assert together == alone and together.calls_read > (100 if ahead else 0)
+    assert together == alone and together.calls_read > (0 if case == "later read" else 100)
     tables = []
     for state in ("alone", "together"):
         db = open_log(tmp_path / state)
