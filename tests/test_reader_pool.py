@@ -204,6 +204,8 @@ def test_readers_forked_ahead_or_not_add_what_one_reader_adds(
     stop = threading.Event()
     if case.endswith("threads"):
         threading.Thread(target=stop.wait, daemon=True).start()
+    else:  # as alone as in `focus usage`, whatever threads earlier tests left in pytest
+        monkeypatch.setattr(threading, "active_count", lambda: 1)
     one = tmp_path / "one" / "projects" / "p"
     one.mkdir(parents=True)
     shutil.copy(logs[0].path, one)
@@ -250,6 +252,9 @@ def test_readers_forked_ahead_for_too_little_are_stopped(
 ) -> None:
     """A first read of logs that hold too little for the readers to help is read in this
     process; the readers forked ahead are stopped."""
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # (see above)
     monkeypatch.setattr(pool.Readers, "read", lambda *_: pytest.fail("read by the readers"))
     forked = []
     monkeypatch.setattr(pool.Readers, "start", lambda *_: pytest.fail("given the logs"))

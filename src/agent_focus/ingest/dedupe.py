@@ -9,9 +9,8 @@ in any order, or a copy twice, keeps the same call.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from agent_focus.ingest.claude import Pricer
@@ -209,26 +208,6 @@ def forget_file(db: sqlite3.Connection, path: str) -> None:
         (path,),
     )
     db.execute("DELETE FROM agent_usage WHERE path = ?", (path,))
-
-
-@contextlib.contextmanager
-def bulk_load(db: sqlite3.Connection) -> Iterator[None]:
-    """Inside the caller's transaction: when the journal holds no calls yet (a first read of
-    every log), drop the secondary indexes of the calls and keys and build them again at the
-    end, sorted once, instead of updating them row by row in random order (which makes
-    SQLite write the same pages over and over once the transaction outgrows its cache)."""
-    if db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is not None:
-        yield
-        return
-    indexes = db.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        " AND tbl_name IN ('agent_usage', 'call_keys')"
-    ).fetchall()
-    for name, _sql in indexes:
-        db.execute(f'DROP INDEX "{name}"')
-    yield
-    for _name, sql in indexes:
-        db.execute(sql)
 
 
 def pricer_for(overrides: dict[str, Price]) -> Pricer:

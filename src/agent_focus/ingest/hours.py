@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from agent_focus.ingest.bulk import set_aside
 from agent_focus.ingest.records import AT, COST, MODEL, SOURCE, Call
 
 Group = tuple[str, str, str | None, str | None, str | None]  # hour, source, cwd, session, model
@@ -90,10 +91,14 @@ def hours_kept(db: sqlite3.Connection, first_read: HourSums | None) -> Iterator[
     ON``, which the caller sets before its transaction) and summed again at the end."""
     if first_read is not None:
         yield
-        with _counted_once(db):
+        # m008's triggers count each row written (13,000 hours at 1 GB: 0.1 s): set aside,
+        # and the change counted once
+        with set_aside(db, "trigger", "usage_hours") as counting:
             db.execute("DELETE FROM usage_hours")
             db.executemany(_INSERT, first_read.rows())
             sum_again(db, sorted(first_read.stale))
+        if counting:  # (a journal migrated only as far as m007, in a test, has no count)
+            db.execute("UPDATE usage_generation SET n = n + 1")
         return
     db.execute("CREATE TEMP TABLE IF NOT EXISTS dirty_hours (hour TEXT PRIMARY KEY) WITHOUT ROWID")
     for name, event, row in (("usage_added", "INSERT", "new"), ("usage_removed", "DELETE", "old")):
@@ -104,20 +109,3 @@ def hours_kept(db: sqlite3.Connection, first_read: HourSums | None) -> Iterator[
     yield
     sum_again(db, [hour for (hour,) in db.execute("SELECT hour FROM dirty_hours").fetchall()])
     db.execute("DELETE FROM dirty_hours")
-
-
-@contextlib.contextmanager
-def _counted_once(db: sqlite3.Connection) -> Iterator[None]:
-    """Inside the caller's transaction: ``usage_hours`` written as one change to what `focus
-    usage` sums (journal.db m008), not one per row. Its triggers, which count each row (a
-    first read's 13,000 hours at 1 GB: 0.1 s), are dropped meanwhile and made again."""
-    triggers = db.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'usage_hours'"
-    ).fetchall()
-    for name, _sql in triggers:
-        db.execute(f'DROP TRIGGER "{name}"')
-    yield
-    for _name, sql in triggers:
-        db.execute(sql)
-    if triggers:  # (a journal migrated only as far as m007, in a test, has no count)
-        db.execute("UPDATE usage_generation SET n = n + 1")

@@ -181,7 +181,8 @@ def ingest_logs(
                 todo.append((log, mark, size))
         if not todo:
             return report  # nothing new: no parser to import, no transaction to open
-        from agent_focus.ingest.dedupe import Deduper, bulk_load
+        from agent_focus.ingest.bulk import bulk_load
+        from agent_focus.ingest.dedupe import Deduper
         from agent_focus.ingest.hours import HourSums, hours_kept
         from agent_focus.ingest.pool import Readers, read_in_order
 
