@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from agent_focus.errors import FocusError
-from agent_focus.ingest import pool, readers, run
+from agent_focus.ingest import forked, pool, readers, run
 from agent_focus.ingest.dedupe import pricer_for
 from agent_focus.ingest.locate import LogFile
 from agent_focus.ingest.report import IngestReport
@@ -147,7 +147,7 @@ def test_a_reader_that_fails_is_a_one_line_error_saying_why(
             raise RuntimeError(f"cannot read {log.path}")
         return original(log, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pool, "read_log", failing)
+    monkeypatch.setattr(forked, "read_log", failing)
     monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
     with pytest.raises(FocusError, match="a log reader failed") as raised:
         run.ingest_logs(tmp_path / "state")
@@ -169,12 +169,12 @@ def test_a_reader_that_dies_is_an_error_not_a_hang(
             os.kill(os.getpid(), signal.SIGKILL)
         return original(log, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pool, "read_log", dying)
+    monkeypatch.setattr(forked, "read_log", dying)
     monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
     with pytest.raises(FocusError, match="stopped before it was done"):
         run.ingest_logs(tmp_path / "state")
     assert not _children()
-    monkeypatch.setattr(pool, "read_log", original)  # and the next run reads everything
+    monkeypatch.setattr(forked, "read_log", original)  # and the next run reads everything
     assert run.ingest_logs(tmp_path / "state").files_read == len(logs)
 
 
@@ -299,11 +299,11 @@ def test_either_reader_dying_while_the_other_is_blocked_is_an_error(
             os.kill(os.getpid(), signal.SIGKILL)
         return original(log, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pool, "read_log", dies)
+    monkeypatch.setattr(forked, "read_log", dies)
     with pytest.raises(FocusError, match="stopped before it was done"):
         run.ingest_logs(tmp_path / "state")
     assert not _children()
-    monkeypatch.setattr(pool, "read_log", original)
+    monkeypatch.setattr(forked, "read_log", original)
     assert run.ingest_logs(tmp_path / "state").calls_added == 30000
 
 

@@ -97,7 +97,7 @@ def hours_kept(db: sqlite3.Connection, first_read: HourSums | None) -> Iterator[
             db.execute("DELETE FROM usage_hours")
             db.executemany(_INSERT, first_read.rows())
             sum_again(db, sorted(first_read.stale))
-        if counting:  # (a journal migrated only as far as m007, in a test, has no count)
+        if counting:  # the count is kept by those triggers (m008): none, no count
             db.execute("UPDATE usage_generation SET n = n + 1")
         return
     db.execute("CREATE TEMP TABLE IF NOT EXISTS dirty_hours (hour TEXT PRIMARY KEY) WITHOUT ROWID")

@@ -99,7 +99,10 @@ PARALLEL_BYTES = 48 * 1024 * 1024  # below this, one process is done before a po
 def _changed(paths: Iterable[str], identities: dict[str, tuple[int, int, int]]) -> list[str]:
     """The logs that may have something new: those whose (device, inode, size) is not as
     last time, or that cannot be stat'ed (:func:`_pending` then looks closer). One stat each
-    and a tuple compared: most logs are as last time."""
+    and a tuple compared: most logs are as last time. With none known (a first read), every
+    path, not stat'ed here (:func:`_pending` stats each)."""
+    if not identities:
+        return list(paths)
     stat, known = os.stat, identities.get
     changed = []
     for path in paths:
@@ -151,27 +154,22 @@ def ingest_logs(
                 db.close()  # a first read: the readers ahead, with no journal open
                 from agent_focus.ingest.pool import Readers
 
-                readers = Readers(2, functools.partial(_pricer, overrides))
-                running.callback(readers.close)
+                readers = running.enter_context(
+                    contextlib.closing(Readers(2, functools.partial(_pricer, overrides)))
+                )
                 db = open_log(folder)
             if files is None:  # sorted below, only the logs that have something new
                 claude, codex = _find_paths(db)
                 listed = len(claude) + len(codex)
+                changed = in_order(_changed(claude, identities), "claude")
+                changed += in_order(_changed(codex, identities), "codex")
             else:
                 listed = len(files)
-            if identities:
-                if files is None:
-                    changed = in_order(_changed(claude, identities), "claude")
-                    changed += in_order(_changed(codex, identities), "codex")
-                else:
-                    moved = set(_changed([log.path for log in files], identities))
-                    changed = [log for log in files if log.path in moved]
-                marks = read_marks(db, [log.path for log in changed]) if changed else {}
+                moved = set(_changed([log.path for log in files], identities))
+                changed = [log for log in files if log.path in moved]
+            marks = read_marks(db, [log.path for log in changed]) if changed and identities else {}  # fmt: skip
         finally:
             db.close()
-        if not identities:  # a first read: every log is new and has no mark
-            changed = files if files is not None else in_order(claude, "claude") + in_order(codex, "codex")  # fmt: skip
-            marks = {}
         report = IngestReport(files=listed)
         todo: Todo = []
         for log in changed:
@@ -195,8 +193,7 @@ def ingest_logs(
             from agent_focus.journal.pricing import load_catalogue
 
             load_catalogue()  # here: the readers then import nothing (another thread may be)
-            readers = Readers(2, lambda: price)  # forked now, with no journal open
-            running.callback(readers.close)
+            readers = running.enter_context(contextlib.closing(Readers(2, lambda: price)))
         found_logs = read_in_order(todo, readers, price, report)
         db = open_log(folder)
         try:
