@@ -19,6 +19,7 @@ from msgspec import UNSET
 
 from agent_focus.ingest.jsonl import loads
 from agent_focus.ingest.records import Call, agents_stamp, call_tuple, utc_stamp
+from agent_focus.ingest.search import find
 from agent_focus.ingest.shapes import ClaudeEntry, Unfit, claude_entry, claude_progress, fits
 
 Pricer = Callable[[str | None, int, int, int, int, int], "float | None"]
@@ -33,13 +34,22 @@ NULL_NAMES = tuple(
         "isApiErrorMessage", "cache_read_input_tokens", "cache_creation_input_tokens",
     )
 )  # fmt: skip
-REFUSED_NULL = re.compile(  # '":null' (found as a literal), with one of the names before
-    re.escape(NULL) + b"(?:" + b"|".join(b"(?<=" + re.escape(name + NULL) + b")" for name in NULL_NAMES) + b")"
-)  # fmt: skip
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:\d{2})\Z")
 VERSION = re.compile(r"\d+\.\d+\.\d")
 _VERSIONS: dict[str, bool] = {}  # a version seen: whether VERSION matches it
 _SAME: dict[str | None, str | None] = {}  # a session, cwd or model seen: its first copy
+
+
+def refused_null(line: bytes) -> bool:
+    """Whether ``line`` holds ``"<name>":null`` for one of the fields ccusage refuses: each
+    ``":null`` found (SIMD, :mod:`stringzilla`; most call lines hold one or two, such as
+    ``"stop_sequence":null``) with one of the names right before it."""
+    at = find(line, NULL, 0, len(line))
+    while at >= 0:
+        if line.endswith(NULL_NAMES, 0, at):
+            return True
+        at = find(line, NULL, at + 6, len(line))
+    return False
 
 
 def _count(value: object) -> int | None:
@@ -92,7 +102,7 @@ def claude_call(
 ) -> Call | str | None:
     """:func:`parse_claude_line` of a line that holds the marker (``ascii``: known to be),
     called as :func:`~agent_focus.ingest.codex.codex_call` is (a Claude log has no state)."""
-    if REFUSED_NULL.search(line) is not None:
+    if refused_null(line):
         return "null field"
     if ascii or fits(line):
         try:

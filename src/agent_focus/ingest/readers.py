@@ -2,7 +2,7 @@
 reads every log, by forked reader processes when much is new).
 
 A log is read a few megabytes at a time (:func:`chunks`). A chunk is searched whole for
-the markers of the lines that may record a call (a C scan), and its lines found by their
+the markers of the lines that may record a call (a SIMD scan, :mod:`agent_focus.ingest.search`), and its lines found by their
 ends (``memchr``), not split; only the marked lines are sliced out and parsed, and only a
 line that is not ``{...}`` is asked why it is :func:`broken`. A chunk with a NUL byte
 anywhere is read line by line as a whole, every line asked (:func:`_lines`): the same
@@ -20,7 +20,6 @@ from __future__ import annotations
 import collections
 import errno
 import os
-import re
 import stat
 from collections.abc import Callable, Iterator
 
@@ -30,16 +29,19 @@ from agent_focus.ingest.dedupe import keep_consecutive
 from agent_focus.ingest.locate import LogFile
 from agent_focus.ingest.records import Call
 from agent_focus.ingest.report import IngestReport
+from agent_focus.ingest.search import Markers, find
 from agent_focus.ingest.store import HEAD_BYTES, FileMark, head_digest
 
 Found = tuple[FileMark, list[Call], bool, int] | None  # mark, calls, reset?, calls read
 Todo = list[tuple[LogFile, FileMark | None, int]]  # a log, its mark, the bytes to read
 SESSION, CONTEXT, TOKENS = MARKERS
-CLAUDE_MARKER = re.compile(re.escape(MARKER)).search
-CODEX_MARKERS = re.compile(b"|".join(map(re.escape, MARKERS))).search  # any of the three
-Search = Callable[[bytes, int, int], "re.Match[bytes] | None"]
+Search = Callable[[bytes, int, int], int]  # the next marker in data[start:end], else -1
 LineCall = Callable[[bytes, str, CodexState, int, Pricer, bool], "Call | str | None"]
 CHUNK = 4 * 1024 * 1024
+
+
+def _claude_marker(data: bytes, start: int, end: int) -> int:
+    return find(data, MARKER, start, end)
 
 
 def chunks(fd: int, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
@@ -100,7 +102,7 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
         offset = start
         skipped = report.skipped
         claude = log.source == "claude"
-        search, call = (CLAUDE_MARKER, claude_call) if claude else (CODEX_MARKERS, codex_call)
+        search, call = (_claude_marker, claude_call) if claude else (Markers(MARKERS), codex_call)
         for data, size, base in chunks(fd, start, info.st_size):
             offset = base + size + 1
             if data.find(b"\x00", 0, size) >= 0:  # a binary line: every line asked what it is
@@ -153,14 +155,15 @@ def _marked_lines(
     state: CodexState, price: Pricer, records: list[Call], skipped: collections.Counter[str],
 ) -> int:  # fmt: skip
     """:func:`_lines` for the lines ``data[:size]``, without a NUL byte: found by their ends
-    (``memchr``), the marked ones by ``search`` over the whole chunk (a regex search for
-    literals: a little faster than ``find``, and one search for Codex's three markers); a
-    line without a marker is only looked at when it is not ``{...}``."""
+    (``memchr``), the marked ones by ``search`` over the whole chunk (Claude's marker by
+    :func:`~agent_focus.ingest.search.find`, Codex's three by a
+    :class:`~agent_focus.ingest.search.Markers`); a line without a marker is only looked at when it is not ``{...}``."""
     read = 0
     ascii = data.isascii()  # then every line is (the buffer's tail too: else fits() asks)
     find = data.find
-    found = search(data, 0, size)
-    marker = found.start() if found else size
+    marker = search(data, 0, size)
+    if marker < 0:
+        marker = size
     start = 0
     while True:
         end = find(b"\n", start, size)
@@ -176,8 +179,9 @@ def _marked_lines(
                 skipped[parsed] += 1  # type: ignore[index]
             elif problem := broken(line):
                 skipped[problem] += 1
-            found = search(data, end, size)
-            marker = found.start() if found else size
+            marker = search(data, end, size)
+            if marker < 0:
+                marker = size
         elif (start == end or data[start] != 123 or data[end - 1] != 125) and (
             problem := broken(data[start:end])
         ):  # not {...}
