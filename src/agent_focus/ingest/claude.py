@@ -18,7 +18,14 @@ from typing import Any
 from msgspec import UNSET
 
 from agent_focus.ingest.jsonl import loads
-from agent_focus.ingest.records import Call, agents_stamp, call_tuple, utc_stamp
+from agent_focus.ingest.records import (
+    MAX_COUNT,
+    Call,
+    agents_stamp,
+    call_tuple,
+    clean_text,
+    utc_stamp,
+)
 from agent_focus.ingest.search import find
 from agent_focus.ingest.shapes import ClaudeEntry, Unfit, claude_entry, claude_progress, fits
 
@@ -67,7 +74,7 @@ def _floats(usage: dict[str, Any]) -> bool:
 
 
 def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    return clean_text(value) if isinstance(value, str) else None
 
 
 def _shape(entry: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -226,6 +233,8 @@ def _parse(
     if at is None:  # the right shape, an impossible date (month 13)
         return "usage without whole token counts or a timestamp"
     read = _count(usage.get("cache_read_input_tokens")) or 0
+    if max(given, made, write, hour, read) > MAX_COUNT:
+        return "token count too large"
     return call_tuple(
         "claude", key, replay, at, session, _text(record.get("cwd")), model, given, made,
         write, hour, read, own if own is not None else price(model, given, made, write, hour, read),

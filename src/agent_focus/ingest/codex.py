@@ -20,7 +20,7 @@ from typing import Any
 
 from agent_focus.ingest.claude import Pricer
 from agent_focus.ingest.jsonl import loads
-from agent_focus.ingest.records import Call, utc_stamp
+from agent_focus.ingest.records import MAX_COUNT, Call, clean_text, utc_stamp
 from agent_focus.ingest.shapes import (
     CodexEntry,
     CodexMetadata,
@@ -64,7 +64,7 @@ def _model(payload: dict[str, Any]) -> str | None:
     metadata = payload.get("metadata")
     for value in (payload.get("model"), payload.get("model_name"), metadata.get("model") if isinstance(metadata, dict) else None):  # fmt: skip
         if isinstance(value, str) and value:
-            return value
+            return clean_text(value)
     return None
 
 
@@ -167,6 +167,8 @@ def _turn(
         state.totals = current
     if not any(turn[:4]):
         return None  # the same snapshot again
+    if max(turn) > MAX_COUNT:
+        return "token count too large"
     model = model or FALLBACK_MODEL
     given, cached, made, reasoning, tokens = turn
     key = f"x\tcodex\t{at}\t{model}\t{given}\t{cached}\t{made}\t{reasoning}\t{tokens}"
@@ -191,8 +193,9 @@ def _parse(
     payload: dict[str, Any] = entry["payload"]
     kind = entry.get("type")
     if kind == "session_meta":
-        state.session = payload.get("id") if isinstance(payload.get("id"), str) else state.session
-        state.cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else state.cwd
+        session, cwd = payload.get("id"), payload.get("cwd")
+        state.session = clean_text(session) if isinstance(session, str) else state.session
+        state.cwd = clean_text(cwd) if isinstance(cwd, str) else state.cwd
         return None
     if kind == "turn_context":
         state.model = _model(payload) or state.model

@@ -125,6 +125,24 @@ def log_files(known: dict[str, Listing] | None = None) -> list[LogFile]:
     return in_order(claude, "claude") + in_order(codex, "codex")
 
 
+def misnamed(logs: list[LogFile]) -> tuple[list[LogFile], list[str]]:
+    """``logs`` split into those the journal can name and the warnings for the others: a file
+    name that is not UTF-8 (``os.fsdecode`` keeps such bytes as lone surrogates, which SQLite's
+    UTF-8 text cannot hold) is skipped, and said each time, never read."""
+    if all(log.path.isascii() for log in logs):
+        return logs, []
+    named, warnings = [], []
+    for log in logs:
+        try:
+            log.path.encode()
+        except UnicodeEncodeError:
+            shown = os.fsencode(log.path).decode("utf-8", "backslashreplace")
+            warnings.append(f"{shown}: skipped: its name is not UTF-8")
+        else:
+            named.append(log)
+    return named, warnings
+
+
 def in_order(paths: Iterable[str], source: str) -> list[LogFile]:
     """Logs of one source in sorted path order (Claude's come before Codex's)."""
     return [LogFile(path, source) for path in sorted(paths, key=_path_order)]

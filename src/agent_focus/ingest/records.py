@@ -30,6 +30,21 @@ PATH: Final = 14
 OFFSET: Final = 15  # of the line in its file: with the path, the order of first sight
 
 
+MAX_COUNT: Final = 2**40 - 1
+"""The largest token count a call may have (1.1 trillion, a thousand times any model's
+context). A line with more is skipped and counted ("token count too large"): SQLite stores
+integers below 2**63, and the journal's sums of counts must stay there too, which at this
+bound takes 8 million such calls. ccusage would add them up (as JavaScript floats)."""
+
+
+def clean_text(value: str) -> str:
+    """A log's string as the journal can store it: a lone surrogate (JSON's ``"\\ud800"``,
+    which ``json.loads`` keeps and UTF-8 cannot encode) becomes U+FFFD."""
+    if value.isascii():
+        return value
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def total_tokens(call: Call) -> int:
     return call[7] + call[8] + call[9] + call[10] + call[11]
 

@@ -19,7 +19,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent_focus.ingest.locate import LogFile, claude_roots, codex_roots, in_order, log_paths
+from agent_focus.ingest.locate import (
+    LogFile,
+    claude_roots,
+    codex_roots,
+    in_order,
+    log_paths,
+    misnamed,
+)
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.store import (
     FileMark,
@@ -167,10 +174,11 @@ def ingest_logs(
                 listed = len(files)
                 moved = set(_changed([log.path for log in files], identities))
                 changed = [log for log in files if log.path in moved]
+            changed, unnamed = misnamed(changed)
             marks = read_marks(db, [log.path for log in changed]) if changed and identities else {}  # fmt: skip
         finally:
             db.close()
-        report = IngestReport(files=listed)
+        report = IngestReport(files=listed, warnings=unnamed)
         todo: Todo = []
         for log in changed:
             mark = marks.get(log.path)

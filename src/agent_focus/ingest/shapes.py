@@ -20,7 +20,10 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, UnsetType
 
-Count = Annotated[int, msgspec.Meta(ge=0)]  # a negative count takes the general way
+from agent_focus.ingest.records import MAX_COUNT
+
+# a negative count, or one past MAX_COUNT, takes the general way
+Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]
 
 
 class CacheWrites(msgspec.Struct):
