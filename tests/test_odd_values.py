@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 from agent_focus.ingest.records import MAX_COUNT
@@ -115,3 +116,44 @@ def test_a_log_whose_name_is_not_utf8_is_skipped_with_a_warning(
         (warning,) = report["ingest"]["warnings"]
         assert warning.endswith("s2-\\xff.jsonl: skipped: its name is not UTF-8")
         assert "s2-\\xff.jsonl: skipped: its name is not UTF-8" in shown
+
+
+def test_a_time_past_the_calendar_and_a_cost_past_floats(
+    tmp_path: Path, focus: FocusRunner
+) -> None:
+    """9999-12-31T23:59:59-01:00 is in the year 10000: a skipped line. A costUSD of 401
+    digits is the infinity 1e999 reads as, and `--json` stays JSON (null, not Infinity)."""
+    projects, _sessions = logs(tmp_path)
+    late = claude(2).replace("2026-11-20T10:00:02.000Z", "9999-12-31T23:59:59.999-01:00")
+    huge = claude(3).replace('"isSidechain":false', '"isSidechain":false,"costUSD":' + "9" * 401)
+    (projects / "s1.jsonl").write_text(claude(1) + late + huge)
+    for _ in range(2):
+        report, shown = run(focus, tmp_path, "journal", "--by", "session")
+        assert report["total"]["calls"] == 2
+        assert report["total"]["cost_usd"] is None  # infinite: no JSON number says it
+        assert "inf" in shown.lower()
+    first, _ = run(focus, tmp_path, "other")
+    assert first["ingest"]["skipped_by_reason"] == {
+        "usage without whole token counts or a timestamp": 1
+    }
+
+
+def test_a_codex_state_saved_with_a_lone_surrogate_is_read_clean(
+    tmp_path: Path, focus: FocusRunner
+) -> None:
+    """A journal of before the strings were cleaned may hold a Codex session's cwd with a
+    lone surrogate in its mark (json.dumps escapes it): read back, it is cleaned too."""
+    _projects, sessions = logs(tmp_path)
+    rollout = sessions / "rollout-1.jsonl"
+    rollout.write_text(codex("session_meta", {"id": "c1", "cwd": "/c"}))
+    run(focus, tmp_path, "journal")
+    db = sqlite3.connect(tmp_path / "journal" / "focus.db")
+    with db:
+        state = json.dumps({"session": "c1", "cwd": "/c\udfff", "model": None, "totals": None})
+        assert db.execute("UPDATE log_files SET state = ?", (state,)).rowcount == 1
+    db.close()
+    with rollout.open("a") as handle:
+        handle.write(turn(1, 20))
+    for _ in range(2):
+        report, _shown = run(focus, tmp_path, "journal")
+        assert [row["agent"] for row in report["rows"]] == [f"/c{REPLACED}"]

@@ -45,6 +45,13 @@ def test_markers_gives_the_first_of_any_marker_going_forward(
             start += data.draw(st.integers(1, 8))
 
 
+def test_markers_start_afresh_from_zero_even_on_the_same_buffer() -> None:
+    search = Markers(MARKERS)
+    text = MARKERS[0]  # one object, searched first to 0, then to its end
+    assert search(text, 0, 0) == -1
+    assert search(text, 0, len(text)) == 0
+
+
 # What the readers used before (a regex with one lookbehind per name): the reference
 REFUSED = re.compile(
     re.escape(NULL)

@@ -24,6 +24,7 @@ from agent_focus.ingest.records import (
     agents_stamp,
     call_tuple,
     clean_text,
+    own_cost,
     utc_stamp,
 )
 from agent_focus.ingest.search import find
@@ -185,7 +186,7 @@ def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Ca
     return (
         key, replay, "claude", at, same(session, session), same(cwd := entry.cwd, cwd),
         same(model, model), given, made, write, hour, read,
-        float(cost) if cost is not None else price(model, given, made, write, hour, read),
+        own_cost(cost) if cost is not None else price(model, given, made, write, hour, read),
         1 if entry.isSidechain is True else 0, path, offset,
     )  # fmt: skip
 
@@ -223,7 +224,7 @@ def _parse(
     else:
         write, hour = _count(usage.get("cache_creation_input_tokens")) or 0, 0
     cost = record.get("costUSD")
-    own = float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None
+    own = own_cost(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None
     if message_id is None:
         key = replay = None
     else:

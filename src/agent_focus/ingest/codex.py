@@ -48,7 +48,11 @@ class CodexState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CodexState:
-        return cls(**{k: data[k] for k in ("session", "cwd", "model", "totals") if k in data})
+        kept = {k: data[k] for k in ("session", "cwd", "model", "totals") if k in data}
+        for name in ("session", "cwd", "model"):  # a mark saved before they were cleaned
+            if isinstance(kept.get(name), str):
+                kept[name] = clean_text(kept[name])
+        return cls(**kept)
 
 
 def _counts(usage: object) -> Counts | None:

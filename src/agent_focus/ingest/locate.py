@@ -137,6 +137,7 @@ def misnamed(logs: list[LogFile]) -> tuple[list[LogFile], list[str]]:
             log.path.encode()
         except UnicodeEncodeError:
             shown = os.fsencode(log.path).decode("utf-8", "backslashreplace")
+            shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in shown)
             warnings.append(f"{shown}: skipped: its name is not UTF-8")
         else:
             named.append(log)

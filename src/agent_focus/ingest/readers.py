@@ -2,7 +2,7 @@
 reads every log, by forked reader processes when much is new).
 
 A log is read a few megabytes at a time (:func:`chunks`). A chunk is searched whole for
-the markers of the lines that may record a call (a SIMD scan, :mod:`agent_focus.ingest.search`), and its lines found by their
+the markers of the lines that may record a call (a SIMD scan: :mod:`.search`), and its lines found by their
 ends (``memchr``), not split; only the marked lines are sliced out and parsed, and only a
 line that is not ``{...}`` is asked why it is :func:`broken`. A chunk with a NUL byte
 anywhere is read line by line as a whole, every line asked (:func:`_lines`): the same
@@ -160,13 +160,13 @@ def _marked_lines(
     :class:`~agent_focus.ingest.search.Markers`); a line without a marker is only looked at when it is not ``{...}``."""
     read = 0
     ascii = data.isascii()  # then every line is (the buffer's tail too: else fits() asks)
-    find = data.find
+    line_end = data.find
     marker = search(data, 0, size)
     if marker < 0:
         marker = size
     start = 0
     while True:
-        end = find(b"\n", start, size)
+        end = line_end(b"\n", start, size)
         if end < 0:
             end = size
         if marker < end:  # the next marker is in this line

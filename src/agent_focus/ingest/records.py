@@ -8,6 +8,7 @@ keys are agent_usage's columns after ``id``, in order, so a row is ``(id, *call[
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from typing import Final
@@ -43,6 +44,16 @@ def clean_text(value: str) -> str:
     if value.isascii():
         return value
     return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def own_cost(value: float) -> float:
+    """A record's own ``costUSD`` as a float: an integer too large for one (401 digits) is
+    the infinity that ``1e999`` reads as (docs/usage.md: such costs are summed as SQLite
+    sums them)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def total_tokens(call: Call) -> int:
@@ -105,4 +116,7 @@ def utc_stamp(text: str) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    try:
+        return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    except OverflowError:  # 9999-12-31T23:59:59-01:00 is in the year 10000
+        return None

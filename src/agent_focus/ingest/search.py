@@ -26,17 +26,15 @@ class Markers:
 
     def __init__(self, markers: tuple[bytes, ...]):
         self.markers = markers
-        self.data = b""
-        self.places = [-1] * len(markers)  # each marker's next place in self.data, or -1
+        self.places = [-1] * len(markers)  # each marker's next place in the buffer, or -1
 
     def __call__(self, data: bytes, start: int, end: int) -> int:
         """The first place at or after ``start`` of any marker wholly before ``end``, or -1.
-        Calls on one buffer go forward (``start`` never smaller than the last call's) with
-        one ``end``; a new buffer starts afresh."""
+        A call from 0 starts afresh (a new buffer, a new ``end``); the calls after it search
+        the same buffer to the same ``end``, going forward (``start`` never smaller)."""
         places, markers = self.places, self.markers
-        if data is not self.data:
-            self.data = data
-            places[:] = [find(data, marker, start, end) for marker in markers]
+        if start == 0:
+            places[:] = [find(data, marker, 0, end) for marker in markers]
         else:
             for i, place in enumerate(places):
                 if 0 <= place < start:
