@@ -10,20 +10,18 @@ non-negative whole ``input_tokens`` and ``output_tokens`` and whose ``timestamp`
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from msgspec import UNSET
 
-from agent_focus.ingest.jsonl import loads
+from agent_focus.ingest.jsonl import exact_loads, loads
 from agent_focus.ingest.records import (
     MAX_COUNT,
     Call,
     agents_stamp,
     call_tuple,
-    clean_text,
     own_cost,
     utc_stamp,
 )
@@ -75,7 +73,7 @@ def _floats(usage: dict[str, Any]) -> bool:
 
 
 def _text(value: object) -> str | None:
-    return clean_text(value) if isinstance(value, str) else None
+    return value if isinstance(value, str) else None
 
 
 def _shape(entry: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -204,8 +202,8 @@ def _parse(
         return None  # e.g. a Task tool result carrying a nested usage: not a model call
     record, message = shape
     usage: dict[str, Any] = message["usage"]
-    if parse is not json.loads and _floats(usage):
-        return _parse(line, path, offset, price, json.loads)  # 1e20 or 2**64: as json reads it
+    if parse is not exact_loads and _floats(usage):
+        return _parse(line, path, offset, price, exact_loads)  # 1e20 or 2**64: as json reads it
     given, made = _count(usage.get("input_tokens")), _count(usage.get("output_tokens"))
     stamp = _text(record.get("timestamp"))
     if given is None or made is None or stamp is None or not STAMP.match(stamp):

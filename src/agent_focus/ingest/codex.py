@@ -13,14 +13,13 @@ with the file's offset.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from agent_focus.ingest.claude import Pricer
-from agent_focus.ingest.jsonl import loads
-from agent_focus.ingest.records import MAX_COUNT, Call, clean_text, utc_stamp
+from agent_focus.ingest.jsonl import exact_loads, loads
+from agent_focus.ingest.records import MAX_COUNT, Call, utc_stamp
 from agent_focus.ingest.shapes import (
     CodexEntry,
     CodexMetadata,
@@ -48,11 +47,7 @@ class CodexState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CodexState:
-        kept = {k: data[k] for k in ("session", "cwd", "model", "totals") if k in data}
-        for name in ("session", "cwd", "model"):  # a mark saved before they were cleaned
-            if isinstance(kept.get(name), str):
-                kept[name] = clean_text(kept[name])
-        return cls(**kept)
+        return cls(**{k: data[k] for k in ("session", "cwd", "model", "totals") if k in data})
 
 
 def _counts(usage: object) -> Counts | None:
@@ -68,7 +63,7 @@ def _model(payload: dict[str, Any]) -> str | None:
     metadata = payload.get("metadata")
     for value in (payload.get("model"), payload.get("model_name"), metadata.get("model") if isinstance(metadata, dict) else None):  # fmt: skip
         if isinstance(value, str) and value:
-            return clean_text(value)
+            return value
     return None
 
 
@@ -197,9 +192,8 @@ def _parse(
     payload: dict[str, Any] = entry["payload"]
     kind = entry.get("type")
     if kind == "session_meta":
-        session, cwd = payload.get("id"), payload.get("cwd")
-        state.session = clean_text(session) if isinstance(session, str) else state.session
-        state.cwd = clean_text(cwd) if isinstance(cwd, str) else state.cwd
+        state.session = payload.get("id") if isinstance(payload.get("id"), str) else state.session
+        state.cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else state.cwd
         return None
     if kind == "turn_context":
         state.model = _model(payload) or state.model
@@ -209,8 +203,8 @@ def _parse(
     info = payload.get("info")
     if not isinstance(info, dict):
         return None  # `info: null`: a rate-limit snapshot, no usage
-    if parse is not json.loads and _floats(info):
-        return _parse(line, path, state, offset, price, json.loads)  # as json reads it
+    if parse is not exact_loads and _floats(info):
+        return _parse(line, path, state, offset, price, exact_loads)  # as json reads it
     stamp = entry.get("timestamp")
     at = utc_stamp(stamp) if isinstance(stamp, str) else None
     if at is None:

@@ -2,9 +2,9 @@
 reads every log, by forked reader processes when much is new).
 
 A log is read a few megabytes at a time (:func:`chunks`). A chunk is searched whole for
-the markers of the lines that may record a call (a SIMD scan: :mod:`.search`), and its lines found by their
-ends (``memchr``), not split; only the marked lines are sliced out and parsed, and only a
-line that is not ``{...}`` is asked why it is :func:`broken`. A chunk with a NUL byte
+the markers of the lines that may record a call (a SIMD scan, :mod:`.search`), and its
+lines found by their ends (``memchr``), not split; only the marked lines are sliced out and
+parsed, and only a line that is not ``{...}`` is asked why it is :func:`broken`. A chunk with a NUL byte
 anywhere is read line by line as a whole, every line asked (:func:`_lines`): the same
 answers, the rare way.
 
@@ -157,7 +157,8 @@ def _marked_lines(
     """:func:`_lines` for the lines ``data[:size]``, without a NUL byte: found by their ends
     (``memchr``), the marked ones by ``search`` over the whole chunk (Claude's marker by
     :func:`~agent_focus.ingest.search.find`, Codex's three by a
-    :class:`~agent_focus.ingest.search.Markers`); a line without a marker is only looked at when it is not ``{...}``."""
+    :class:`~agent_focus.ingest.search.Markers`); a line without a marker is only looked
+    at when it is not ``{...}``."""
     read = 0
     ascii = data.isascii()  # then every line is (the buffer's tail too: else fits() asks)
     line_end = data.find

@@ -38,14 +38,6 @@ integers below 2**63, and the journal's sums of counts must stay there too, whic
 bound takes 8 million such calls. ccusage would add them up (as JavaScript floats)."""
 
 
-def clean_text(value: str) -> str:
-    """A log's string as the journal can store it: a lone surrogate (JSON's ``"\\ud800"``,
-    which ``json.loads`` keeps and UTF-8 cannot encode) becomes U+FFFD."""
-    if value.isascii():
-        return value
-    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
 def own_cost(value: float) -> float:
     """A record's own ``costUSD`` as a float: an integer too large for one (401 digits) is
     the infinity that ``1e999`` reads as (docs/usage.md: such costs are summed as SQLite

@@ -51,8 +51,9 @@ _MARK = "SELECT path, source, device, inode, size, offset, head, state FROM log_
 
 
 def read_marks(db: sqlite3.Connection, paths: Iterable[str] | None = None) -> dict[str, FileMark]:
-    """The marks of the logs at ``paths`` that have one, or of every log."""
-    import json
+    """The marks of the logs at ``paths`` that have one, or of every log (a state saved with
+    a lone surrogate, before strings were cleaned as read, comes back clean)."""
+    from agent_focus.ingest.jsonl import exact_loads
 
     wanted = None if paths is None else set(paths)
     if wanted is None or len(wanted) > 256:  # many (a first read): one scan, not a query each
@@ -62,7 +63,7 @@ def read_marks(db: sqlite3.Connection, paths: Iterable[str] | None = None) -> di
     else:
         rows = [row for path in wanted for row in db.execute(_MARK + " WHERE path = ?", (path,))]
     return {  # most states are empty (Claude's logs have none): no JSON to parse for them
-        path: FileMark(path, source, device, inode, size, offset, head, json.loads(state) if state != "{}" else {})
+        path: FileMark(path, source, device, inode, size, offset, head, exact_loads(state) if state != "{}" else {})
         for path, source, device, inode, size, offset, head, state in rows
     }  # fmt: skip
 
