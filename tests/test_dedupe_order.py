@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from agent_focus.ingest.dedupe import Deduper, keep_consecutive
+from agent_focus.ingest.copies import keep_consecutive
+from agent_focus.ingest.dedupe import Deduper
 from agent_focus.ingest.records import Call, call_tuple
 from agent_focus.journal.db import open_log
 

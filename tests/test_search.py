@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent_focus.ingest.claude import NULL, NULL_NAMES, claude_call, refused_null
+from agent_focus.ingest.claude import NULL, NULL_NAMES, parse_claude_line, refused_null
 from agent_focus.ingest.codex import MARKERS
 from agent_focus.ingest.dedupe import pricer_for
 from agent_focus.ingest.search import Markers, find
@@ -78,11 +78,11 @@ LINE = (
 @pytest.mark.parametrize("name", [name[1:].decode() for name in NULL_NAMES])
 def test_each_refused_field_drops_its_line_even_inside_the_content(name: str) -> None:
     line = LINE.replace(b"FIELD", name.encode())
-    assert claude_call(line, "a.jsonl", None, 0, pricer_for({}), True) == "null field"
+    assert parse_claude_line(line, "a.jsonl", 0, pricer_for({})) == "null field"
 
 
 @pytest.mark.parametrize("name", ["stop_sequence", "session_id", "xid", "cwd2", "Model"])
 def test_other_nulls_keep_their_line(name: str) -> None:
     line = LINE.replace(b"FIELD", name.encode())
-    call = claude_call(line, "a.jsonl", None, 0, pricer_for({}), True)
+    call = parse_claude_line(line, "a.jsonl", 0, pricer_for({}))
     assert type(call) is tuple and call[7:9] == (10, 5)

@@ -16,6 +16,7 @@ from typing import Any
 
 from msgspec import UNSET
 
+from agent_focus.ingest.copies import Copy, Pricer, finish
 from agent_focus.ingest.jsonl import exact_loads, loads
 from agent_focus.ingest.records import (
     MAX_COUNT,
@@ -28,8 +29,7 @@ from agent_focus.ingest.records import (
 from agent_focus.ingest.search import find
 from agent_focus.ingest.shapes import ClaudeEntry, Unfit, claude_entry, claude_progress, fits
 
-Pricer = Callable[[str | None, int, int, int, int, int], "float | None"]
-"""A call's price from its model, input, output, 5-minute and 1-hour cache writes, reads."""
+__all__ = ["MARKER", "Pricer", "claude_call", "parse_claude_line"]
 
 MARKER = b'"usage":{'
 NULL = b'":null'
@@ -43,7 +43,6 @@ NULL_NAMES = tuple(
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:\d{2})\Z")
 VERSION = re.compile(r"\d+\.\d+\.\d")
 _VERSIONS: dict[str, bool] = {}  # a version seen: whether VERSION matches it
-_SAME: dict[str | None, str | None] = {}  # a session, cwd or model seen: its first copy
 
 
 def refused_null(line: bytes) -> bool:
@@ -100,14 +99,17 @@ def parse_claude_line(line: bytes, path: str, offset: int, price: Pricer) -> Cal
     fields, bad counts or time)."""
     if MARKER not in line:
         return None
-    return claude_call(line, path, None, offset, price, False)
+    found = claude_call(line, path, None, offset, price, False)
+    return finish(found, path, price) if type(found) is list else found  # type: ignore[return-value]
 
 
 def claude_call(
     line: bytes, path: str, _state: object, offset: int, price: Pricer, ascii: bool
-) -> Call | str | None:
+) -> Copy | Call | str | None:
     """:func:`parse_claude_line` of a line that holds the marker (``ascii``: known to be),
-    called as :func:`~agent_focus.ingest.codex.codex_call` is (a Claude log has no state)."""
+    called as :func:`~agent_focus.ingest.codex.codex_call` is (a Claude log has no state),
+    except that a line of the usual shape gives its call as a :class:`Copy`, checked but not
+    yet priced nor built (:class:`~agent_focus.ingest.copies.LogCalls` builds the copy kept)."""
     if refused_null(line):
         return "null field"
     if ascii or fits(line):
@@ -116,7 +118,7 @@ def claude_call(
         except Unfit:
             entry = _progress_entry(line)
         if entry is not None:
-            return _from_entry(entry, path, offset, price)
+            return _copy(entry, offset)
     return _parse(line, path, offset, price)  # not a usual shape: the general way decides
 
 
@@ -146,8 +148,8 @@ def _progress_entry(line: bytes) -> ClaudeEntry | None:
     )  # fmt: skip
 
 
-def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Call | str | None:
-    """:func:`_parse`'s answer for a line of the usual shape, from its Struct."""
+def _copy(entry: ClaudeEntry, offset: int) -> Copy | str:
+    """:func:`_parse`'s answer for a line of the usual shape, from its Struct, as a copy."""
     usage = entry.message.usage
     given, made, stamp = usage.input_tokens, usage.output_tokens, entry.timestamp  # counts >= 0
     at = agents_stamp(stamp)  # the usual form: STAMP's shape, a real date
@@ -160,9 +162,8 @@ def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Ca
             known = _VERSIONS[version] = VERSION.match(version) is not None
         if not known:
             return "unknown version"
-    session, request = entry.sessionId, entry.requestId
-    message_id, model = entry.message.id, entry.message.model
-    if "" in (session, request, message_id, model):
+    session, request, message_id = entry.sessionId, entry.requestId, entry.message.id
+    if "" in (session, request, message_id, entry.message.model):
         return "empty id"
     detail = usage.cache_creation
     if detail is not None:
@@ -178,15 +179,10 @@ def _from_entry(entry: ClaudeEntry, path: str, offset: int, price: Pricer) -> Ca
     else:
         key = f"x\t{message_id}\t{request}" if request else f"x\t{message_id}\t{session}\t{stamp}"
         replay = f"r\t{message_id}\t{session}"
-    read = usage.cache_read_input_tokens
-    cost = entry.costUSD
-    same = _SAME.setdefault  # one object for the calls of a session: they pickle as one
-    return (
-        key, replay, "claude", at, same(session, session), same(cwd := entry.cwd, cwd),
-        same(model, model), given, made, write, hour, read,
-        own_cost(cost) if cost is not None else price(model, given, made, write, hour, read),
-        1 if entry.isSidechain is True else 0, path, offset,
-    )  # fmt: skip
+    return [
+        key, replay, 1 if entry.isSidechain is True else 0,
+        given + made + write + hour + usage.cache_read_input_tokens, entry, at, offset, write, hour,
+    ]  # fmt: skip
 
 
 def _parse(

@@ -13,20 +13,9 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from agent_focus.ingest.claude import Pricer
+from agent_focus.ingest.copies import Pricer, better
 from agent_focus.ingest.hours import HourSums
-from agent_focus.ingest.records import (
-    AT,
-    COST,
-    EXACT,
-    OFFSET,
-    PATH,
-    REPLAY,
-    SIDECHAIN,
-    SOURCE,
-    Call,
-    total_tokens,
-)
+from agent_focus.ingest.records import AT, EXACT, REPLAY, SIDECHAIN, SOURCE, Call
 from agent_focus.journal.pricing import price_function, rates_for
 
 if TYPE_CHECKING:
@@ -45,32 +34,6 @@ _FORGET_INDEXES = (
     "CREATE INDEX IF NOT EXISTS forget_keys_call ON call_keys (call_id)",
 )
 _INSERT = f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"  # fmt: skip
-
-
-def better(new: Call, kept: Call) -> bool:
-    """Whether ``new`` replaces ``kept`` (ccusage's order of copies)."""
-    if new[SIDECHAIN] != kept[SIDECHAIN]:
-        return not new[SIDECHAIN]
-    if (size := total_tokens(new)) != (kept_size := total_tokens(kept)):
-        return size > kept_size
-    if (cost := new[COST] or 0.0) != (kept_cost := kept[COST] or 0.0):
-        return cost > kept_cost
-    return (new[PATH], new[OFFSET]) < (kept[PATH], kept[OFFSET])
-
-
-def keep_consecutive(calls: list[Call], call: Call) -> None:
-    """Append ``call`` to a log's ``calls``, or, when the call before has the same exact and
-    replay keys, keep the better of the two there. The :class:`Deduper` ends the same way
-    either way: nothing comes between the two copies, and it keeps the best of a call's
-    copies by :func:`better`, an order (tests/test_dedupe_order.py)."""
-    if not calls or (exact := call[EXACT]) is None:
-        calls.append(call)
-        return
-    last = calls[-1]
-    if exact != last[EXACT] or call[REPLAY] != last[REPLAY]:
-        calls.append(call)
-    elif better(call, last):
-        calls[-1] = call
 
 
 class Deduper:

@@ -9,10 +9,8 @@ anywhere is read line by line as a whole, every line asked (:func:`_lines`): the
 answers, the rare way.
 
 A log's copies of one call written one after the other (one per content block of the
-message, the last with the final output count) are resolved in the reader: of two
-consecutive calls with the same exact and replay keys only the better one goes on
-(:func:`agent_focus.ingest.dedupe.keep_consecutive`). The de-duplicator would have kept the
-same one with the same keys: nothing can come between them, and ``better`` is an order.
+message) are resolved in the reader: of consecutive calls with the same exact and replay
+keys only the best goes on, and only it is priced (:class:`~agent_focus.ingest.copies.LogCalls`).
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from collections.abc import Callable, Iterator
 
 from agent_focus.ingest.claude import MARKER, Pricer, claude_call, parse_claude_line
 from agent_focus.ingest.codex import MARKERS, CodexState, codex_call, parse_codex_line
-from agent_focus.ingest.dedupe import keep_consecutive
+from agent_focus.ingest.copies import Copy, LogCalls
 from agent_focus.ingest.locate import LogFile
 from agent_focus.ingest.records import Call
 from agent_focus.ingest.report import IngestReport
@@ -36,7 +34,7 @@ Found = tuple[FileMark, list[Call], bool, int] | None  # mark, calls, reset?, ca
 Todo = list[tuple[LogFile, FileMark | None, int]]  # a log, its mark, the bytes to read
 SESSION, CONTEXT, TOKENS = MARKERS
 Search = Callable[[bytes, int, int], int]  # the next marker in data[start:end], else -1
-LineCall = Callable[[bytes, str, CodexState, int, Pricer, bool], "Call | str | None"]
+LineCall = Callable[[bytes, str, CodexState, int, Pricer, bool], "Call | Copy | str | None"]
 CHUNK = 4 * 1024 * 1024
 
 
@@ -97,7 +95,7 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
         if appended and head_digest(os.pread(fd, min(HEAD_BYTES, mark.offset), 0)) == mark.head:  # type: ignore[union-attr]
             start, reset = mark.offset, False  # type: ignore[union-attr]
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
-        records: list[Call] = []
+        records = LogCalls(path, price)
         read = 0
         offset = start
         skipped = report.skipped
@@ -119,11 +117,11 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
         path, log.source, info.st_dev, info.st_ino, info.st_size, offset, head,
         state.to_json() if log.source == "codex" else {},
     )  # fmt: skip
-    return new_mark, records, reset, read
+    return new_mark, records.done(), reset, read
 
 
 def _lines(
-    data: bytes, base: int, path: str, state: CodexState, price: Pricer, records: list[Call],
+    data: bytes, base: int, path: str, state: CodexState, price: Pricer, records: LogCalls,
     skipped: collections.Counter[str], claude: bool,
 ) -> int:  # fmt: skip
     """The calls of a chunk that holds a NUL byte, line by line: each marked line parsed,
@@ -139,7 +137,7 @@ def _lines(
             )
             if type(parsed) is tuple:
                 read += 1
-                keep_consecutive(records, parsed)
+                records.add(parsed)
             elif parsed is not None:
                 skipped[parsed] += 1  # type: ignore[index]
             elif problem := broken(line):
@@ -152,7 +150,7 @@ def _lines(
 
 def _marked_lines(
     data: bytes, size: int, base: int, search: Search, call: LineCall, path: str,
-    state: CodexState, price: Pricer, records: list[Call], skipped: collections.Counter[str],
+    state: CodexState, price: Pricer, records: LogCalls, skipped: collections.Counter[str],
 ) -> int:  # fmt: skip
     """:func:`_lines` for the lines ``data[:size]``, without a NUL byte: found by their ends
     (``memchr``), the marked ones by ``search`` over the whole chunk (Claude's marker by
@@ -173,9 +171,9 @@ def _marked_lines(
         if marker < end:  # the next marker is in this line
             line = data[start:end]
             parsed = call(line, path, state, base + start, price, ascii)
-            if type(parsed) is tuple:
+            if (kind := type(parsed)) is tuple or kind is list:  # a Call or a Copy
                 read += 1
-                keep_consecutive(records, parsed)
+                records.add(parsed)  # type: ignore[arg-type]
             elif parsed is not None:
                 skipped[parsed] += 1  # type: ignore[index]
             elif problem := broken(line):
