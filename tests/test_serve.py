@@ -295,6 +295,42 @@ def test_exports(served: Served, clone: tuple[Path, Path], focus: FocusRunner) -
     assert httpx.get(served.url + "api/export/secrets.csv").status_code == 404
 
 
+def _strict(text: str) -> Any:
+    """JSON as the standard has it: ``Infinity`` and ``NaN`` are not numbers a browser reads."""
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"not JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_an_infinite_cost_is_null_not_a_500(served: Served, clone: tuple[Path, Path]) -> None:
+    """A log's own costUSD may say 1e999 (docs/usage.md): the API says null, as --json does,
+    and the exports stay JSON."""
+    a1, _ = clone
+    logs = Path(os.environ["CLAUDE_CONFIG_DIR"]) / "projects" / "p"
+    logs.mkdir(parents=True)
+    entry = (
+        '{"cwd":"CWD","sessionId":"s1","type":"assistant","timestamp":"2026-11-20T10:00:00.000Z",'
+        '"requestId":"req_1","costUSD":1e999,"message":{"id":"msg_1","model":"claude-sonnet-4-5",'
+        '"usage":{"input_tokens":10,"output_tokens":100}}}\n'
+    ).replace("CWD", str(a1))
+    (logs / "s1.jsonl").write_text(entry)
+    answer = httpx.get(served.url + "api/usage", params={"by": "day"})
+    assert answer.status_code == 200, answer.text
+    usage = _strict(answer.text)
+    assert usage["total"]["calls"] == 1 and usage["total"]["cost_usd"] is None
+    assert usage["rows"][0]["cost_usd"] is None
+    exported = httpx.get(served.url + "api/export/usage.jsonl")
+    assert exported.status_code == 200
+    (row,) = [_strict(line) for line in exported.text.splitlines()]
+    assert row["cost_usd"] is None and row["output_tokens"] == 100
+    csv_rows = list(
+        csv.DictReader(io.StringIO(httpx.get(served.url + "api/export/usage.csv").text))
+    )
+    assert csv_rows[0]["cost_usd"] in ("", "inf")
+
+
 def test_charts(served: Served, clone: tuple[Path, Path], focus: FocusRunner) -> None:
     a1, _ = clone
     assert focus("complete", "1", cwd=a1).returncode == 0

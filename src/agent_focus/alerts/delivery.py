@@ -11,12 +11,13 @@ webhook's URL, which may carry a token.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import time
 from typing import TYPE_CHECKING, Any
+
+from agent_focus.json_text import dumps
 
 if TYPE_CHECKING:
     from agent_focus.alerts.model import Alert
@@ -28,7 +29,7 @@ WEBHOOK_TIMEOUT = 5.0
 
 def alert_body(alert: Alert) -> bytes:
     """The JSON both receive: the one line as ``text``, the alert under ``alert``."""
-    return json.dumps({"text": alert.text, "alert": alert.to_json()}, ensure_ascii=False).encode()
+    return dumps({"text": alert.text, "alert": alert.to_json()}, ensure_ascii=False).encode()
 
 
 def run_command(argv: list[str], body: bytes, timeout: float = COMMAND_TIMEOUT) -> dict[str, Any]:

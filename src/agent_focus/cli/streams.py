@@ -7,7 +7,6 @@ through these too, and must not pay for the Typer import.
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from typing import Any
@@ -21,25 +20,10 @@ class Output:
 
 
 def print_json(payload: Any) -> None:
-    """The one JSON object of a command, on stdout."""
-    import json  # here: the human output of `focus status` has no use for it
+    """The one JSON object of a command, on stdout (an infinite figure as null)."""
+    from agent_focus.json_text import dumps  # here: `focus status` has no use for json
 
-    try:
-        text = json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False)
-    except ValueError:  # an infinite cost (a log's own costUSD of 1e999): JSON has no such number
-        text = json.dumps(_finite(payload), ensure_ascii=False, indent=2)
-    sys.stdout.write(text + "\n")
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with every infinite or NaN float as None (JSON's null)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
-    return value
+    sys.stdout.write(dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
 def console() -> Any:

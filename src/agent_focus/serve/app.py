@@ -15,7 +15,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -33,6 +33,7 @@ from agent_focus.serve.clone import Clone, UnknownAgentError
 from agent_focus.serve.guard import Guard
 from agent_focus.serve.middleware import GuardMiddleware
 from agent_focus.serve.openapi import openapi
+from agent_focus.serve.responses import JSONResponse
 from agent_focus.serve.stream import event_messages, running
 
 STATIC = Path(__file__).parent / "static"

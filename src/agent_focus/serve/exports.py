@@ -17,6 +17,7 @@ from typing import Any
 from agent_focus.journal.db import LOG_NAME, open_log
 from agent_focus.journal.events import payload_of
 from agent_focus.journal.usage import Place
+from agent_focus.json_text import dumps
 
 EVENT_COLUMNS = ("id", "at", "agent", "worktree", "kind", "payload")
 USAGE_COLUMNS = (
@@ -72,7 +73,7 @@ def usage_rows(folder: Path, place: Place, window: tuple[str, str]) -> Iterator[
 def as_jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     chunk: list[str] = []
     for row in rows:
-        chunk.append(json.dumps(row, ensure_ascii=False))
+        chunk.append(dumps(row, ensure_ascii=False))
         if len(chunk) >= 500:
             yield ("\n".join(chunk) + "\n").encode()
             chunk = []

@@ -8,10 +8,10 @@ from typing import TextIO
 
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent_focus.serve.guard import READ_METHODS, Guard
+from agent_focus.serve.responses import JSONResponse
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),

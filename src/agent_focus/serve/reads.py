@@ -10,11 +10,12 @@ from typing import Any
 
 from anyio.to_thread import run_sync
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from agent_focus.cli.since import BadMoment, parse_moment
 from agent_focus.errors import UsageError
 from agent_focus.serve.clone import Clone
+from agent_focus.serve.responses import JSONResponse
 
 USAGE_KEYS = ("agent", "worktree", "model", "day", "session", "task", "source", "provider")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from starlette.requests import Request
 
 from agent_focus.journal.events import Event, latest_id, read_events
 from agent_focus.journal.state import AgentState, advance, current_states
+from agent_focus.json_text import dumps
 
 QUEUE_SIZE = 2048
 PAGE = 1000  # events read at a time for a client resuming far back
@@ -112,7 +112,7 @@ def resume_point(request: Request, broadcaster: Broadcaster) -> int:
 
 
 def message(event: Event) -> dict[str, Any]:
-    return {"id": str(event.id), "data": json.dumps(event.to_json(), ensure_ascii=False)}
+    return {"id": str(event.id), "data": dumps(event.to_json(), ensure_ascii=False)}
 
 
 async def event_messages(

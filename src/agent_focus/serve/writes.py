@@ -14,12 +14,13 @@ from typing import Any
 
 from anyio.to_thread import run_sync
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from agent_focus.errors import UsageError
 from agent_focus.focusfile.lock import LOCK_WAIT
 from agent_focus.serve.clone import Clone
 from agent_focus.serve.reads import clone_of
+from agent_focus.serve.responses import JSONResponse
 
 LOCK_SECONDS = 3.0
 MAX_BODY = 64 * 1024
