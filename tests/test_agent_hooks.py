@@ -136,6 +136,25 @@ def test_garbage_exits_0_quickly_and_writes_nothing(two_agents: tuple[Path, Path
     ] == []
 
 
+def test_a_lone_surrogate_in_a_payload_is_kept_as_a_replacement_character(
+    two_agents: tuple[Path, Path], focus: FocusRunner
+) -> None:
+    """JSON may escape half of a surrogate pair (``\\ud800``), which UTF-8, so the journal,
+    cannot hold: the event is recorded with U+FFFD, not lost."""
+    a1, _ = two_agents
+    raw = json.dumps(
+        claude_event(a1, "Notification", notification_type="permission_prompt", message="ok ?")
+    ).replace("ok ?", "ok \\ud800")
+    assert "\\ud800" in raw
+    done = hook(None, raw=raw)
+    assert done.returncode == 0, done.stderr
+    (event,) = [e for e in json.loads(focus("log", "--json", cwd=a1).stdout) if e["kind"] == "hook"]
+    assert event["payload"]["message"] == "ok \ufffd"
+    assert states(focus, a1)["A1"]["state"] == {
+        **states(focus, a1)["A1"]["state"], "name": "waiting", "reason": "ok \ufffd"
+    }
+
+
 def test_a_locked_journal_costs_the_agent_under_a_second(two_agents: tuple[Path, Path]) -> None:
     a1, _ = two_agents
     journal = a1.parent / "repo" / ".git" / "agent-focus" / "focus.db"

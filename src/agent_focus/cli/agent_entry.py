@@ -8,7 +8,6 @@ entry point calls these before it loads Typer, so they start quickly.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import sys
@@ -34,7 +33,11 @@ def _deadline(seconds: float) -> Iterator[None]:
 
 
 def _payload(text: str) -> dict[str, Any]:
-    data = json.loads(text)
+    """The hook's JSON object (else empty); half of a surrogate pair (``"\\ud800"``), which
+    the journal's UTF-8 cannot hold, reads U+FFFD, as in the agents' logs."""
+    from agent_focus.ingest.jsonl import exact_loads
+
+    data = exact_loads(text)
     return data if isinstance(data, dict) else {}
 
 
