@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from agent_focus.ingest.copies import Pricer, better
@@ -33,6 +34,7 @@ _FORGET_INDEXES = (
     "CREATE INDEX IF NOT EXISTS forget_usage_path ON agent_usage (path)",
     "CREATE INDEX IF NOT EXISTS forget_keys_call ON call_keys (call_id)",
 )
+_KEY = itemgetter(0)
 _INSERT = f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"  # fmt: skip
 
 
@@ -149,7 +151,7 @@ class Deduper:
         self.db.executemany(
             _INSERT, [(call_id, *call[SOURCE:]) for call_id, call in self.kept.items()]
         )
-        self.unwritten.sort()
+        self.unwritten.sort(key=_KEY)  # each key once: by the string alone, half the time
         self.db.executemany(
             "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)", self.unwritten
         )
