@@ -151,7 +151,9 @@ def test_a_lone_surrogate_in_a_payload_is_kept_as_a_replacement_character(
     (event,) = [e for e in json.loads(focus("log", "--json", cwd=a1).stdout) if e["kind"] == "hook"]
     assert event["payload"]["message"] == "ok \ufffd"
     assert states(focus, a1)["A1"]["state"] == {
-        **states(focus, a1)["A1"]["state"], "name": "waiting", "reason": "ok \ufffd"
+        **states(focus, a1)["A1"]["state"],
+        "name": "waiting",
+        "reason": "ok \ufffd",
     }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent_focus.journal.calls import LLMCall, record_calls, usage_summary
-from agent_focus.journal.db import MIGRATIONS, open_log
+from agent_focus.journal.db import MIGRATIONS, PAGE_SIZE, open_log
 
 WRITER = """
 import sys
@@ -36,6 +36,19 @@ def test_the_log_migrates_itself_once(tmp_path: Path) -> None:
     db = open_log(tmp_path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 16384  # a new journal
+    db.close()
+
+
+def test_a_journal_made_with_small_pages_keeps_them(tmp_path: Path) -> None:
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "focus.db")
+    old.execute("CREATE TABLE before (x)")  # pages of 4 KiB, SQLite's default
+    old.close()
+    db = open_log(tmp_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert db.execute("PRAGMA page_size").fetchone()[0] == 4096
     db.close()
 
 
