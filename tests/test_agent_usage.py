@@ -328,6 +328,41 @@ def test_hourly_sums_follow_every_change(tmp_path: Path, monkeypatch: pytest.Mon
     assert sum(row[-1] for row in rows) == 1 and sum(row[6] for row in rows) == 100
 
 
+def test_a_first_read_copies_its_write_ahead_log_in_a_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first read commits without SQLite's checkpoint and leaves it to a thread of its own
+    (ingest.bulk.checkpoint_behind): the journal is whole and readable meanwhile, and once the
+    thread is done nothing is left in the write-ahead log. A later read does not start one."""
+    import sqlite3
+    import threading
+
+    from agent_focus.ingest.run import ingest_logs
+
+    folder = tmp_path / "claude" / "projects" / "p"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
+    state = tmp_path / "state"
+    (folder / "a.jsonl").write_text("".join(assistant("/w", n) for n in range(1, 200)))
+    wal = state / "focus.db-wal"
+    assert ingest_logs(state, {}).calls_added == 199
+    (copying,) = [t for t in threading.enumerate() if t.name == "focus-checkpoint"]
+    reader = sqlite3.connect(state / "focus.db")  # while it copies, or after
+    assert reader.execute("SELECT count(*) FROM agent_usage").fetchone()[0] == 199
+    reader.close()
+    copying.join(10)
+    assert not copying.is_alive()
+    assert not wal.exists()  # copied, and the last connection (the thread's) removed it
+    reader = sqlite3.connect(state / "focus.db")
+    assert reader.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    reader.close()
+    with (folder / "a.jsonl").open("a") as handle:
+        handle.write(assistant("/w", 500))
+    assert ingest_logs(state, {}).calls_added == 1
+    assert not [t for t in threading.enumerate() if t.name == "focus-checkpoint"]
+
+
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "Asia/Kathmandu", "America/New_York"])
 def test_days_from_hourly_sums_are_the_calls_days(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str

@@ -1,12 +1,17 @@
 """A first read's bulk writes, inside the ingester's transaction: the schema objects that
 would cost a row each (secondary indexes, counting triggers) set aside while it writes, and
-made again from their own SQL at the end."""
+made again from their own SQL at the end; after its commit, the copy of the write-ahead log
+into the journal done in a thread while the caller goes on (:func:`checkpoint_behind`)."""
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
+from pathlib import Path
+
+from agent_focus.journal.db import LOG_NAME
 
 
 @contextlib.contextmanager
@@ -34,5 +39,32 @@ def bulk_load(db: sqlite3.Connection) -> Iterator[None]:
     if db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is not None:
         yield
         return
+    db.execute("PRAGMA wal_autocheckpoint = 0")  # the commit leaves it: checkpoint_behind
     with set_aside(db, "index", "agent_usage", "call_keys"):
         yield
+
+
+def checkpoint_behind(folder: Path) -> threading.Thread | None:
+    """After a first read's commit, which wrote tens of megabytes into the write-ahead log
+    and did not copy them into the journal (:func:`bulk_load`): that copy (SQLite's
+    checkpoint, 0.2 s at 1 GB of logs) done in a thread, on a connection of its own, while
+    the caller goes on to its report; SQLite leaves the lock (the GIL) while it copies. The
+    connection is opened here, before the caller closes its own, which is then not the last
+    one and does not make the copy itself at its close. The process waits for the thread
+    before it exits. A copy that cannot be made now (another checkpoint, a reader at the
+    end of the log) is made by a later commit or close, as SQLite always does."""
+    try:
+        db = sqlite3.connect(folder / LOG_NAME, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error:
+        return None  # the caller's close copies it, as ever
+
+    def copy() -> None:
+        try:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            db.close()
+
+    thread = threading.Thread(target=copy, name="focus-checkpoint")
+    thread.start()
+    return thread

@@ -187,7 +187,7 @@ def ingest_logs(
                 todo.append((log, mark, size))
         if not todo:
             return report  # nothing new: no parser to import, no transaction to open
-        from agent_focus.ingest.bulk import bulk_load
+        from agent_focus.ingest.bulk import bulk_load, checkpoint_behind
         from agent_focus.ingest.dedupe import Deduper
         from agent_focus.ingest.hours import HourSums, hours_kept
         from agent_focus.ingest.pool import Readers, read_in_order
@@ -239,6 +239,8 @@ def ingest_logs(
                 save_marks(db, new_marks)
                 stack.close()  # the indexes and the hourly sums, before the commit
                 report.calls_added = count_calls(db) - before
+            if first_read is not None:  # its commit left the WAL whole: copied in a thread
+                checkpoint_behind(folder)
         finally:
             db.close()
     return report
