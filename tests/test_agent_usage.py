@@ -337,6 +337,7 @@ def test_a_first_read_copies_its_write_ahead_log_in_a_thread(
     import sqlite3
     import threading
 
+    from agent_focus.ingest import bulk
     from agent_focus.ingest.run import ingest_logs
 
     folder = tmp_path / "claude" / "projects" / "p"
@@ -348,11 +349,12 @@ def test_a_first_read_copies_its_write_ahead_log_in_a_thread(
     wal = state / "focus.db-wal"
     assert ingest_logs(state, {}).calls_added == 199
     (copying,) = [t for t in threading.enumerate() if t.name == "focus-checkpoint"]
+    assert bulk.COPYING == [copying]  # what the exit without teardown waits for
     reader = sqlite3.connect(state / "focus.db")  # while it copies, or after
     assert reader.execute("SELECT count(*) FROM agent_usage").fetchone()[0] == 199
     reader.close()
-    copying.join(10)
-    assert not copying.is_alive()
+    bulk.wait_for_checkpoints()
+    assert not copying.is_alive() and bulk.COPYING == []
     assert not wal.exists()  # copied, and the last connection (the thread's) removed it
     reader = sqlite3.connect(state / "focus.db")
     assert reader.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -51,7 +51,7 @@ def checkpoint_behind(folder: Path) -> threading.Thread | None:
     the caller goes on to its report; SQLite leaves the lock (the GIL) while it copies. The
     connection is opened here, before the caller closes its own, which is then not the last
     one and does not make the copy itself at its close. The process waits for the thread
-    before it exits. A copy that cannot be made now (another checkpoint, a reader at the
+    before it exits (:func:`wait_for_checkpoints` before an exit without teardown). A copy that cannot be made now (another checkpoint, a reader at the
     end of the log) is made by a later commit or close, as SQLite always does."""
     try:
         db = sqlite3.connect(folder / LOG_NAME, isolation_level=None, check_same_thread=False)
@@ -67,4 +67,15 @@ def checkpoint_behind(folder: Path) -> threading.Thread | None:
 
     thread = threading.Thread(target=copy, name="focus-checkpoint")
     thread.start()
+    COPYING.append(thread)
     return thread
+
+
+COPYING: list[threading.Thread] = []  # the checkpoints started: the fast exit waits for them
+
+
+def wait_for_checkpoints() -> None:
+    """Every checkpoint started here done (the exit without teardown, cli.app.script, would
+    end them half way: the journal would be whole, the copy left to the next command)."""
+    while COPYING:
+        COPYING.pop().join()
