@@ -347,9 +347,10 @@ def test_a_first_read_copies_its_write_ahead_log_in_a_thread(
     state = tmp_path / "state"
     (folder / "a.jsonl").write_text("".join(assistant("/w", n) for n in range(1, 200)))
     wal = state / "focus.db-wal"
+    bulk.wait_for_checkpoints()  # those of the tests before, in this process
     assert ingest_logs(state, {}).calls_added == 199
     (copying,) = [t for t in threading.enumerate() if t.name == "focus-checkpoint"]
-    assert bulk.COPYING == [copying]  # what the exit without teardown waits for
+    assert [copying] == bulk.COPYING  # what the exit without teardown waits for
     reader = sqlite3.connect(state / "focus.db")  # while it copies, or after
     assert reader.execute("SELECT count(*) FROM agent_usage").fetchone()[0] == 199
     reader.close()

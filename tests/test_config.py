@@ -42,6 +42,10 @@ def test_the_bundled_focus_yaml_is_valid() -> None:
         ("slos: [\n", "focus.yaml:2: invalid YAML"),
         ("- just a list\n", "focus.yaml:1: must be a mapping"),
         ("timeout: -1\n", "focus.yaml:1: timeout: Input should be greater than 0"),
+        (  # an infinite price would make NaN of a call with none of its tokens
+            "planner:\n  prices:\n    claude-x: {input: .inf, output: 15}\n",
+            "focus.yaml:3: planner.prices.claude-x.input: Input should be a finite number",
+        ),
         (
             "slos:\n  - {name: a, query: up, max: 1}\n  - {name: a, query: up, max: 2}\n",
             "focus.yaml:1: slos: two SLOs are named 'a'",

@@ -112,6 +112,34 @@ def test_log_follow_sees_another_process_event(workspace: Path, focus: FocusRunn
         follower.wait(timeout=10)
 
 
+def test_log_json_says_an_infinite_figure_as_null(workspace: Path, focus: FocusRunner) -> None:
+    """A budget alert's spend may be infinite (a log's own costUSD of 1e999): `focus log
+    --json`, followed or not, stays JSON (null, not Infinity)."""
+    from agent_focus.journal.events import EventKind
+    from agent_focus.readers.workspace import state_dir
+
+    def strict(text: str) -> object:
+        def refuse(name: str) -> None:
+            raise ValueError(f"not JSON: {name}")
+
+        return json.loads(text, parse_constant=refuse)
+
+    payload = {"rule": "budget", "details": {"spent_usd": float("inf")}}
+    assert record_event(state_dir(workspace), EventKind.ALERT, payload, "A1", "wt-a1")
+    listed = strict(focus("log", "--json", "--limit", "1", cwd=workspace).stdout)
+    assert listed[0]["payload"]["details"]["spent_usd"] is None  # type: ignore[index]
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "agent_focus", "log", "--follow", "--json", "--limit", "1"],
+        cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    try:
+        line = follower.stdout.readline()  # type: ignore[union-attr]
+        assert strict(line)["payload"]["details"]["spent_usd"] is None  # type: ignore[index]
+    finally:
+        follower.terminate()
+        follower.wait(timeout=10)
+
+
 def test_effectiveness_from_a_known_log(tmp_path: Path) -> None:
     t0 = datetime(2026, 11, 20, 9, tzinfo=UTC)
     rows = [

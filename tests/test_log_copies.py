@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from agent_focus.ingest.claude import _parse, refused_null
+from agent_focus.ingest import readers
+from agent_focus.ingest.claude import MARKER, _parse, refused_null
 from agent_focus.ingest.copies import keep_consecutive
 from agent_focus.ingest.dedupe import pricer_for
 from agent_focus.ingest.locate import LogFile
@@ -27,6 +28,12 @@ def _line(rng: random.Random, last: dict | None) -> dict:  # type: ignore[type-a
         record = json.loads(json.dumps(last))
         usage = record["message"]["usage"]
         usage["output_tokens"] += rng.choice([0, 0, 3, 40])
+        if rng.random() < 0.3:  # the same total, another mix: another price, either way
+            given, made = rng.sample(["input_tokens", "output_tokens"], 2)
+            moved = rng.randint(1, max(1, usage[given]))
+            moved = min(moved, usage[given])
+            usage[given] -= moved
+            usage[made] += moved
     else:
         record = {
             "type": "assistant", "sessionId": rng.choice(["s1", "s2"]), "cwd": "/w",
@@ -41,7 +48,7 @@ def _line(rng: random.Random, last: dict | None) -> dict:  # type: ignore[type-a
     if rng.random() < 0.2:
         record["isSidechain"] = rng.random() < 0.5
     if rng.random() < 0.2:  # a record's own cost decides a tie of tokens
-        record["costUSD"] = rng.choice([0.001, 0.002, 0])
+        record["costUSD"] = rng.choice([0.001, 0.002, 0, INFINITE])
     elif "costUSD" in record and rng.random() < 0.5:
         del record["costUSD"]
     if rng.random() < 0.15:  # another model: another price, the same tokens
@@ -56,7 +63,12 @@ def _line(rng: random.Random, last: dict | None) -> dict:  # type: ignore[type-a
         record["cwd"] = None  # a refused null
     if rng.random() < 0.05:
         record["timestamp"] = "2026-11-20T11:00:00+00:00"  # valid, not the usual form
+    if rng.random() < 0.05:
+        record["isSidechain"] = "yes"  # not a bool: a call read the general way, not a copy
     return record
+
+
+INFINITE = 123456.789  # written as 1e999: JSON that json.loads reads as infinity
 
 
 def _expected(lines: list[bytes], path: str) -> tuple[list[Call], collections.Counter[str], int]:
@@ -66,23 +78,39 @@ def _expected(lines: list[bytes], path: str) -> tuple[list[Call], collections.Co
     skipped: collections.Counter[str] = collections.Counter()
     offset = read = 0
     for line in lines:
-        found = "null field" if refused_null(line) else _parse(line, path, offset, price)
+        if MARKER not in line:
+            found = None
+        else:
+            found = "null field" if refused_null(line) else _parse(line, path, offset, price)
         if type(found) is tuple:
             read += 1
             keep_consecutive(calls, found)
         elif found is not None:
             skipped[found] += 1  # type: ignore[index]
+        elif problem := readers.broken(line):  # no call: binary, or not an object
+            skipped[problem] += 1
         offset += len(line) + 1
     return calls, skipped, read
 
 
+@pytest.mark.parametrize("chunk", [readers.CHUNK, 700])
 @pytest.mark.parametrize("seed", range(150))
-def test_copies_priced_late_end_as_every_line_parsed(tmp_path: Path, seed: int) -> None:
+def test_copies_priced_late_end_as_every_line_parsed(
+    tmp_path: Path, seed: int, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any run of copies, at any chunk size (700 bytes: a line or two a chunk), with broken
+    and binary lines among them (a chunk with a NUL byte is read line by line)."""
+    monkeypatch.setattr(readers, "CHUNK", chunk)
     rng = random.Random(seed)
     records: list[dict] = []  # type: ignore[type-arg]
     for _ in range(rng.randint(1, 14)):
         records.append(_line(rng, records[-1] if records else None))
-    lines = [json.dumps(record, separators=(",", ":")).encode() for record in records]
+    lines = [
+        json.dumps(record, separators=(",", ":")).replace(str(INFINITE), "1e999").encode()
+        for record in records
+    ]
+    if rng.random() < 0.2:
+        lines.insert(rng.randint(0, len(lines)), b"\x00\x01 not a record")
     log = tmp_path / "a.jsonl"
     log.write_bytes(b"\n".join(lines) + b"\n")
     report = IngestReport()

@@ -35,7 +35,7 @@ def _deadline(seconds: float) -> Iterator[None]:
 def _payload(text: str) -> dict[str, Any]:
     """The hook's JSON object (else empty); half of a surrogate pair (``"\\ud800"``), which
     the journal's UTF-8 cannot hold, reads U+FFFD, as in the agents' logs."""
-    from agent_focus.ingest.jsonl import exact_loads
+    from agent_focus.json_text import exact_loads
 
     data = exact_loads(text)
     return data if isinstance(data, dict) else {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from enum import StrEnum
@@ -13,6 +12,7 @@ import typer
 
 from agent_focus.cli.output import JsonOption, console, print_json, say
 from agent_focus.cli.since import SINCE_HELP, BadMoment, parse_moment
+from agent_focus.json_text import dumps
 
 if TYPE_CHECKING:
     from agent_focus.journal.events import Event
@@ -85,7 +85,7 @@ def log(
         return
 
     def show(event: Event) -> None:
-        text = json.dumps(event.to_json(), ensure_ascii=False) if json_out else _line(event)
+        text = dumps(event.to_json(), ensure_ascii=False) if json_out else _line(event)
         sys.stdout.write(text + "\n")
 
     for event in events:

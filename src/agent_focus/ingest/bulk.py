@@ -48,15 +48,22 @@ def checkpoint_behind(folder: Path) -> threading.Thread | None:
     """After a first read's commit, which wrote tens of megabytes into the write-ahead log
     and did not copy them into the journal (:func:`bulk_load`): that copy (SQLite's
     checkpoint, 0.2 s at 1 GB of logs) done in a thread, on a connection of its own, while
-    the caller goes on to its report; SQLite leaves the lock (the GIL) while it copies. The
-    connection is opened here, before the caller closes its own, which is then not the last
-    one and does not make the copy itself at its close. The process waits for the thread
-    before it exits (:func:`wait_for_checkpoints` before an exit without teardown). A copy that cannot be made now (another checkpoint, a reader at the
-    end of the log) is made by a later commit or close, as SQLite always does."""
+    the caller goes on to its report; SQLite leaves the lock (the GIL) while it copies.
+
+    The connection is opened, and reads, here: a connection holds the journal (a shared
+    lock) only once it has read from it, and then the caller's close is not the last one
+    and leaves the copy alone. The process waits for the thread before it exits
+    (:func:`wait_for_checkpoints` before an exit without teardown). A copy that cannot be
+    made now is made by a later commit or close, as SQLite always does."""
     try:
         db = sqlite3.connect(folder / LOG_NAME, isolation_level=None, check_same_thread=False)
     except sqlite3.Error:
         return None  # the caller's close copies it, as ever
+    try:
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.Error:
+        db.close()
+        return None
 
     def copy() -> None:
         try:
@@ -67,11 +74,11 @@ def checkpoint_behind(folder: Path) -> threading.Thread | None:
 
     thread = threading.Thread(target=copy, name="focus-checkpoint")
     thread.start()
-    COPYING.append(thread)
+    COPYING[:] = [*(other for other in COPYING if other.is_alive()), thread]
     return thread
 
 
-COPYING: list[threading.Thread] = []  # the checkpoints started: the fast exit waits for them
+COPYING: list[threading.Thread] = []  # the checkpoints running: the fast exit waits for them
 
 
 def wait_for_checkpoints() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from msgspec import UNSET
 
 from agent_focus.ingest.copies import Copy, Pricer, finish
-from agent_focus.ingest.jsonl import exact_loads, loads
+from agent_focus.ingest.jsonl import loads
 from agent_focus.ingest.records import (
     MAX_COUNT,
     Call,
@@ -28,6 +28,7 @@ from agent_focus.ingest.records import (
 )
 from agent_focus.ingest.search import find
 from agent_focus.ingest.shapes import ClaudeEntry, Unfit, claude_entry, claude_progress, fits
+from agent_focus.json_text import exact_loads
 
 __all__ = ["MARKER", "Pricer", "claude_call", "parse_claude_line"]
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from agent_focus.ingest.claude import Pricer
-from agent_focus.ingest.jsonl import exact_loads, loads
+from agent_focus.ingest.jsonl import loads
 from agent_focus.ingest.records import MAX_COUNT, Call, utc_stamp
 from agent_focus.ingest.shapes import (
     CodexEntry,
@@ -28,6 +28,7 @@ from agent_focus.ingest.shapes import (
     codex_entry,
     fits,
 )
+from agent_focus.json_text import exact_loads
 
 MARKERS = (b'"session_meta"', b'"turn_context"', b'"token_count"')
 FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens", "total_tokens")  # fmt: skip

@@ -53,7 +53,7 @@ _MARK = "SELECT path, source, device, inode, size, offset, head, state FROM log_
 def read_marks(db: sqlite3.Connection, paths: Iterable[str] | None = None) -> dict[str, FileMark]:
     """The marks of the logs at ``paths`` that have one, or of every log (a state saved with
     a lone surrogate, before strings were cleaned as read, comes back clean)."""
-    from agent_focus.ingest.jsonl import exact_loads
+    from agent_focus.json_text import exact_loads
 
     wanted = None if paths is None else set(paths)
     if wanted is None or len(wanted) > 256:  # many (a first read): one scan, not a query each

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -88,7 +87,7 @@ def cell(value: Any) -> Any:
     """A CSV cell: objects as JSON; text a spreadsheet would run as a formula (an agent id or
     a task title may start with `=`) is quoted with a leading apostrophe."""
     if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False)
+        value = dumps(value, ensure_ascii=False)
     if isinstance(value, str) and value.startswith(FORMULA):
         return "'" + value
     return value
