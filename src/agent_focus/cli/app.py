@@ -96,8 +96,9 @@ def script() -> None:
     Freeing every module at exit is about 15% of a `focus status` (docs/performance.md), and
     those commands leave nothing that needs it: no thread (the reader processes of `usage`
     and their threads are joined before it prints, a first read's checkpoint here), no open
-    file, no open journal, no logging handler, no atexit hook of ours. Its output is flushed first; if that flush
-    fails (a closed pipe), the normal exit runs instead and reports it as it always has.
+    file, no open journal, no logging handler, no atexit hook of ours. Its output is flushed
+    first; if that flush fails (a closed pipe), the normal exit runs instead and reports it
+    as it always has.
     Every other command exits the normal way.
     """
     try:

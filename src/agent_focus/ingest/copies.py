@@ -64,14 +64,11 @@ def finish(copy: Copy, path: str, price: Pricer) -> Call:
     exact, replay, sidechain, _total, entry, at, offset, write, hour = copy
     usage, model = entry.message.usage, entry.message.model
     session, cwd = entry.sessionId, entry.cwd
-    given, made, read = usage.input_tokens, usage.output_tokens, usage.cache_read_input_tokens
-    cost = entry.costUSD
     same = _SAME.setdefault  # one object for the calls of a session: they pickle as one
     return (
         exact, replay, "claude", at, same(session, session), same(cwd, cwd), same(model, model),
-        given, made, write, hour, read,
-        own_cost(cost) if cost is not None else price(model, given, made, write, hour, read),
-        sidechain, path, offset,
+        usage.input_tokens, usage.output_tokens, write, hour, usage.cache_read_input_tokens,
+        cost_of(copy, price), sidechain, path, offset,
     )  # fmt: skip
 
 
@@ -135,26 +132,25 @@ class LogCalls:
         self.copy: Copy | None = None  # the best copy of the current run, not built yet
 
     def add(self, found: Call | Copy) -> None:
+        kept = self.copy
         if type(found) is list:
-            kept = self.copy
-            if kept is None:
-                self.copy = found
-                return
             exact = found[0]
-            if exact is not None and exact == kept[0] and found[1] == kept[1]:
+            if kept is not None and exact is not None and exact == kept[0] and found[1] == kept[1]:
                 if _better_copy(found, kept, self.price):
                     self.copy = found
                 return
-            keep_consecutive(self.calls, finish(kept, self.path, self.price))
+            self._build()
             self.copy = found
             return
-        if self.copy is not None:
-            keep_consecutive(self.calls, finish(self.copy, self.path, self.price))
-            self.copy = None
+        self._build()
         keep_consecutive(self.calls, found)  # type: ignore[arg-type]
 
     def done(self) -> list[Call]:
+        self._build()
+        return self.calls
+
+    def _build(self) -> None:
+        """The run's best copy, built and priced, after the calls before it."""
         if self.copy is not None:
             keep_consecutive(self.calls, finish(self.copy, self.path, self.price))
             self.copy = None
-        return self.calls
