@@ -5,10 +5,12 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from agent_focus.errors import NoDataError
 from agent_focus.journal.calls import LLMCall, record_calls, usage_summary
 from agent_focus.journal.db import MIGRATIONS, PAGE_SIZE, open_log
 
@@ -29,6 +31,32 @@ def test_many_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert [w.wait(timeout=120) for w in writers] == [0] * 8
     rows = usage_summary(tmp_path, "agent")
     assert [(r["agent"], r["calls"]) for r in rows] == [(f"A{n}", 25) for n in range(8)]
+
+
+@pytest.mark.parametrize("lock", ["BEGIN IMMEDIATE", "BEGIN EXCLUSIVE"])
+def test_a_new_journal_locked_by_another_writer_is_waited_for(tmp_path: Path, lock: str) -> None:
+    # Two processes making a new journal at once: the second's switch to WAL met the first's
+    # write lock and SQLite said "database is locked" at once, ignoring busy_timeout, so a
+    # hook's or planner's records were silently lost (CI caught it in the test above).
+    other = sqlite3.connect(tmp_path / "focus.db", isolation_level=None, check_same_thread=False)
+    other.execute(lock)
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    db = open_log(tmp_path, wait=10)
+    release.join()
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    db.close()
+    other.close()
+
+
+def test_a_journal_locked_for_longer_than_the_wait_is_an_error(tmp_path: Path) -> None:
+    other = sqlite3.connect(tmp_path / "focus.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(NoDataError, match="database is locked"):
+        open_log(tmp_path, wait=0.2)
+    other.execute("ROLLBACK")
+    other.close()
 
 
 def test_the_log_migrates_itself_once(tmp_path: Path) -> None:

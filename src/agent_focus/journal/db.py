@@ -8,6 +8,7 @@ and readers follow along; the schema migrates itself when the file is opened
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -242,6 +243,24 @@ def open_log(folder: Path, wait: float = 30.0, *, shared: bool = False) -> sqlit
 PAGE_SIZE = 16384
 
 
+def _into_wal(db: sqlite3.Connection, wait: float) -> None:
+    """Switch the journal to WAL mode, waiting up to ``wait`` seconds for another process's
+    lock. SQLite answers "database is locked" at once, busy_timeout or not, when another
+    connection holds a write lock on a journal still in rollback mode (two processes making a
+    new journal at once): without this the second lost its records (tests/test_usage_log.py)."""
+    deadline = time.monotonic() + wait
+    pause = 0.002
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
 def _migrated(db: sqlite3.Connection, wait: float) -> sqlite3.Connection:
     db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
     if db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
@@ -250,7 +269,7 @@ def _migrated(db: sqlite3.Connection, wait: float) -> sqlite3.Connection:
     # megabytes, in a quarter of the pages and WAL frames (docs/performance.md, eighth pass).
     # An existing journal keeps its own: SQLite changes it only by rewriting the file.
     db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-    db.execute("PRAGMA journal_mode=WAL")
+    _into_wal(db, wait)
     db.execute("BEGIN IMMEDIATE")  # one migrator at a time
     try:
         done = db.execute("PRAGMA user_version").fetchone()[0]
