@@ -14,6 +14,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from agent_focus.ingest.bulk import insert_rows
 from agent_focus.ingest.copies import Pricer, better
 from agent_focus.ingest.hours import HourSums
 from agent_focus.ingest.records import AT, EXACT, REPLAY, SIDECHAIN, SOURCE, Call
@@ -35,7 +36,7 @@ _FORGET_INDEXES = (
     "CREATE INDEX IF NOT EXISTS forget_keys_call ON call_keys (call_id)",
 )
 _KEY = itemgetter(0)
-_INSERT = f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"  # fmt: skip
+_INSERT = f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)}) VALUES"
 
 
 class Deduper:
@@ -148,12 +149,10 @@ class Deduper:
             written = self.written
             self.hours.add_all(call for call_id, call in self.kept.items() if call_id >= written)
             self.written = self.next_id
-        self.db.executemany(
-            _INSERT, [(call_id, *call[SOURCE:]) for call_id, call in self.kept.items()]
-        )
+        insert_rows(self.db, _INSERT, [(call_id, *call[SOURCE:]) for call_id, call in self.kept.items()])  # fmt: skip
         self.unwritten.sort(key=_KEY)  # each key once: by the string alone, half the time
-        self.db.executemany(
-            "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)", self.unwritten
+        insert_rows(
+            self.db, "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES", self.unwritten
         )
         self.kept.clear()
         self.unwritten.clear()

@@ -16,11 +16,11 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from agent_focus.ingest.bulk import set_aside
+from agent_focus.ingest.bulk import insert_rows, set_aside
 from agent_focus.ingest.records import AT, COST, MODEL, SOURCE, Call
 
 Group = tuple[str, str, str | None, str | None, str | None]  # hour, source, cwd, session, model
-_INSERT = "INSERT INTO usage_hours VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT = "INSERT INTO usage_hours VALUES"
 # An hour's calls, as far as a Call's fields go (up to the cost): what HourSums.add_all reads.
 _CALLS_OF_HOUR = (
     "SELECT NULL, NULL, source, at, session, cwd, model, input_tokens, output_tokens,"
@@ -78,7 +78,7 @@ def sum_again(db: sqlite3.Connection, hours: Iterable[str]) -> None:
         db.execute("DELETE FROM usage_hours WHERE slot = ?", (hour + ":00:00.000+00:00",))
         sums = HourSums()
         sums.add_all(db.execute(_CALLS_OF_HOUR, (hour, hour + "~")))
-        db.executemany(_INSERT, sums.rows())
+        insert_rows(db, _INSERT, list(sums.rows()))
 
 
 @contextlib.contextmanager
@@ -95,7 +95,7 @@ def hours_kept(db: sqlite3.Connection, first_read: HourSums | None) -> Iterator[
         # and the change counted once
         with set_aside(db, "trigger", "usage_hours") as counting:
             db.execute("DELETE FROM usage_hours")
-            db.executemany(_INSERT, first_read.rows())
+            insert_rows(db, _INSERT, list(first_read.rows()))
             sum_again(db, sorted(first_read.stale))
         if counting:  # the count is kept by those triggers (m008): none, no count
             db.execute("UPDATE usage_generation SET n = n + 1")
