@@ -23,17 +23,21 @@ def _tables(width: int) -> tuple[sqlite3.Connection, sqlite3.Connection]:
 
 @pytest.mark.parametrize("width", [2, 15, 7])
 @pytest.mark.parametrize("verb", ["INSERT OR REPLACE", "INSERT OR IGNORE"])
-@pytest.mark.parametrize("seed", range(4))
-def test_rows_are_written_as_executemany_writes_them(width: int, verb: str, seed: int) -> None:
-    many = PARAMETERS // width
-    rng = random.Random(seed)
-    count = rng.choice([0, 1, many - 1, many, many + 1, 2 * many, 3 * many + 5, 1000])
+@pytest.mark.parametrize(
+    ("statements", "more"), [(0, 0), (0, 1), (1, -1), (1, 0), (1, 1), (2, 0), (3, 5), (0, 1000)]
+)
+def test_rows_are_written_as_executemany_writes_them(
+    width: int, verb: str, statements: int, more: int
+) -> None:
+    # so many full statements' rows and ``more``: each count around a statement's end
+    rows_count = statements * (PARAMETERS // width) + more
+    rng = random.Random(f"{width} {verb} {rows_count}")
     values: list[object] = ["a", "é\U0001f600", None, 0, -(2**62), 1.5, math.nan, b"\x00b", ""]
     # Repeated first values: which of two rows with one key is kept (the last for REPLACE,
     # the first for IGNORE) depends on the order they are run in, within a statement too.
     rows = [
-        (rng.randrange(count // 2 + 1), *(rng.choice(values) for _ in range(width - 1)))
-        for _ in range(count)
+        (rng.randrange(rows_count // 2 + 1), *(rng.choice(values) for _ in range(width - 1)))
+        for _ in range(rows_count)
     ]
     columns = ", ".join(f"c{n}" for n in range(width))
     ours, theirs = _tables(width)
@@ -42,6 +46,17 @@ def test_rows_are_written_as_executemany_writes_them(width: int, verb: str, seed
     query = "SELECT * FROM t ORDER BY seq"
     assert ours.execute(query).fetchall() == theirs.execute(query).fetchall()
     assert len(ours.execute(query).fetchall()) == len({row[0] for row in rows})
+
+
+def test_rows_of_another_width_are_refused_not_written_shifted() -> None:
+    # Flattened into one statement's parameters, a short row and a long one would add up and
+    # shift their values into the wrong columns; executemany refuses them, and so do we.
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.execute("CREATE TABLE t (a, b, c)")
+    rows = [(1, 2, 3)] * 318 + [(4, 5), (6, 7, 8, 9)]
+    with pytest.raises(sqlite3.ProgrammingError, match="same number of values"):
+        insert_rows(db, "INSERT INTO t (a, b, c) VALUES", rows)
+    assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 0
 
 
 def test_a_bad_row_stops_the_rows_as_executemany_does() -> None:

@@ -6,13 +6,14 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from agent_focus.errors import NoDataError
 from agent_focus.journal.calls import LLMCall, record_calls, usage_summary
-from agent_focus.journal.db import MIGRATIONS, PAGE_SIZE, open_log
+from agent_focus.journal.db import MIGRATIONS, PAGE_SIZE, _into_wal, open_log
 
 WRITER = """
 import sys
@@ -33,30 +34,61 @@ def test_many_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert [(r["agent"], r["calls"]) for r in rows] == [(f"A{n}", 25) for n in range(8)]
 
 
-@pytest.mark.parametrize("lock", ["BEGIN IMMEDIATE", "BEGIN EXCLUSIVE"])
-def test_a_new_journal_locked_by_another_writer_is_waited_for(tmp_path: Path, lock: str) -> None:
+def _writer_holding(path: Path, made: bool) -> sqlite3.Connection:
+    """Another process's connection in the middle of a write to the journal, still in
+    rollback mode: on an empty file, or on one it made a table in."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    if made:
+        other.execute("CREATE TABLE mine (x)")
+    other.execute("BEGIN IMMEDIATE")
+    if made:
+        other.execute("INSERT INTO mine VALUES (1)")
+    return other
+
+
+@pytest.mark.parametrize("made", [False, True], ids=["empty", "with-a-table"])
+def test_a_new_journal_locked_by_another_writer_is_waited_for(tmp_path: Path, made: bool) -> None:
     # Two processes making a new journal at once: the second's switch to WAL met the first's
     # write lock and SQLite said "database is locked" at once, ignoring busy_timeout, so a
     # hook's or planner's records were silently lost (CI caught it in the test above).
-    other = sqlite3.connect(tmp_path / "focus.db", isolation_level=None, check_same_thread=False)
-    other.execute(lock)
+    other = _writer_holding(tmp_path / "focus.db", made)
     release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
     release.start()
     db = open_log(tmp_path, wait=10)
     release.join()
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000  # the caller's, again
     db.close()
     other.close()
 
 
-def test_a_journal_locked_for_longer_than_the_wait_is_an_error(tmp_path: Path) -> None:
-    other = sqlite3.connect(tmp_path / "focus.db", isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
+def test_a_journal_locked_for_longer_than_the_wait_is_an_error_after_the_wait(
+    tmp_path: Path,
+) -> None:
+    other = _writer_holding(tmp_path / "focus.db", made=False)
+    started = time.monotonic()
     with pytest.raises(NoDataError, match="database is locked"):
-        open_log(tmp_path, wait=0.2)
+        open_log(tmp_path, wait=0.4)
+    assert time.monotonic() - started >= 0.35  # it waited, as long as it was told, not less
     other.execute("ROLLBACK")
     other.close()
+
+
+def test_a_journal_that_cannot_be_switched_to_wal_for_another_reason_fails_at_once(
+    tmp_path: Path,
+) -> None:
+    # Only "locked" is waited out: a read-only journal (here, opened read-only) is said at once.
+    made = sqlite3.connect(tmp_path / "focus.db")
+    made.execute("CREATE TABLE mine (x)")
+    made.commit()
+    made.close()
+    read_only = sqlite3.connect(f"file:{tmp_path / 'focus.db'}?mode=ro", uri=True)
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        _into_wal(read_only, started + 60)
+    assert time.monotonic() - started < 30  # not retried until the deadline
+    read_only.close()
 
 
 def test_the_log_migrates_itself_once(tmp_path: Path) -> None:

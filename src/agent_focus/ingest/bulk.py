@@ -42,7 +42,10 @@ def insert_rows(db: sqlite3.Connection, head: str, rows: Sequence[Sequence[objec
     docs/performance.md, ninth pass)."""
     if not rows:
         return
-    width = len(rows[0])
+    widths = set(map(len, rows))
+    if len(widths) > 1:  # flattened, a short row and a long one would shift each other's values
+        raise sqlite3.ProgrammingError(f"rows must all have the same number of values: {sorted(widths)}")  # fmt: skip
+    width = widths.pop()
     many = max(1, PARAMETERS // width)
     one = f"({', '.join('?' * width)})"
     full = len(rows) - len(rows) % many

@@ -243,25 +243,36 @@ def open_log(folder: Path, wait: float = 30.0, *, shared: bool = False) -> sqlit
 PAGE_SIZE = 16384
 
 
-def _into_wal(db: sqlite3.Connection, wait: float) -> None:
-    """Switch the journal to WAL mode, waiting up to ``wait`` seconds for another process's
-    lock. SQLite answers "database is locked" at once, busy_timeout or not, when another
-    connection holds a write lock on a journal still in rollback mode (two processes making a
-    new journal at once): without this the second lost its records (tests/test_usage_log.py)."""
-    deadline = time.monotonic() + wait
+def _into_wal(db: sqlite3.Connection, deadline: float) -> None:
+    """Switch the journal to WAL mode, waiting until ``deadline`` (``time.monotonic``) for
+    another process's lock. SQLite answers "database is locked" at once, busy_timeout or not,
+    when another connection holds a write lock on a journal still in rollback mode (two
+    processes making a new journal at once): the switch asks for the write lock while it holds
+    a read lock, and SQLite will not wait then, lest two such waiters wait for each other.
+    Without this the second process lost its records (tests/test_usage_log.py)."""
     pause = 0.002
     while True:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             return
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+        except sqlite3.OperationalError as exc:  # BUSY, or one of its extended codes
+            busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            left = deadline - time.monotonic()
+            if not busy or left <= 0:
                 raise
-        time.sleep(pause)
+        time.sleep(min(pause, left))
         pause = min(pause * 2, 0.05)
 
 
+def _busy_until(db: sqlite3.Connection, deadline: float) -> None:
+    db.execute(f"PRAGMA busy_timeout={max(0, int((deadline - time.monotonic()) * 1000))}")
+
+
 def _migrated(db: sqlite3.Connection, wait: float) -> sqlite3.Connection:
+    """``db`` migrated, within ``wait`` seconds in all (a hook's open waits no longer than
+    its own wait, however many locks it meets); its busy timeout then ``wait`` again, for the
+    caller's own statements."""
+    deadline = time.monotonic() + wait
     db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
     if db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
         return db  # up to date: a reader takes no write lock (and a hook never waits on one)
@@ -269,7 +280,8 @@ def _migrated(db: sqlite3.Connection, wait: float) -> sqlite3.Connection:
     # megabytes, in a quarter of the pages and WAL frames (docs/performance.md, eighth pass).
     # An existing journal keeps its own: SQLite changes it only by rewriting the file.
     db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-    _into_wal(db, wait)
+    _into_wal(db, deadline)
+    _busy_until(db, deadline)
     db.execute("BEGIN IMMEDIATE")  # one migrator at a time
     try:
         done = db.execute("PRAGMA user_version").fetchone()[0]
@@ -280,4 +292,5 @@ def _migrated(db: sqlite3.Connection, wait: float) -> sqlite3.Connection:
     except BaseException:
         db.execute("ROLLBACK")
         raise
+    db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
     return db
