@@ -4,6 +4,7 @@
     python bench/usage.py --sizes 300MB --rounds 3
     python bench/usage.py --focus /path/to/venv/bin/focus
     python bench/usage.py --dev                  # this checkout under this python instead
+    python bench/usage.py --baseline /path/to/old-venv/bin/focus   # and an older build, A/B
 
 The corpus comes from bench/agent_logs_corpus.py and is kept under --cache, keyed by size and
 seed, so a rerun reuses it. ccusage 20.0.24 is installed with npm into --ccusage-prefix when it
@@ -22,6 +23,10 @@ non-editable install of it and its runtime dependencies, no dev extra: bench/sta
 environment's site-packages has path hooks that cost a bare interpreter tens of
 milliseconds, more than a warm run has to spend. `--dev` runs `python -m agent_focus` from
 this checkout (PYTHONPATH=src) under this interpreter instead.
+
+`--baseline PATH` adds another focus executable (an older build in a venv of its own) to every
+round, cold and warm, in the same interleaving: a change is measured against its baseline and
+ccusage in one run, not across runs minutes apart on a machine whose speed drifts.
 """
 
 from __future__ import annotations
@@ -36,8 +41,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +167,7 @@ def bench_size(
     rounds: int,
     scratch: Path,
     focus_extra: dict[str, str],
+    baseline: str | None = None,
 ) -> dict[str, Any]:
     home = scratch / "home"
     home.mkdir(exist_ok=True)
@@ -173,28 +181,43 @@ def bench_size(
     focus_env = base | focus_extra
     ccusage_cmd = [str(binary), "daily", "--json", "--offline"]
     focus_cmd = [*focus, "usage", "--by", "day", "--json"]
+    old_cmd = [baseline or "", "usage", "--by", "day", "--json"]
     samples = {"ccusage": Samples(), "cold": Samples(), "warm": Samples()}
+    if baseline:
+        samples |= {"baseline cold": Samples(), "baseline warm": Samples()}
     checks: list[str] = []
     warm_page_cache(folder)
     for index in range(rounds):
         state = scratch / f"state-{size}-{index}"
         shutil.rmtree(state, ignore_errors=True)
         env = focus_env | {"FOCUS_STATE_DIR": str(state)}
-        steps = [
-            ("ccusage", lambda: run_child(ccusage_cmd, base, home)),
-            ("cold", lambda env=env: run_child(focus_cmd, env, home)),
-            ("warm", lambda env=env: run_child(focus_cmd, env, home)),
+        steps: list[tuple[str, Callable[[], Run]]] = [
+            ("ccusage", partial(run_child, ccusage_cmd, base, home)),
+            ("cold", partial(run_child, focus_cmd, env, home)),
+            ("warm", partial(run_child, focus_cmd, env, home)),
         ]
-        if index % 2:  # alternate who goes first; warm always follows its cold run
-            steps = [steps[1], steps[2], steps[0]]
+        if baseline:
+            old = scratch / f"baseline-{size}-{index}"
+            shutil.rmtree(old, ignore_errors=True)
+            old_env = focus_env | {"FOCUS_STATE_DIR": str(old)}
+            steps += [
+                ("baseline cold", partial(run_child, old_cmd, old_env, home)),
+                ("baseline warm", partial(run_child, old_cmd, old_env, home)),
+            ]
+        # Who goes first turns with each round (warm always right after its own cold run).
+        groups = [steps[0:1], steps[1:3], *([steps[3:5]] if baseline else [])]
+        turn = index % len(groups)
+        steps = [step for group in groups[turn:] + groups[:turn] for step in group]
         for name, step in steps:
             result = step()
             samples[name].runs.append(result)
             print(f"  {size} round {index + 1}: {name} {result.wall:.3f} s, "
                   f"{result.cpu:.3f} s CPU, {result.rss / 2**20:.0f} MiB", file=sys.stderr)  # fmt: skip
         shutil.rmtree(state, ignore_errors=True)
+        if baseline:
+            shutil.rmtree(old, ignore_errors=True)
     reference = samples["ccusage"].runs[-1].output
-    for name in ("cold", "warm"):
+    for name in [name for name in samples if name != "ccusage"]:
         for run in samples[name].runs:
             checks.append(check_totals(run.output, reference))
     return {"samples": samples, "checks": checks, "reference": reference}
@@ -219,7 +242,11 @@ def table(size: str, folder: Path, result: dict[str, Any]) -> str:
         ("ccusage", f"`ccusage daily --json --offline` ({CCUSAGE_VERSION}, native)"),
         ("cold", "`focus usage --by day --json`, cold (empty journal)"),
         ("warm", "`focus usage --by day --json`, warm (nothing new)"),
+        ("baseline cold", "the baseline (`--baseline`), cold"),
+        ("baseline warm", "the baseline (`--baseline`), warm"),
     ):
+        if name not in samples:
+            continue
         wall, rss, cpu = samples[name].wall(), samples[name].rss(), samples[name].cpu()
         lines.append(
             f"| {label} | {wall:.3f} s | {wall / base_wall:.3f}x | {cpu:.3f} s |"
@@ -251,6 +278,9 @@ def main() -> None:
     parser.add_argument(
         "--dev", action="store_true", help="python -m agent_focus from this checkout instead"
     )
+    parser.add_argument(
+        "--baseline", help="another focus executable, run cold and warm in every round too"
+    )
     args = parser.parse_args()
     focus_extra: dict[str, str] = {}  # what focus gets besides the corpus' environment
     if args.focus:
@@ -266,13 +296,15 @@ def main() -> None:
     binary = ccusage_binary(args.ccusage_prefix)
     print(
         f"{date.today()}, {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, {platform.system()}; focus: {' '.join(focus)}\n"
+        f"{platform.python_version()}, {platform.system()}; focus: {' '.join(focus)}"
+        + (f"; baseline: {args.baseline}" if args.baseline else "")
+        + "\n"
     )
     with tempfile.TemporaryDirectory(prefix="focus-usage-bench-") as scratch:
         for size in args.sizes.split(","):
             folder = corpus(args.cache, size, args.seed)
             result = bench_size(
-                size, folder, binary, focus, args.rounds, Path(scratch), focus_extra
+                size, folder, binary, focus, args.rounds, Path(scratch), focus_extra, args.baseline
             )
             print(table(size, folder, result) + "\n", flush=True)
 
