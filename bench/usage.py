@@ -181,7 +181,6 @@ def bench_size(
     focus_env = base | focus_extra
     ccusage_cmd = [str(binary), "daily", "--json", "--offline"]
     focus_cmd = [*focus, "usage", "--by", "day", "--json"]
-    old_cmd = [baseline or "", "usage", "--by", "day", "--json"]
     samples = {"ccusage": Samples(), "cold": Samples(), "warm": Samples()}
     if baseline:
         samples |= {"baseline cold": Samples(), "baseline warm": Samples()}
@@ -200,6 +199,7 @@ def bench_size(
             old = scratch / f"baseline-{size}-{index}"
             shutil.rmtree(old, ignore_errors=True)
             old_env = focus_env | {"FOCUS_STATE_DIR": str(old)}
+            old_cmd = [baseline, *focus_cmd[len(focus) :]]
             steps += [
                 ("baseline cold", partial(run_child, old_cmd, old_env, home)),
                 ("baseline warm", partial(run_child, old_cmd, old_env, home)),

@@ -264,8 +264,9 @@ def _into_wal(db: sqlite3.Connection, deadline: float) -> None:
         pause = min(pause * 2, 0.05)
 
 
-def _busy_until(db: sqlite3.Connection, deadline: float) -> None:
-    db.execute(f"PRAGMA busy_timeout={max(0, int((deadline - time.monotonic()) * 1000))}")
+def _wait_at_most(db: sqlite3.Connection, seconds: float) -> None:
+    """SQLite's busy timeout: how long a statement waits for another writer's lock."""
+    db.execute(f"PRAGMA busy_timeout={max(0, int(seconds * 1000))}")
 
 
 def _migrated(db: sqlite3.Connection, wait: float) -> sqlite3.Connection:
@@ -273,7 +274,7 @@ def _migrated(db: sqlite3.Connection, wait: float) -> sqlite3.Connection:
     its own wait, however many locks it meets); its busy timeout then ``wait`` again, for the
     caller's own statements."""
     deadline = time.monotonic() + wait
-    db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+    _wait_at_most(db, wait)
     if db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
         return db  # up to date: a reader takes no write lock (and a hook never waits on one)
     # A new journal's pages are 16 KiB, not 4: a first read of the agents' logs writes tens of
@@ -281,7 +282,7 @@ def _migrated(db: sqlite3.Connection, wait: float) -> sqlite3.Connection:
     # An existing journal keeps its own: SQLite changes it only by rewriting the file.
     db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     _into_wal(db, deadline)
-    _busy_until(db, deadline)
+    _wait_at_most(db, deadline - time.monotonic())
     db.execute("BEGIN IMMEDIATE")  # one migrator at a time
     try:
         done = db.execute("PRAGMA user_version").fetchone()[0]
@@ -292,5 +293,5 @@ def _migrated(db: sqlite3.Connection, wait: float) -> sqlite3.Connection:
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+    _wait_at_most(db, wait)
     return db
