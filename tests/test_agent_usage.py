@@ -328,6 +328,41 @@ def test_hourly_sums_follow_every_change(tmp_path: Path, monkeypatch: pytest.Mon
     assert sum(row[-1] for row in rows) == 1 and sum(row[6] for row in rows) == 100
 
 
+def test_an_ingest_pauses_the_cycle_collector_and_resumes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest makes hundreds of thousands of tuples and no cycle: Python's cycle
+    collector is off while it runs, and on again after, even after a failure; one that was
+    off before stays off."""
+    import gc
+
+    from agent_focus.ingest.run import ingest_logs
+
+    folder = tmp_path / "claude" / "projects" / "p"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
+    state = tmp_path / "state"
+    seen: list[bool] = []
+    (folder / "a.jsonl").write_text(assistant("/w", 1))
+    assert ingest_logs(state, {}, progress=lambda *_: seen.append(gc.isenabled())).calls_added == 1
+    assert seen == [False] and gc.isenabled()
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    (folder / "b.jsonl").write_text(assistant("/w", 2))
+    with pytest.raises(KeyboardInterrupt):
+        ingest_logs(state, {}, progress=interrupted)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert ingest_logs(state, {}).calls_added == 1  # b.jsonl, its transaction undone above
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_a_first_read_copies_its_write_ahead_log_in_a_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

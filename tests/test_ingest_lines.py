@@ -160,3 +160,36 @@ def test_agent_progress_lines_read_as_the_general_way_reads_them(line: bytes) ->
 
     price = pricer_for({})
     assert parse_claude_line(line, "p", 7, price) == _parse(line, "p", 7, price)
+
+
+USER = (
+    b'{"type":"user","sessionId":"s1","cwd":"/w","version":"2.0.55","requestId":"req_10",'
+    b'"timestamp":"2026-11-20T10:00:10.000Z","message":{"role":"user","content":[{"type":'
+    b'"tool_result","content":"done","usage":{"input_tokens":1,"output_tokens":2}}]}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "usual"),
+    [
+        (USER, True),  # a Task's result: the usage is in its text, not the message's
+        (USER.replace(b'"role":"user",', b'"usage":null,'), True),
+        (USER.replace(b'"role":"user",', b'"usage":[1],'), False),  # the general way decides
+        (PROGRESS.replace(b'"content":[],"usage":', b'"content":[],"result":'), True),
+    ],
+)
+def test_a_message_without_usage_records_no_call(
+    line: bytes, usual: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line whose message has no usage of its own records no call, and is not broken: the
+    general way's answer, which the usual shapes give at once (a tool result holding a usage
+    in its text is decoded once, not twice by msgspec and a third time whole)."""
+    from agent_focus.ingest import claude
+
+    price = pricer_for({})
+    assert claude.parse_claude_line(line, "p", 7, price) is None
+    assert claude._parse(line, "p", 7, price) is None
+    monkeypatch.setattr(claude, "_parse", lambda *_: "the general way")
+    assert claude.claude_call(line, "p", None, 7, price, True) == (
+        None if usual else "the general way"
+    )

@@ -149,9 +149,12 @@ def _progress_entry(line: bytes) -> ClaudeEntry | None:
     )  # fmt: skip
 
 
-def _copy(entry: ClaudeEntry, offset: int) -> Copy | str:
-    """:func:`_parse`'s answer for a line of the usual shape, from its Struct, as a copy."""
+def _copy(entry: ClaudeEntry, offset: int) -> Copy | str | None:
+    """:func:`_parse`'s answer for a line of the usual shape, from its Struct, as a copy;
+    None for a record whose message has no usage (:func:`_shape`'s answer too)."""
     usage = entry.message.usage
+    if usage is None:
+        return None
     given, made, stamp = usage.input_tokens, usage.output_tokens, entry.timestamp  # counts >= 0
     at = agents_stamp(stamp)  # the usual form: STAMP's shape, a real date
     if at is None and not STAMP.match(stamp):

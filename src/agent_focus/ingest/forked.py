@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import os
 import pickle
 import signal
@@ -85,6 +86,7 @@ def root(inbox: int, outs: list[int], pricing: Callable[[], Pricer]) -> None:
     received, the other readers forked (each with its own pipe), its own share read, the
     others waited for. Never returns (no atexit, no stdio flush)."""
     code = 1
+    gc.disable()  # a reader makes no cycle, and lives seconds (run._cycles_unchecked)
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # ^C: the parent says so, not 3 tracebacks
         signal.signal(signal.SIGTERM, _stopped)  # the parent's way to stop the readers

@@ -59,6 +59,25 @@ def _ingest_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def _cycles_unchecked() -> Iterator[None]:
+    """Python's cycle collector paused (and resumed after, if it ran before): an ingest makes
+    hundreds of thousands of tuples and never a cycle, and a collection every 700 of them
+    walks them all again, about 7% of a first read's CPU (docs/performance.md, tenth pass).
+    `focus usage` and `focus status` run with it off anyway (cli.quick.run_fast); this is
+    for every other caller (the control room, the evening summary, the MCP server). A cycle
+    made meanwhile by another thread is collected once it resumes."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _find_paths(db: sqlite3.Connection) -> tuple[set[str], set[str]]:
     """The paths of every Claude and every Codex log, in no order, the directories unchanged
     since last time not listed again."""
@@ -152,7 +171,7 @@ def ingest_logs(
     listed) while this one adds their calls in sorted path order: the order, and so the
     de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices) may
     be a function: it is called only on a first read or when some log has something new."""
-    with _ingest_lock(folder), contextlib.ExitStack() as running:
+    with _ingest_lock(folder), _cycles_unchecked(), contextlib.ExitStack() as running:
         readers: Readers | None = None
         db = open_log(folder)
         try:

@@ -40,7 +40,7 @@ class ClaudeUsage(msgspec.Struct):
 
 
 class ClaudeMessage(msgspec.Struct):
-    usage: ClaudeUsage
+    usage: ClaudeUsage | None = None  # none: no call (a tool result whose text holds a usage)
     id: str | None = None
     model: str | None = None
 
