@@ -363,14 +363,14 @@ def test_an_ingest_pauses_the_cycle_collector_and_resumes_it(
         gc.enable()
 
 
-def test_a_first_read_copies_its_write_ahead_log_in_a_thread(
+def test_a_first_read_leaves_the_copy_of_its_write_ahead_log_to_a_process_of_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A first read commits without SQLite's checkpoint and leaves it to a thread of its own
-    (ingest.bulk.checkpoint_behind): the journal is whole and readable meanwhile, and once the
-    thread is done nothing is left in the write-ahead log. A later read does not start one."""
+    """A first read commits without SQLite's checkpoint and leaves it to a copier process
+    (ingest.bulk.checkpoint_behind), which holds the journal before the read returns, so the
+    reader's own close does not copy: the journal is whole and readable meanwhile, and once
+    the copier is done nothing is left in the write-ahead log. A later read starts none."""
     import sqlite3
-    import threading
 
     from agent_focus.ingest import bulk
     from agent_focus.ingest.run import ingest_logs
@@ -384,21 +384,48 @@ def test_a_first_read_copies_its_write_ahead_log_in_a_thread(
     wal = state / "focus.db-wal"
     bulk.wait_for_checkpoints()  # those of the tests before, in this process
     assert ingest_logs(state, {}).calls_added == 199
-    (copying,) = [t for t in threading.enumerate() if t.name == "focus-checkpoint"]
-    assert [copying] == bulk.COPYING  # what the exit without teardown waits for
+    (copier,) = bulk.COPIERS
+    assert copier.args[1:3] == ["-I", "-S"] and copier.returncode is None  # not waited for
     reader = sqlite3.connect(state / "focus.db")  # while it copies, or after
     assert reader.execute("SELECT count(*) FROM agent_usage").fetchone()[0] == 199
     reader.close()
     bulk.wait_for_checkpoints()
-    assert not copying.is_alive() and bulk.COPYING == []
-    assert not wal.exists()  # copied, and the last connection (the thread's) removed it
+    assert copier.returncode == 0 and bulk.COPIERS == []
+    assert not wal.exists()  # copied, and the last connection (the copier's) removed it
     reader = sqlite3.connect(state / "focus.db")
     assert reader.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     reader.close()
     with (folder / "a.jsonl").open("a") as handle:
         handle.write(assistant("/w", 500))
     assert ingest_logs(state, {}).calls_added == 1
-    assert not [t for t in threading.enumerate() if t.name == "focus-checkpoint"]
+    assert bulk.COPIERS == []
+
+
+def test_a_copier_that_cannot_start_leaves_the_copy_to_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No interpreter to start the copier with, or one that stops before it holds the journal:
+    the first read is whole all the same, and its own close copies the log, as SQLite does."""
+    import sqlite3
+    import sys
+
+    from agent_focus.ingest import bulk
+    from agent_focus.ingest.run import ingest_logs
+
+    folder = tmp_path / "claude" / "projects" / "p"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
+    (folder / "a.jsonl").write_text("".join(assistant("/w", n) for n in range(1, 20)))
+    bulk.wait_for_checkpoints()
+    for n, executable in enumerate([str(tmp_path / "no-python"), "/bin/false"]):
+        monkeypatch.setattr(sys, "executable", executable)
+        state = tmp_path / f"state{n}"
+        assert ingest_logs(state, {}).calls_added == 19
+        assert bulk.COPIERS == [] and not (state / "focus.db-wal").exists()
+        reader = sqlite3.connect(state / "focus.db")
+        assert reader.execute("SELECT count(*) FROM agent_usage").fetchone()[0] == 19
+        reader.close()
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "Asia/Kathmandu", "America/New_York"])

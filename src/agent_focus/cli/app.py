@@ -95,8 +95,9 @@ def script() -> None:
 
     Freeing every module at exit is about 15% of a `focus status` (docs/performance.md), and
     those commands leave nothing that needs it: no thread (the reader processes of `usage`
-    and their threads are joined before it prints, a first read's checkpoint here), no open
-    file, no open journal, no logging handler, no atexit hook of ours. Its output is flushed
+    and their threads are joined before it prints; a first read's checkpoint is a process
+    of its own, ingest.bulk.checkpoint_behind), no open file, no open journal, no logging
+    handler, no atexit hook of ours. Its output is flushed
     first; if that flush fails (a closed pipe), the normal exit runs instead and reports it
     as it always has.
     Every other command exits the normal way.
@@ -106,9 +107,6 @@ def script() -> None:
     except SystemExit as exit_:
         code = 0 if exit_.code is None else exit_.code
         if FastPath.ran and isinstance(code, int) and _flushed():
-            bulk = sys.modules.get("agent_focus.ingest.bulk")
-            if bulk is not None:  # a first read's checkpoint, still copying beside the report
-                bulk.wait_for_checkpoints()
             os._exit(code)
         raise
 

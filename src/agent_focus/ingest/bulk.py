@@ -1,18 +1,21 @@
 """A first read's bulk writes, inside the ingester's transaction: the schema objects that
 would cost a row each (secondary indexes, counting triggers) set aside while it writes, and
 made again from their own SQL at the end; after its commit, the copy of the write-ahead log
-into the journal done in a thread while the caller goes on (:func:`checkpoint_behind`)."""
+into the journal left to a process of its own (:func:`checkpoint_behind`)."""
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent_focus.journal.db import LOG_NAME
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 @contextlib.contextmanager
@@ -71,45 +74,61 @@ def bulk_load(db: sqlite3.Connection) -> Iterator[None]:
         yield
 
 
-def checkpoint_behind(folder: Path) -> threading.Thread | None:
+# The copier: holds the journal (a read) before it says so, then copies the write-ahead log.
+_COPIER = """import sqlite3, sys
+try:
+    db = sqlite3.connect(sys.argv[1], isolation_level=None)
+    db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    sys.stdout.write("1")
+    sys.stdout.close()
+    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    db.close()
+except sqlite3.Error:
+    sys.exit(1)
+"""
+
+
+def checkpoint_behind(folder: Path) -> subprocess.Popen[bytes] | None:
     """After a first read's commit, which wrote tens of megabytes into the write-ahead log
     and did not copy them into the journal (:func:`bulk_load`): that copy (SQLite's
-    checkpoint, 0.2 s at 1 GB of logs) done in a thread, on a connection of its own, while
-    the caller goes on to its report; SQLite leaves the lock (the GIL) while it copies.
+    checkpoint: 0.2 to 0.4 s at 1 GB of logs, mostly waiting for the disk) left to a process
+    of its own, which the command does not wait for, as git leaves its housekeeping to one.
 
-    The connection is opened, and reads, here: a connection holds the journal (a shared
-    lock) only once it has read from it, and then the caller's close is not the last one
-    and leaves the copy alone. The process waits for the thread before it exits
-    (:func:`wait_for_checkpoints` before an exit without teardown). A copy that cannot be
-    made now is made by a later commit or close, as SQLite always does."""
-    try:
-        db = sqlite3.connect(folder / LOG_NAME, isolation_level=None, check_same_thread=False)
-    except sqlite3.Error:
-        return None  # the caller's close copies it, as ever
-    try:
-        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-    except sqlite3.Error:
-        db.close()
+    The copier is a fresh interpreter (``-I -S``: no site, no environment), not a fork: a
+    forked child would inherit SQLite's record of this process's locks, and could believe
+    it holds one it does not. It opens the journal and reads from it before this returns: a
+    connection holds the journal (a shared lock) once it has read, and then the caller's
+    close is not the last one and leaves the copy alone. It runs in a session of its own (a
+    ^C meant for the next command does not reach it). A copy that cannot be made now (no
+    interpreter to start, the copier stopped) is made by a later commit or close, as SQLite
+    always does; one cut short by the machine's end leaves the log whole, to copy later."""
+    import subprocess
+    import sys
+
+    if not sys.executable:
         return None
+    try:
+        copier = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _COPIER, str(folder / LOG_NAME)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    except OSError:
+        return None
+    assert copier.stdout is not None
+    with copier.stdout:
+        ready = copier.stdout.read(1)
+    if ready != b"1":  # it could not read the journal: the caller's close copies it
+        copier.wait()
+        return None
+    COPIERS[:] = [*(other for other in COPIERS if other.poll() is None), copier]
+    return copier
 
-    def copy() -> None:
-        try:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        finally:
-            db.close()
 
-    thread = threading.Thread(target=copy, name="focus-checkpoint")
-    thread.start()
-    COPYING[:] = [*(other for other in COPYING if other.is_alive()), thread]
-    return thread
-
-
-COPYING: list[threading.Thread] = []  # the checkpoints running: the fast exit waits for them
+COPIERS: list[subprocess.Popen[bytes]] = []  # the copies started here (reaped as others start)
 
 
 def wait_for_checkpoints() -> None:
-    """Every checkpoint started here done (the exit without teardown, cli.app.script, would
-    end them half way: the journal would be whole, the copy left to the next command)."""
-    while COPYING:
-        COPYING.pop().join()
+    """Every copy started here done (for the tests; a command does not wait for them)."""
+    while COPIERS:
+        COPIERS.pop().wait()

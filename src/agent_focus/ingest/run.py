@@ -258,7 +258,7 @@ def ingest_logs(
                 save_marks(db, new_marks)
                 stack.close()  # the indexes and the hourly sums, before the commit
                 report.calls_added = count_calls(db) - before
-            if first_read is not None:  # its commit left the WAL whole: copied in a thread
+            if first_read is not None:  # its commit left the WAL whole: copied behind
                 checkpoint_behind(folder)
         finally:
             db.close()
