@@ -439,7 +439,7 @@ def test_days_from_hourly_sums_are_the_calls_days(
 
     from agent_focus.ingest.run import ingest_logs
     from agent_focus.journal.db import open_log
-    from agent_focus.journal.usage import read_calls
+    from agent_focus.journal.usage import read_calls, usage_report
 
     folder = tmp_path / "claude" / "projects" / "p"
     folder.mkdir(parents=True)
@@ -449,7 +449,7 @@ def test_days_from_hourly_sums_are_the_calls_days(
             stamp = f"{day}T{hour:02d}:{(n * 7 + hour * 13) % 60:02d}:30.000Z"
             line = json.loads(assistant("/w", n * 100 + hour, out=hour + 1))
             line["timestamp"] = stamp
-            lines.append(json.dumps(line) + "\n")
+            lines.append(json.dumps(line, separators=(",", ":")) + "\n")  # as agents write
     (folder / "a.jsonl").write_text("".join(lines))
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
     monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
@@ -470,12 +470,17 @@ def test_days_from_hourly_sums_are_the_calls_days(
                 "SELECT date(at, 'localtime'), sum(output_tokens), count(*) FROM agent_usage"
                 " WHERE at >= ? AND at < ? GROUP BY 1 ORDER BY 1", (low, high),
             ).fetchall()  # fmt: skip
+            assert len(expected) >= (3 if since is None or until is None else 1)
             days: dict[str, list[int]] = {}
             for row in read_calls(state, since, until):
                 figures = days.setdefault(row[6], [0, 0])
                 figures[0] += row[9]
                 figures[1] += row[13]
             assert sorted((day, *f) for day, f in days.items()) == expected
+            report = usage_report(state, "day", lambda _cwd: (None, None), since, until)
+            assert (
+                sorted((r["day"], r["output_tokens"], r["calls"]) for r in report.rows) == expected
+            )
     finally:
         db.close()
         monkeypatch.delenv("TZ")
@@ -539,3 +544,39 @@ def test_a_journal_of_before_the_lean_keys_migrates_and_still_dedupes(
     assert names_after == names_now  # the forgetting lookups are gone again
     assert "x\tmsg_5\treq_5" not in [k for k, _ in keys_after]
     assert "x\tmsg_7\treq_7" in [k for k, _ in keys_after]
+
+
+def test_a_report_by_any_key_groups_only_what_that_key_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report by one key has the journal group by that key's columns alone (by day: a
+    group a day, not one per source, cwd, model, day and session): the same report as from
+    the groups of every key, for every key, with Claude's and Codex's calls and the
+    planner's."""
+    from agent_focus.ingest.run import ingest_logs
+    from agent_focus.journal import usage
+    from agent_focus.journal.calls import LLMCall, record_calls
+    from agent_focus.journal.db import open_log
+
+    logs = Path(__file__).parent / "fixtures" / "agent_logs"
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(logs / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(logs / "codex"))
+    state = tmp_path / "state"
+    ingest_logs(state, {})
+    for agent, worktree in [("A1", "wt-a1"), ("A2", "wt-a2"), ("A2", "wt-a2")]:
+        record_calls(state, [LLMCall("anthropic", "m", 1.0, True, input_tokens=5)], agent, worktree)
+
+    def place(cwd: str | None) -> tuple[str | None, str | None]:
+        return ("A1", "wt-a1") if cwd and len(cwd) % 2 else (None, None)
+
+    db = open_log(state)
+    try:
+        every = usage._calls(db, None, None)
+        assert len({row[:8] for row in every}) > 4
+        for by, keep in usage._KEEP.items():
+            kept = usage._calls(db, None, None, keep)
+            assert len(kept) <= len(every)
+            assert usage._fold(by, place, kept) == usage._fold(by, place, every), by
+            assert len(kept) == len({tuple(row[i] for i in keep) for row in every}), by
+    finally:
+        db.close()

@@ -342,7 +342,7 @@ def test_a_warm_usage_by_day_loads_only_what_it_needs(tmp_path: Path) -> None:
         "timestamp": "2026-11-20T10:00:00.000Z", "message": {"id": "m1", "model": "claude-sonnet-4-5-20250929",
         "usage": {"input_tokens": 10, "output_tokens": 5}},
     }  # fmt: skip
-    (logs / "s1.jsonl").write_text(json.dumps(call) + "\n")
+    (logs / "s1.jsonl").write_text(json.dumps(call, separators=(",", ":")) + "\n")
     env = {**os.environ, "FOCUS_STATE_DIR": str(tmp_path / "state")}
     env |= {"CLAUDE_CONFIG_DIR": str(tmp_path / "claude"), "CODEX_HOME": str(tmp_path / "none")}
 
