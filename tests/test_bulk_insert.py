@@ -22,7 +22,9 @@ def _tables(width: int) -> tuple[sqlite3.Connection, sqlite3.Connection]:
 
 
 @pytest.mark.parametrize("width", [2, 15, 7])
-@pytest.mark.parametrize("verb", ["INSERT OR REPLACE", "INSERT OR IGNORE"])
+@pytest.mark.parametrize(
+    "verb", ["INSERT OR REPLACE", "INSERT OR IGNORE", "INSERT ... ON CONFLICT"]
+)
 @pytest.mark.parametrize(
     ("statements", "more"), [(0, 0), (0, 1), (1, -1), (1, 0), (1, 1), (2, 0), (3, 5), (0, 1000)]
 )
@@ -33,16 +35,22 @@ def test_rows_are_written_as_executemany_writes_them(
     rows_count = statements * (PARAMETERS // width) + more
     rng = random.Random(f"{width} {verb} {rows_count}")
     values: list[object] = ["a", "é\U0001f600", None, 0, -(2**62), 1.5, math.nan, b"\x00b", ""]
-    # Repeated first values: which of two rows with one key is kept (the last for REPLACE,
-    # the first for IGNORE) depends on the order they are run in, within a statement too.
+    # Repeated first values: which of two rows with one key is kept (the last for REPLACE and
+    # an upsert, the first for IGNORE) depends on the order they are run in, within a
+    # statement too; an upsert keeps the first row's place (seq), with the last one's values.
     rows = [
         (rng.randrange(rows_count // 2 + 1), *(rng.choice(values) for _ in range(width - 1)))
         for _ in range(rows_count)
     ]
     columns = ", ".join(f"c{n}" for n in range(width))
+    tail = ""
+    if verb.endswith("ON CONFLICT"):  # an upsert (save_marks'): its clause after the values
+        verb = "INSERT"
+        changed = ", ".join(f"c{n} = excluded.c{n}" for n in range(1, width))
+        tail = f" ON CONFLICT(c0) DO UPDATE SET {changed}"
     ours, theirs = _tables(width)
-    insert_rows(ours, f"{verb} INTO t ({columns}) VALUES", rows)
-    theirs.executemany(f"{verb} INTO t ({columns}) VALUES ({', '.join('?' * width)})", rows)
+    insert_rows(ours, f"{verb} INTO t ({columns}) VALUES", rows, tail)
+    theirs.executemany(f"{verb} INTO t ({columns}) VALUES ({', '.join('?' * width)}){tail}", rows)
     query = "SELECT * FROM t ORDER BY seq"
     assert ours.execute(query).fetchall() == theirs.execute(query).fetchall()
     assert len(ours.execute(query).fetchall()) == len({row[0] for row in rows})

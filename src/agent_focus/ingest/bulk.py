@@ -37,12 +37,15 @@ def set_aside(db: sqlite3.Connection, kind: str, *tables: str) -> Iterator[int]:
 PARAMETERS = 960  # a statement's at most: under 999, the limit of SQLite before 3.32
 
 
-def insert_rows(db: sqlite3.Connection, head: str, rows: Sequence[Sequence[object]]) -> None:
+def insert_rows(
+    db: sqlite3.Connection, head: str, rows: Sequence[Sequence[object]], tail: str = ""
+) -> None:
     """``head`` (``INSERT ... INTO table (columns) VALUES``) run for ``rows``, as SQLite runs
     ``executemany``, row after row in order, but as many rows a statement as :data:`PARAMETERS`
     allows (64 calls, 480 keys): the statement is stepped and reset, and the GIL let go and
     taken again, once per statement, not per row (a first read of 1 GB writes 360,000 rows:
-    docs/performance.md, ninth pass)."""
+    docs/performance.md, ninth pass). ``tail`` follows the values (an upsert's ``ON
+    CONFLICT`` clause, which SQLite applies to each row in turn, as to each of executemany's)."""
     if not rows:
         return
     widths = set(map(len, rows))
@@ -53,11 +56,11 @@ def insert_rows(db: sqlite3.Connection, head: str, rows: Sequence[Sequence[objec
     one = f"({', '.join('?' * width)})"
     full = len(rows) - len(rows) % many
     if full:
-        sql = f"{head} {', '.join([one] * many)}"
+        sql = f"{head} {', '.join([one] * many)}{tail}"
         for start in range(0, full, many):
             db.execute(sql, list(chain.from_iterable(rows[start : start + many])))
     if full < len(rows):
-        db.executemany(f"{head} {one}", rows[full:])
+        db.executemany(f"{head} {one}{tail}", rows[full:])
 
 
 @contextlib.contextmanager

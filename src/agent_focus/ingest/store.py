@@ -76,19 +76,22 @@ def read_identities(db: sqlite3.Connection) -> dict[str, tuple[int, int, int]]:
 
 
 def save_marks(db: sqlite3.Connection, marks: list[FileMark]) -> None:
+    """Each log's mark, new or replacing its last (many rows a statement: ingest.bulk)."""
     import json
 
-    db.executemany(
-        "INSERT INTO log_files (path, source, device, inode, size, offset, head, state)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
-        " source = excluded.source, device = excluded.device, inode = excluded.inode,"
-        " size = excluded.size, offset = excluded.offset, head = excluded.head,"
-        " state = excluded.state",
+    from agent_focus.ingest.bulk import insert_rows
+
+    insert_rows(
+        db,
+        "INSERT INTO log_files (path, source, device, inode, size, offset, head, state) VALUES",
         [
             (mark.path, mark.source, mark.device, mark.inode, mark.size, mark.offset,
              mark.head, json.dumps(mark.state) if mark.state else "{}")
             for mark in marks
         ],
+        " ON CONFLICT(path) DO UPDATE SET source = excluded.source, device = excluded.device,"
+        " inode = excluded.inode, size = excluded.size, offset = excluded.offset,"
+        " head = excluded.head, state = excluded.state",
     )  # fmt: skip
 
 

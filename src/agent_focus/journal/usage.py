@@ -39,9 +39,11 @@ _HOURS = (
     " FROM usage_hours WHERE slot >= ? AND slot < ?{split}"
 )
 # The split hours, checked once per hour rather than once per row of it (in slot order).
+# LIMIT -1 (none) keeps SQLite from pushing the check down into the DISTINCT, which would
+# make it once per row after all: at 1 GB of logs, 13,707 rows for 2,304 hours, 60 ms not 16.
 _SPLIT_HOURS = (
-    "SELECT slot FROM (SELECT DISTINCT slot FROM usage_hours WHERE slot >= ? AND slot < ?)"
-    f" WHERE NOT ({_WHOLE_DAY}) ORDER BY slot"
+    "SELECT slot FROM (SELECT DISTINCT slot FROM usage_hours WHERE slot >= ? AND slot < ?"
+    f" LIMIT -1) WHERE NOT ({_WHOLE_DAY}) ORDER BY slot"
 )
 _PLANNER = (
     "SELECT 'planner', provider, NULL, agent, worktree, model, date(at, 'localtime'), 'planner',"
