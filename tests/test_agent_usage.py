@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -391,7 +392,7 @@ def test_a_first_read_leaves_the_copy_of_its_write_ahead_log_to_a_process_of_its
     reader.close()
     bulk.wait_for_checkpoints()
     assert copier.returncode == 0 and bulk.COPIERS == []
-    assert not wal.exists()  # copied, and the last connection (the copier's) removed it
+    assert not wal.exists()  # copied, and the last connection removed it
     reader = sqlite3.connect(state / "focus.db")
     assert reader.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     reader.close()
@@ -399,6 +400,62 @@ def test_a_first_read_leaves_the_copy_of_its_write_ahead_log_to_a_process_of_its
         handle.write(assistant("/w", 500))
     assert ingest_logs(state, {}).calls_added == 1
     assert bulk.COPIERS == []
+
+
+def test_the_ingester_leaves_the_copy_to_the_copier_and_does_not_wait_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copier holds the journal before the read returns: with the copier held at its
+    gate, the read returns, and the journal file is as it was, the calls all in the
+    write-ahead log (the ingester's close did not copy them); once the gate opens, the
+    copier copies them and removes the log."""
+    from agent_focus.ingest import bulk
+    from agent_focus.ingest.run import ingest_logs
+
+    held = bulk._COPIER.replace(
+        '    db.execute("PRAGMA wal_checkpoint(PASSIVE)")',
+        "    import os, time\n"
+        '    while not os.path.exists(sys.argv[1] + ".gate"): time.sleep(0.01)\n'
+        '    db.execute("PRAGMA wal_checkpoint(PASSIVE)")',
+    )
+    assert held != bulk._COPIER
+    monkeypatch.setattr(bulk, "_COPIER", held)
+    folder = tmp_path / "claude" / "projects" / "p"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
+    (folder / "a.jsonl").write_text("".join(assistant("/w", n) for n in range(1, 200)))
+    state = tmp_path / "state"
+    journal, wal = state / "focus.db", state / "focus.db-wal"
+    bulk.wait_for_checkpoints()
+    try:
+        assert ingest_logs(state, {}).calls_added == 199
+        (copier,) = bulk.COPIERS
+        before = journal.stat().st_size
+        assert copier.poll() is None and wal.stat().st_size > 0  # not copied, not waited
+    finally:
+        (state / "focus.db.gate").touch()
+    bulk.wait_for_checkpoints()
+    assert copier.returncode == 0 and journal.stat().st_size > before and not wal.exists()
+
+
+def test_a_first_read_that_adds_no_call_starts_no_copier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing added, next to nothing in the write-ahead log: its close copies it (no
+    interpreter started for it), and the journal is still empty of calls for the next read."""
+    from agent_focus.ingest import bulk
+    from agent_focus.ingest.run import ingest_logs
+
+    folder = tmp_path / "claude" / "projects" / "p"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
+    (folder / "a.jsonl").write_text('{"type":"user","message":{"role":"user","content":"hi"}}\n')
+    bulk.wait_for_checkpoints()
+    report = ingest_logs(tmp_path / "state", {})
+    assert report.files_read == 1 and report.calls_added == 0 and bulk.COPIERS == []
+    assert not (tmp_path / "state" / "focus.db-wal").exists()
 
 
 def test_a_copier_that_cannot_start_leaves_the_copy_to_sqlite(
@@ -418,8 +475,10 @@ def test_a_copier_that_cannot_start_leaves_the_copy_to_sqlite(
     monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
     (folder / "a.jsonl").write_text("".join(assistant("/w", n) for n in range(1, 20)))
     bulk.wait_for_checkpoints()
-    for n, executable in enumerate([str(tmp_path / "no-python"), "/bin/false"]):
+    stops = "import sys; sys.exit(1)"  # a real interpreter, stopped before it reads
+    for n, (executable, copier) in enumerate([(str(tmp_path / "none"), bulk._COPIER), (sys.executable, stops)]):  # fmt: skip
         monkeypatch.setattr(sys, "executable", executable)
+        monkeypatch.setattr(bulk, "_COPIER", copier)
         state = tmp_path / f"state{n}"
         assert ingest_logs(state, {}).calls_added == 19
         assert bulk.COPIERS == [] and not (state / "focus.db-wal").exists()
@@ -552,7 +611,8 @@ def test_a_report_by_any_key_groups_only_what_that_key_needs(
     """A report by one key has the journal group by that key's columns alone (by day: a
     group a day, not one per source, cwd, model, day and session): the same report as from
     the groups of every key, for every key, with Claude's and Codex's calls and the
-    planner's."""
+    planner's, to the last of the dollars' ten places (summed exactly, rounded once), so
+    every key's total is the same."""
     from agent_focus.ingest.run import ingest_logs
     from agent_focus.journal import usage
     from agent_focus.journal.calls import LLMCall, record_calls
@@ -563,8 +623,20 @@ def test_a_report_by_any_key_groups_only_what_that_key_needs(
     monkeypatch.setenv("CODEX_HOME", str(logs / "codex"))
     state = tmp_path / "state"
     ingest_logs(state, {})
-    for agent, worktree in [("A1", "wt-a1"), ("A2", "wt-a2"), ("A2", "wt-a2")]:
-        record_calls(state, [LLMCall("anthropic", "m", 1.0, True, input_tokens=5)], agent, worktree)
+    rng = random.Random(1)  # dollars of full precision, over agents, models and days
+    for n in range(60):
+        calls = [
+            LLMCall("anthropic", rng.choice(["m1", "m2", "m3"]), 1.0, True, input_tokens=5,
+                    cost_usd=rng.uniform(0.0001, 0.3))
+            for _ in range(20)
+        ]  # fmt: skip
+        record_calls(state, calls, f"A{n % 7}", f"wt-a{n % 5}")
+    db = open_log(state)
+    db.execute(
+        "UPDATE llm_calls SET at = strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01',"
+        " '+' || (id % 40) || ' days', '+' || (id % 24) || ' hours')"
+    )
+    db.close()
 
     def place(cwd: str | None) -> tuple[str | None, str | None]:
         return ("A1", "wt-a1") if cwd and len(cwd) % 2 else (None, None)
@@ -573,10 +645,13 @@ def test_a_report_by_any_key_groups_only_what_that_key_needs(
     try:
         every = usage._calls(db, None, None)
         assert len({row[:8] for row in every}) > 4
+        totals = set()
         for by, keep in usage._KEEP.items():
             kept = usage._calls(db, None, None, keep)
             assert len(kept) <= len(every)
             assert usage._fold(by, place, kept) == usage._fold(by, place, every), by
             assert len(kept) == len({tuple(row[i] for i in keep) for row in every}), by
+            totals.add(usage._fold(by, place, kept).total["cost_usd"])
+        assert len(totals) == 1
     finally:
         db.close()

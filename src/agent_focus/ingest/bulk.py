@@ -119,16 +119,28 @@ def checkpoint_behind(folder: Path) -> subprocess.Popen[bytes] | None:
     except OSError:
         return None
     assert copier.stdout is not None
-    with copier.stdout:
-        ready = copier.stdout.read(1)
+    try:
+        with copier.stdout:
+            ready = copier.stdout.read(1)
+    except BaseException:  # (^C while it starts): not left running, nor unreaped
+        copier.kill()
+        copier.wait()
+        raise
     if ready != b"1":  # it could not read the journal: the caller's close copies it
         copier.wait()
         return None
-    COPIERS[:] = [*(other for other in COPIERS if other.poll() is None), copier]
+    reap_copiers()
+    COPIERS.append(copier)
     return copier
 
 
-COPIERS: list[subprocess.Popen[bytes]] = []  # the copies started here (reaped as others start)
+COPIERS: list[subprocess.Popen[bytes]] = []  # the copies started here, not yet reaped
+
+
+def reap_copiers() -> None:
+    """The copiers that are done, reaped (a long-lived process, the control room, keeps no
+    zombie: each ingest reaps them)."""
+    COPIERS[:] = [copier for copier in COPIERS if copier.poll() is None]
 
 
 def wait_for_checkpoints() -> None:

@@ -15,6 +15,7 @@ import fcntl
 import functools
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -171,6 +172,8 @@ def ingest_logs(
     listed) while this one adds their calls in sorted path order: the order, and so the
     de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices) may
     be a function: it is called only on a first read or when some log has something new."""
+    if (bulk := sys.modules.get("agent_focus.ingest.bulk")) is not None:
+        bulk.reap_copiers()  # those of an earlier first read, done since
     with _ingest_lock(folder), _cycles_unchecked(), contextlib.ExitStack() as running:
         readers: Readers | None = None
         db = open_log(folder)
@@ -258,7 +261,7 @@ def ingest_logs(
                 save_marks(db, new_marks)
                 stack.close()  # the indexes and the hourly sums, before the commit
                 report.calls_added = count_calls(db) - before
-            if first_read is not None:  # its commit left the WAL whole: copied behind
+            if first_read is not None and report.calls_added:  # its WAL, copied behind
                 checkpoint_behind(folder)
         finally:
             db.close()

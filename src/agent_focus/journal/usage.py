@@ -211,12 +211,24 @@ def usage_report(
 _KEY_COLUMN = {"source": 0, "provider": 1, "model": 5, "day": 6, "session": 7}
 
 
+def _dollars(costs: list[float]) -> float:
+    """The sum of ``costs``, exact then rounded to 10 places; a plain sum when no exact one
+    exists (an infinite cost of each sign: NaN; finite costs past the largest float: inf)."""
+    import math
+
+    try:
+        return round(math.fsum(costs), 10)
+    except (ValueError, OverflowError):
+        return round(sum(costs), 10)
+
+
 def _fold(by: str, place: Place, found: Iterable[tuple[Any, ...]]) -> UsageReport:
     """The report of ``found`` (:func:`read_calls`' groups) per ``by``.
 
-    Each group is added to its key's total and to the grand total as :func:`fold` would,
-    in the same order (so the same rounding of the dollars), in one tight loop: ``sums``
-    holds each key's figures in :func:`empty`'s order."""
+    Each group is added to its key's total and to the grand total in one tight loop: ``sums``
+    holds each key's figures in :func:`empty`'s order, its dollars as the list of its groups'
+    costs, summed exactly and rounded once at the end (:func:`_dollars`), so that a total
+    does not depend on how the journal grouped the calls (a report groups by its key)."""
     sums: dict[Any, list[Any]] = {}
     total: list[Any] = [0, 0, 0, 0, 0, None, 0, 0]
     column = _KEY_COLUMN.get(by)
@@ -247,9 +259,14 @@ def _fold(by: str, place: Place, found: Iterable[tuple[Any, ...]]) -> UsageRepor
             into[3] += read
             into[4] += given + made + written + read
             if cost is not None:
-                into[5] = round((into[5] or 0.0) + cost, 10)
+                if into[5] is None:
+                    into[5] = []
+                into[5].append(cost)
             into[6] += calls
             into[7] += unpriced
+    for figures in (*sums.values(), total):
+        if figures[5] is not None:
+            figures[5] = _dollars(figures[5])
     names = tuple(empty())
     groups = {key: dict(zip(names, figures, strict=True)) for key, figures in sums.items()}
     rows = [{by: key, **figures} for key, figures in sorted(groups.items(), key=_order(by))]
