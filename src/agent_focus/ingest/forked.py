@@ -86,7 +86,7 @@ def root(inbox: int, outs: list[int], pricing: Callable[[], Pricer]) -> None:
     received, the other readers forked (each with its own pipe), its own share read, the
     others waited for. Never returns (no atexit, no stdio flush)."""
     code = 1
-    gc.disable()  # a reader makes no cycle, and lives seconds (run._cycles_unchecked)
+    gc.disable()  # a reader makes no cycle, and lives seconds (guards.cycles_unchecked)
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # ^C: the parent says so, not 3 tracebacks
         signal.signal(signal.SIGTERM, _stopped)  # the parent's way to stop the readers

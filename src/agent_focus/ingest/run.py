@@ -11,15 +11,14 @@ nothing new, so nothing is counted twice.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import os
 import sqlite3
-import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agent_focus.ingest.guards import ingesting
 from agent_focus.ingest.locate import (
     LogFile,
     claude_roots,
@@ -47,36 +46,6 @@ if TYPE_CHECKING:
     from agent_focus.ingest.readers import Todo
 
 Progress = Callable[[int, int], None]  # (files done, bytes done)
-
-
-@contextlib.contextmanager
-def _ingest_lock(folder: Path) -> Iterator[None]:
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "ingest.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # a second ingester waits here
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def _cycles_unchecked() -> Iterator[None]:
-    """Python's cycle collector paused (and resumed after, if it ran before): an ingest makes
-    hundreds of thousands of tuples and never a cycle, and a collection every 700 of them
-    walks them all again, about 7% of a first read's CPU (docs/performance.md, tenth pass).
-    `focus usage` and `focus status` run with it off anyway (cli.quick.run_fast); this is
-    for every other caller (the control room, the evening summary, the MCP server). A cycle
-    made meanwhile by another thread is collected once it resumes."""
-    import gc
-
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _find_paths(db: sqlite3.Connection) -> tuple[set[str], set[str]]:
@@ -172,9 +141,7 @@ def ingest_logs(
     listed) while this one adds their calls in sorted path order: the order, and so the
     de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices) may
     be a function: it is called only on a first read or when some log has something new."""
-    if (bulk := sys.modules.get("agent_focus.ingest.bulk")) is not None:
-        bulk.reap_copiers()  # those of an earlier first read, done since
-    with _ingest_lock(folder), _cycles_unchecked(), contextlib.ExitStack() as running:
+    with ingesting(folder), contextlib.ExitStack() as running:
         readers: Readers | None = None
         db = open_log(folder)
         try:
