@@ -91,7 +91,7 @@ except sqlite3.Error:
 """
 
 
-def checkpoint_behind(folder: Path) -> subprocess.Popen[bytes] | None:
+def checkpoint_behind(folder: Path) -> None:
     """After a first read's commit, which wrote tens of megabytes into the write-ahead log
     and did not copy them into the journal (:func:`bulk_load`): that copy (SQLite's
     checkpoint: 0.2 to 0.4 s at 1 GB of logs, mostly waiting for the disk) left to a process
@@ -109,7 +109,7 @@ def checkpoint_behind(folder: Path) -> subprocess.Popen[bytes] | None:
     import sys
 
     if not sys.executable:
-        return None
+        return
     try:
         copier = subprocess.Popen(
             [sys.executable, "-I", "-S", "-c", _COPIER, str(folder / LOG_NAME)],
@@ -117,7 +117,7 @@ def checkpoint_behind(folder: Path) -> subprocess.Popen[bytes] | None:
             start_new_session=True,
         )  # fmt: skip
     except OSError:
-        return None
+        return
     assert copier.stdout is not None
     try:
         with copier.stdout:
@@ -128,10 +128,8 @@ def checkpoint_behind(folder: Path) -> subprocess.Popen[bytes] | None:
         raise
     if ready != b"1":  # it could not read the journal: the caller's close copies it
         copier.wait()
-        return None
-    reap_copiers()
-    COPIERS.append(copier)
-    return copier
+        return
+    COPIERS.append(copier)  # reaped by a later ingest (ingest.guards) once it is done
 
 
 COPIERS: list[subprocess.Popen[bytes]] = []  # the copies started here, not yet reaped

@@ -60,12 +60,13 @@ _GROUPED = (
 # 7 session, 8 input, 9 output, 10 cache writes, 11 cache reads, 12 cost, 13 calls,
 # 14 priced calls.
 EVERY_KEY = tuple(range(8))  # groups by all a key may need (the control room's charts)
+_KEY_COLUMN = {"source": 0, "provider": 1, "model": 5, "day": 6, "session": 7}
 # What a report by each key groups by (its other key columns NULL): by day, 1 GB of logs
 # gives 121 groups, not the 8,735 of every key's combinations, read in a fifth of the time.
-_KEEP = {
-    "source": (0,), "provider": (1,), "model": (5,), "day": (6,), "session": (7,),
-    "agent": (0, 2, 3, 4), "worktree": (0, 2, 3, 4),
-}  # fmt: skip
+# An agent or a worktree is found from the cwd, or is the planner's own.
+_KEEP = {key: (column,) for key, column in _KEY_COLUMN.items()} | dict.fromkeys(
+    ("agent", "worktree"), (0, 2, 3, 4)
+)
 Place = Callable[[str | None], tuple[str | None, str | None]]  # cwd -> (agent, worktree)
 
 
@@ -206,9 +207,6 @@ def usage_report(
         return report
     finally:
         db.close()
-
-
-_KEY_COLUMN = {"source": 0, "provider": 1, "model": 5, "day": 6, "session": 7}
 
 
 def _dollars(costs: list[float]) -> float:
