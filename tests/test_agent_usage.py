@@ -165,6 +165,35 @@ def test_cost_per_task_adds_up_to_the_agent(
     git(a1, "status")  # the worktree is intact
 
 
+def test_cost_per_task_is_summed_exactly_as_the_agents_total(
+    clone: tuple[Path, Path, Path], focus: FocusRunner
+) -> None:
+    """Each task's dollars are the exact sum of its calls' costs rounded once, and the total
+    of `--by task` is the agent's total of `--by agent` to the last digit (not a sum of
+    rounded rows, nor of sums rounded at each call)."""
+    import math
+
+    a1, _a2, config = clone
+    rng = random.Random(11)
+    costs = [rng.random() * 0.37 for _ in range(300)]  # full precision, as records give them
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    log = config / "projects" / "p" / "s1.jsonl"
+    log.write_text("".join(assistant(a1, n, day=yesterday, costUSD=costs[n]) for n in range(150)))
+    assert focus("complete", "1", cwd=a1).returncode == 0  # task 1: the first 150 calls
+    with log.open("a") as handle:  # the next open task's
+        handle.write("".join(assistant(a1, n, day="2999-01-01", costUSD=costs[n]) for n in range(150, 300)))  # fmt: skip
+    by_task = usage(focus, a1, config, "--by", "task")
+    mine = [r for r in by_task["rows"] if r["agent"] == "A1" and r["calls"]]
+    assert [r["calls"] for r in mine] == [150, 150]
+    assert [r["cost_usd"] for r in mine] == [
+        round(math.fsum(costs[:150]), 10),
+        round(math.fsum(costs[150:]), 10),
+    ]
+    by_agent = usage(focus, a1, config, "--by", "agent")
+    a1_total = next(r for r in by_agent["rows"] if r["agent"] == "A1")
+    assert by_task["total"]["cost_usd"] == a1_total["cost_usd"] == round(math.fsum(costs), 10)
+
+
 def test_status_brief_and_evening_show_the_agents_spend(
     clone: tuple[Path, Path, Path], focus: FocusRunner
 ) -> None:
@@ -655,3 +684,32 @@ def test_a_report_by_any_key_groups_only_what_that_key_needs(
         assert len(totals) == 1
     finally:
         db.close()
+
+
+def test_the_charts_dollars_are_summed_exactly(tmp_path: Path) -> None:
+    """The control room's cost per agent per day and per model: each the exact sum of its
+    calls' costs, rounded once (not rounded at each addition)."""
+    import math
+
+    from agent_focus.journal.calls import LLMCall, record_calls
+    from agent_focus.serve.charts import _spend, day_list
+
+    today = datetime.now().astimezone().date()  # the window ends tomorrow: a run at midnight
+    rng = random.Random(3)
+    costs: dict[str, list[float]] = {"m1": [], "m2": []}
+    for _ in range(40):
+        calls = []
+        for _ in range(10):
+            model, cost = rng.choice(["m1", "m2"]), rng.uniform(0.0001, 0.3)
+            costs[model].append(cost)
+            calls.append(LLMCall("anthropic", model, 1.0, True, input_tokens=5, cost_usd=cost))
+        record_calls(tmp_path, calls, "A1", "wt-a1")
+    since = datetime.combine(today - timedelta(days=1), datetime.min.time()).astimezone()
+    days = day_list(3, today + timedelta(days=1))
+    per_agent, models = _spend(tmp_path, lambda cwd: (None, None), since, days)
+    every = costs["m1"] + costs["m2"]
+    assert list(per_agent) == ["A1"]
+    assert [usd for usd in per_agent["A1"] if usd is not None] == [round(math.fsum(every), 10)]
+    assert {m["model"]: m["cost_usd"] for m in models} == {
+        name: round(math.fsum(spent), 10) for name, spent in costs.items()
+    }

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.run import Progress, ingest_logs
 from agent_focus.journal.effectiveness import agent_effectiveness
-from agent_focus.journal.usage import UsageReport, empty, fold_row, usage_report
+from agent_focus.journal.usage import UsageReport, dollars, empty, fold_row, usage_report
 from agent_focus.readers.attribution import place_for
 from agent_focus.readers.workspace import Workspace, config_path
 
@@ -55,13 +55,16 @@ def _by_task(workspace: Workspace) -> UsageReport:
     place = place_for(workspace.root)
     rows: list[dict[str, Any]] = []
     total = empty()
+    spent: list[float] = []  # every priced call's cost: the total's dollars, exact
     for seat in seats(workspace.root):
         if seat.status is None or seat.agent_id is None:
             continue
         tasks = [(t.title, t.done, t.completed_on) for t in seat.status.tasks]
-        for row in task_costs(workspace.state_dir, seat.agent_id, tasks, place):
+        for row in task_costs(workspace.state_dir, seat.agent_id, tasks, place, spent):
             rows.append(row)
             fold_row(total, row)
+    if spent:
+        total["cost_usd"] = dollars(spent)
     return UsageReport("task", total, rows)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from agent_focus.focusfile.matching import normalise_title
 from agent_focus.journal.db import LOG_NAME, open_log
 from agent_focus.journal.events import EventKind, read_events
-from agent_focus.journal.usage import Place, empty, fold
+from agent_focus.journal.usage import Place, dollars, empty, fold
 
 
 @dataclass(frozen=True)
@@ -75,15 +75,29 @@ def _agent_calls(folder: Path, agent: str, place: Place) -> list[tuple[datetime,
 
 
 def task_costs(
-    folder: Path, agent: str, tasks: list[tuple[str, bool, Any]], place: Place
+    folder: Path,
+    agent: str,
+    tasks: list[tuple[str, bool, Any]],
+    place: Place,
+    spent: list[float] | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per task of ``agent``: its share of the agent's calls (USAGE figures)."""
+    """One row per task of ``agent``: its share of the agent's calls (USAGE figures), each
+    row's dollars summed exactly and rounded once; every priced call's cost also added to
+    ``spent`` when given (for a total that is exact too, not a sum of rounded rows)."""
     marks = task_marks(folder, agent, tasks)
     ends = [m.at for m in marks if m.at is not None]
     rows = [empty() for _ in marks]
+    costs: list[list[float]] = [[] for _ in marks]
     for at, (given, made, written, read, cost) in _agent_calls(folder, agent, place):
         index = bisect.bisect_left(ends, at)  # a call at the very moment of a tick is its task's
         fold(rows[index], given, made, written, read, cost)
+        if cost is not None:
+            costs[index].append(cost)
+    for figures, priced in zip(rows, costs, strict=True):
+        if priced:  # summed exactly and rounded once, as every other key's (journal.usage)
+            figures["cost_usd"] = dollars(priced)
+        if spent is not None:
+            spent += priced
     return [
         {
             "task": mark.title,

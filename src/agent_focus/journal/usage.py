@@ -209,7 +209,7 @@ def usage_report(
         db.close()
 
 
-def _dollars(costs: list[float]) -> float:
+def dollars(costs: list[float]) -> float:
     """The sum of ``costs``, exact then rounded to 10 places; a plain sum when no exact one
     exists (an infinite cost of each sign: NaN; finite costs past the largest float: inf)."""
     import math
@@ -225,7 +225,7 @@ def _fold(by: str, place: Place, found: Iterable[tuple[Any, ...]]) -> UsageRepor
 
     Each group is added to its key's total and to the grand total in one tight loop: ``sums``
     holds each key's figures in :func:`empty`'s order, its dollars as the list of its groups'
-    costs, summed exactly and rounded once at the end (:func:`_dollars`), so that a total
+    costs, summed exactly and rounded once at the end (:func:`dollars`), so that a total
     does not depend on how the journal grouped the calls (a report groups by its key)."""
     sums: dict[Any, list[Any]] = {}
     total: list[Any] = [0, 0, 0, 0, 0, None, 0, 0]
@@ -264,7 +264,7 @@ def _fold(by: str, place: Place, found: Iterable[tuple[Any, ...]]) -> UsageRepor
             into[7] += unpriced
     for figures in (*sums.values(), total):
         if figures[5] is not None:
-            figures[5] = _dollars(figures[5])
+            figures[5] = dollars(figures[5])
     names = tuple(empty())
     groups = {key: dict(zip(names, figures, strict=True)) for key, figures in sums.items()}
     rows = [{by: key, **figures} for key, figures in sorted(groups.items(), key=_order(by))]

@@ -13,7 +13,7 @@ from typing import Any
 
 from agent_focus.journal.calls import usage_summary
 from agent_focus.journal.events import EventKind, read_events
-from agent_focus.journal.usage import Place, read_calls
+from agent_focus.journal.usage import Place, dollars, read_calls
 
 MAX_DAYS = 366
 
@@ -26,25 +26,31 @@ def _spend(
     folder: Path, place: Place, since: datetime, days: list[str]
 ) -> tuple[dict[str, list[float | None]], list[dict[str, Any]]]:
     index = {day: i for i, day in enumerate(days)}
-    cost: dict[str, list[float | None]] = {}
+    spent: dict[str, list[list[float]]] = {}  # per agent, per day: the costs of its groups
     models: dict[str, dict[str, Any]] = {}
+    model_costs: dict[str, list[float]] = {}
     for row in read_calls(folder, since, None):
         source, _provider, cwd, agent, _worktree, model, day, _session = row[:8]
         given, made, written, read, usd = row[8:13]
         if source != "planner":
             agent = place(cwd)[0] or cwd or "?"
-        per_day = cost.setdefault(agent or "?", [None] * len(days))
+        per_day = spent.setdefault(agent or "?", [[] for _ in days])
         if usd is not None and day in index:
-            at = index[day]
-            per_day[at] = round((per_day[at] or 0.0) + usd, 6)
+            per_day[index[day]].append(usd)
         entry = models.setdefault(
             model or "?", {"model": model or "?", "tokens": 0, "cost_usd": None}
         )
         entry["tokens"] += given + made + written + read
         if usd is not None:
-            entry["cost_usd"] = round((entry["cost_usd"] or 0.0) + usd, 6)
+            model_costs.setdefault(model or "?", []).append(usd)
+    for name, costs in model_costs.items():  # summed exactly, rounded once (journal.usage)
+        models[name]["cost_usd"] = dollars(costs)
+    cost = {
+        agent: [dollars(costs) if costs else None for costs in per_day]
+        for agent, per_day in sorted(spent.items())
+    }
     ranked = sorted(models.values(), key=lambda m: -m["tokens"])
-    return dict(sorted(cost.items())), ranked
+    return cost, ranked
 
 
 def _activity(folder: Path, since: datetime, days: list[str]) -> dict[str, Any]:
