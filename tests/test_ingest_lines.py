@@ -193,3 +193,56 @@ def test_a_message_without_usage_records_no_call(
     assert claude.claude_call(line, "p", None, 7, price, True) == (
         None if usual else "the general way"
     )
+
+
+def _line(n: int) -> bytes:
+    entry = {
+        "cwd": "/w", "sessionId": "s1", "type": "assistant", "requestId": f"req_{n}",
+        "timestamp": f"2026-11-20T10:{n // 60 % 60:02d}:{n % 60:02d}.000Z",
+        "message": {"id": f"msg_{n}", "model": "claude-sonnet-4-5-20250929", "usage": {
+            "input_tokens": 10, "output_tokens": 100}},
+    }  # fmt: skip
+    return json.dumps(entry, separators=(",", ":")).encode() + b"\n"
+
+
+def test_a_logs_head_is_the_digest_of_its_first_bytes_however_it_was_read(
+    tmp_path: Path,
+) -> None:
+    """The mark's head is the digest of the log's first min(4096, offset) bytes: read whole
+    (the head taken from the first chunk), small with a torn tail, and appended to (the head
+    kept from the check that found the log only appended). A head rewritten in place is then
+    still told from an append."""
+    from agent_focus.ingest.store import HEAD_BYTES, head_digest
+
+    price = pricer_for({})
+
+    def read(path: Path, mark: object = None) -> tuple[object, list[Call], bool]:
+        found = read_log(LogFile(str(path), "claude"), mark, IngestReport(), price)  # type: ignore[arg-type]
+        assert found is not None
+        return found[0], found[1], found[2]
+
+    def expected(path: Path, offset: int) -> str:
+        return head_digest(path.read_bytes()[: min(HEAD_BYTES, offset)])
+
+    small = tmp_path / "small.jsonl"
+    small.write_bytes(_line(1) + _line(2) + _line(3)[:50])  # a torn last line
+    mark, calls, _reset = read(small)
+    assert len(calls) == 2 and mark.offset == len(_line(1) + _line(2))  # type: ignore[attr-defined]
+    assert mark.head == expected(small, mark.offset)  # type: ignore[attr-defined]
+
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b"".join(_line(n) for n in range(40)))
+    assert big.stat().st_size > HEAD_BYTES
+    mark, calls, _reset = read(big)
+    assert len(calls) == 40 and mark.head == expected(big, mark.offset)  # type: ignore[attr-defined]
+    with big.open("ab") as handle:
+        handle.write(_line(40))
+    mark, calls, reset = read(big, mark)
+    assert not reset and [c[OFFSET] for c in calls] == [big.stat().st_size - len(_line(40))]
+    assert mark.head == expected(big, mark.offset)  # type: ignore[attr-defined]
+    with big.open("r+b") as handle:  # the first call rewritten in place, then one more line
+        handle.write(_line(0).replace(b"req_0", b"req_Z"))
+        handle.seek(0, 2)
+        handle.write(_line(41))
+    mark, calls, reset = read(big, mark)
+    assert reset and len(calls) == 42 and mark.head == expected(big, mark.offset)  # type: ignore[attr-defined]

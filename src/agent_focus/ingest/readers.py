@@ -94,6 +94,10 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
         appended = same and mark is not None and info.st_size >= mark.offset
         if appended and head_digest(os.pread(fd, min(HEAD_BYTES, mark.offset), 0)) == mark.head:  # type: ignore[union-attr]
             start, reset = mark.offset, False  # type: ignore[union-attr]
+        # The head's bytes, when this read has them anyway: its first chunk read from 0, or
+        # (an append) the head just checked, when it was whole. Else read again at the end.
+        head: str | None = mark.head if start >= HEAD_BYTES and mark is not None else None
+        first: bytes | None = None
         state = CodexState.from_json(mark.state if mark and not reset and start else {})
         records = LogCalls(path, price)
         read = 0
@@ -103,13 +107,19 @@ def read_log(log: LogFile, mark: FileMark | None, report: IngestReport, price: P
         search, call = (_claude_marker, claude_call) if claude else (Markers(MARKERS), codex_call)
         for data, size, base in chunks(fd, start, info.st_size):
             offset = base + size + 1
+            if first is None and base == 0:
+                first = data[:HEAD_BYTES]
             if data.find(b"\x00", 0, size) >= 0:  # a binary line: every line asked what it is
                 read += _lines(data[:size], base, path, state, price, records, skipped, claude)
             else:
                 read += _marked_lines(
                     data, size, base, search, call, path, state, price, records, skipped
                 )
-        head = head_digest(os.pread(fd, min(HEAD_BYTES, offset), 0))
+        if head is None:
+            length = min(HEAD_BYTES, offset)
+            if first is None or len(first) < length:
+                first = os.pread(fd, length, 0)
+            head = head_digest(first[:length])
     finally:
         os.close(fd)
     report.bytes_read += info.st_size - start
