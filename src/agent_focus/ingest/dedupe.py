@@ -18,7 +18,7 @@ from agent_focus.ingest.bulk import insert_rows
 from agent_focus.ingest.copies import Pricer, better
 from agent_focus.ingest.hours import HourSums
 from agent_focus.ingest.records import AT, EXACT, REPLAY, SIDECHAIN, SOURCE, Call
-from agent_focus.journal.pricing import price_function, rates_for
+from agent_focus.journal.pricing import Rates, catalogue_rates, price_function, rates_for
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
@@ -174,8 +174,11 @@ def forget_file(db: sqlite3.Connection, path: str) -> None:
     db.execute("DELETE FROM agent_usage WHERE path = ?", (path,))
 
 
-def pricer_for(overrides: dict[str, Price]) -> Pricer:
-    """:func:`~agent_focus.journal.pricing.cost_usd` with each model's rates looked up once."""
+def pricer_for(
+    overrides: dict[str, Price], catalogue: Callable[[str], Rates | None] = catalogue_rates
+) -> Pricer:
+    """:func:`~agent_focus.journal.pricing.cost_usd` with each model's rates looked up once
+    (in ``catalogue``: the catalogue itself, or the rates kept of it, journal.known_rates)."""
     known: dict[str | None, Callable[[int, int, int, int, int], float] | None] = {}
 
     def price(model: str | None, given: int, made: int, write: int, hour: int, read: int) -> float | None:  # fmt: skip
@@ -184,7 +187,7 @@ def pricer_for(overrides: dict[str, Price]) -> Pricer:
         try:
             priced = known[model]
         except KeyError:
-            rates = rates_for(model or "", overrides)
+            rates = rates_for(model or "", overrides, catalogue)
             priced = known[model] = price_function(rates) if rates is not None else None
         return priced(given, made, read, write, hour) if priced is not None else None
 

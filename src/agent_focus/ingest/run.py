@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from agent_focus.ingest.claude import Pricer
     from agent_focus.ingest.pool import Readers
     from agent_focus.ingest.readers import Todo
+    from agent_focus.journal.known_rates import KnownRates
 
 Progress = Callable[[int, int], None]  # (files done, bytes done)
 
@@ -151,7 +152,7 @@ def ingest_logs(
                 from agent_focus.ingest.pool import Readers
 
                 readers = running.enter_context(
-                    contextlib.closing(Readers(2, functools.partial(_pricer, overrides)))
+                    contextlib.closing(Readers(2, functools.partial(_pricer, overrides, folder)))
                 )
                 db = open_log(folder)
             if files is None:  # sorted below, only the logs that have something new
@@ -180,8 +181,10 @@ def ingest_logs(
         from agent_focus.ingest.dedupe import Deduper
         from agent_focus.ingest.hours import HourSums, hours_kept
         from agent_focus.ingest.pool import Readers, read_in_order
+        from agent_focus.journal.known_rates import KnownRates
 
-        price = _pricer(overrides)  # here too: a bad focus.yaml is said as such
+        known = KnownRates(folder)  # the rates of the models priced before: no catalogue
+        price = _pricer(overrides, known=known)  # here too: a bad focus.yaml is said as such
         if sum(size for _log, _mark, size in todo) < PARALLEL_BYTES:
             if readers is not None:
                 readers.close()  # too little to read for them to help
@@ -230,6 +233,7 @@ def ingest_logs(
                 report.calls_added = count_calls(db) - before
             if first_read is not None and report.calls_added:  # its WAL, copied behind
                 checkpoint_behind(folder)
+            known.save()  # the rates this process looked up (not the readers')
         finally:
             db.close()
     return report
@@ -251,9 +255,18 @@ def _read_ahead() -> bool:
     return False
 
 
-def _pricer(overrides: dict[str, Price] | Callable[[], dict[str, Price]] | None) -> Pricer:
+def _pricer(
+    overrides: dict[str, Price] | Callable[[], dict[str, Price]] | None,
+    folder: Path | None = None,
+    known: KnownRates | None = None,
+) -> Pricer:
     """The price of a call by focus.yaml's ``overrides`` (called if a function), else by the
-    catalogue."""
+    catalogue's rates: ``known`` (or those kept in ``folder``), else the catalogue's own."""
     from agent_focus.ingest.dedupe import pricer_for
 
-    return pricer_for((overrides() if callable(overrides) else overrides) or {})
+    if known is None and folder is not None:
+        from agent_focus.journal.known_rates import KnownRates
+
+        known = KnownRates(folder)
+    table = (overrides() if callable(overrides) else overrides) or {}
+    return pricer_for(table, known) if known is not None else pricer_for(table)

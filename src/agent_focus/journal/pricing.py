@@ -69,7 +69,7 @@ def _rate(tiered: object, fallback: Rate | None = None) -> Rate | None:
 
 
 @functools.cache
-def _catalogue_rates(model: str) -> Rates | None:
+def catalogue_rates(model: str) -> Rates | None:
     """The list rates `genai-prices` knows for ``model``; None when it knows none."""
     import warnings
 
@@ -100,16 +100,21 @@ def load_catalogue() -> None:
     """Load the catalogue now (importing `genai-prices` and reading its tables, about 0.2 s
     of CPU): the ingester does it before its reader processes fork, so that they share it
     instead of each loading it again on its first price."""
-    _catalogue_rates("")  # no model: its (empty) answer is cached like any other
+    catalogue_rates("")  # no model: its (empty) answer is cached like any other
 
 
-def rates_for(model: str, overrides: dict[str, Price] | None = None) -> Rates | None:
-    """focus.yaml's price for the longest matching prefix, else the catalogue's."""
+def rates_for(
+    model: str,
+    overrides: dict[str, Price] | None = None,
+    catalogue: Callable[[str], Rates | None] = catalogue_rates,
+) -> Rates | None:
+    """focus.yaml's price for the longest matching prefix, else the ``catalogue``'s (the
+    catalogue itself, or its rates kept from an earlier run: journal.known_rates)."""
     table = overrides or {}
     matches = [prefix for prefix in table if model.startswith(prefix)]
     if matches:
         return _from_override(table[max(matches, key=len)])
-    return _catalogue_rates(model)
+    return catalogue(model)
 
 
 def cost_usd(

@@ -1,0 +1,113 @@
+"""The catalogue's rates of the models priced before, kept in the state folder
+(``prices.json``), so that a run with a few new calls does not load the catalogue.
+
+Loading `genai-prices` (it imports pydantic and an HTTP client) costs about 0.3 s of CPU,
+and every `focus usage` after an agent wrote a call has to price it: 0.43 s where a run with
+nothing new takes 0.12 s. The rates it gives each model are a few numbers, kept here with
+the identity of the installed catalogue (its files' sizes and times, found without
+importing it): another version of `genai-prices` is another catalogue, and none of the
+kept rates are used. focus.yaml's prices are never kept: they are read each run and win
+(:func:`agent_focus.journal.pricing.rates_for`). A file that is missing, unreadable or not
+ours is as if empty; it is written whole (a new file renamed over it), so a reader never
+sees half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from agent_focus.journal.pricing import Rate, Rates, catalogue_rates
+
+RATES_FILE = "prices.json"
+_KINDS = ("input", "output", "cache_write", "cache_write_1h", "cache_read")
+
+
+def catalogue_id() -> str | None:
+    """Which `genai-prices` is installed, without importing it: where it is, and the size
+    and time of each of its files (None when it is not installed)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("genai_prices")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    parts = []
+    for folder in spec.submodule_search_locations:
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    info = entry.stat()
+                    parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+        parts.append(folder)
+    return "\n".join(sorted(parts))
+
+
+def _to_json(rates: Rates | None) -> list[list[Any]] | None:
+    if rates is None:
+        return None
+    return [[r.base, r.tier_start, r.tier_price] for r in (getattr(rates, k) for k in _KINDS)]
+
+
+def _from_json(kept: object) -> Rates | None:
+    """Kept rates back (ValueError, TypeError or KeyError when they are not ours)."""
+    if kept is None:
+        return None
+    if not isinstance(kept, list) or len(kept) != len(_KINDS):
+        raise ValueError(kept)
+    rates = {}
+    for kind, (base, start, price) in zip(_KINDS, kept, strict=True):
+        if type(base) is not float or (start is not None and type(start) is not int):
+            raise TypeError(kept)
+        if price is not None and type(price) is not float:
+            raise TypeError(kept)
+        rates[kind] = Rate(base, start, price)
+    return Rates(**rates)
+
+
+class KnownRates:
+    """The catalogue's rates, by model: those kept in ``folder`` for the installed
+    catalogue, else looked up in it (and kept by :meth:`save`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / RATES_FILE
+        self.catalogue = catalogue_id()
+        self.rates: dict[str, Rates | None] = {}
+        self.new = False
+        if self.catalogue is None:
+            return
+        try:
+            kept = json.loads(self.path.read_bytes())
+            if kept["catalogue"] == self.catalogue:
+                self.rates = {model: _from_json(r) for model, r in kept["rates"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            self.rates = {}  # none kept, or not as we write them: looked up again
+
+    def __call__(self, model: str) -> Rates | None:
+        try:
+            return self.rates[model]
+        except KeyError:
+            found = self.rates[model] = catalogue_rates(model)
+            self.new = True
+            return found
+
+    def save(self) -> None:
+        """Keep the rates looked up since they were read (nothing when there are none, or
+        when the folder cannot be written: the next run looks them up again)."""
+        if not self.new or self.catalogue is None:
+            return
+        data = {"catalogue": self.catalogue, "rates": {m: _to_json(r) for m, r in self.rates.items()}}  # fmt: skip
+        part = self.path.with_name(f".{RATES_FILE}.{os.getpid()}")
+        try:
+            part.write_text(json.dumps(data, indent=1) + "\n")
+            os.replace(part, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                part.unlink()
+            return
+        self.new = False

@@ -1,0 +1,141 @@
+"""The catalogue's rates kept in the state folder (journal.known_rates): the same prices as
+the catalogue's, no catalogue loaded by a run that finds them kept, none used for another
+catalogue, and a file that is not ours ignored."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent_focus.ingest.dedupe import pricer_for
+from agent_focus.journal import known_rates
+from agent_focus.journal.known_rates import RATES_FILE, KnownRates
+from agent_focus.journal.pricing import catalogue_rates
+
+# a flat model, a tiered one (past 200k tokens), one with 1-hour writes, and unknown ones
+MODELS = ["claude-opus-4-5-20251101", "claude-sonnet-4-5-20250929", "gpt-5", "no-such-model", ""]
+USES = [(1_000, 200, 300, 50, 4_000), (250_000, 9_000, 240_000, 210_000, 1), (0, 0, 0, 0, 7)]
+
+
+def test_kept_rates_price_as_the_catalogue_does(tmp_path: Path) -> None:
+    first = KnownRates(tmp_path)
+    assert first.catalogue is not None and first.rates == {}
+    for model in MODELS:
+        assert first(model) == catalogue_rates(model)
+    first.save()
+    kept = json.loads((tmp_path / RATES_FILE).read_text())
+    assert kept["catalogue"] == first.catalogue and sorted(kept["rates"]) == sorted(MODELS)
+    assert kept["rates"]["no-such-model"] is None
+
+    again = KnownRates(tmp_path)
+    assert again.rates == first.rates and not again.new
+    by_catalogue, by_kept = pricer_for({}), pricer_for({}, again)
+    for model in MODELS:
+        for use in USES:
+            assert by_kept(model, *use) == by_catalogue(model, *use), (model, use)
+    assert by_kept("no-such-model", 1, 1, 0, 0, 0) is None  # unknown: not 0
+
+
+def test_a_run_with_the_rates_kept_does_not_load_the_catalogue(tmp_path: Path) -> None:
+    """The real ingester in a fresh interpreter: the first run that prices a call loads the
+    catalogue and keeps its rates; the next one, with a new call, prices it the same without
+    importing genai-prices (0.3 s of CPU)."""
+    config = tmp_path / "claude"
+    (config / "projects" / "p").mkdir(parents=True)
+    log = config / "projects" / "p" / "s.jsonl"
+    env = {**os.environ, "CLAUDE_CONFIG_DIR": str(config), "CODEX_HOME": str(tmp_path / "none")}
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom agent_focus.ingest.run import ingest_logs\n"
+        "from agent_focus.journal.db import open_log\n"
+        "ingest_logs(Path(sys.argv[1]))\n"
+        "db = open_log(Path(sys.argv[1]))\n"
+        "print(db.execute('SELECT sum(cost_usd), count(*) FROM agent_usage').fetchone())\n"
+        "print('genai_prices' in sys.modules)\n"
+    )
+
+    def run() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / "state")],
+            env=env, capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        return done.stdout.split("\n")
+
+    def call(n: int) -> str:
+        entry = {
+            "cwd": "/w", "sessionId": "s1", "type": "assistant", "requestId": f"req_{n}",
+            "timestamp": f"2026-11-20T10:00:{n:02d}.000Z", "message": {
+                "id": f"msg_{n}", "model": "claude-sonnet-4-5-20250929", "usage": {
+                    "input_tokens": 250_000 * n, "output_tokens": 100,
+                    "cache_read_input_tokens": 1000}},
+        }  # fmt: skip
+        return json.dumps(entry, separators=(",", ":")) + "\n"
+
+    log.write_text(call(1))
+    first = run()
+    assert first[1] == "True" and (tmp_path / "state" / RATES_FILE).exists()
+    with log.open("a") as handle:
+        handle.write(call(2))
+    second = run()
+    assert second[1] == "False"  # priced from the kept rates
+    price = pricer_for({})
+    costs = [price("claude-sonnet-4-5-20250929", 250_000 * n, 100, 0, 0, 1000) for n in (1, 2)]
+    total, calls = ast.literal_eval(second[0])
+    assert calls == 2 and total == pytest.approx(sum(c for c in costs if c is not None))
+    assert ast.literal_eval(first[0])[0] == pytest.approx(costs[0])
+
+
+def test_another_catalogue_uses_none_of_the_kept_rates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = KnownRates(tmp_path)
+    first("claude-sonnet-4-5-20250929")
+    first.save()
+    monkeypatch.setattr(known_rates, "catalogue_id", lambda: "another genai-prices")
+    other = KnownRates(tmp_path)
+    assert other.rates == {}
+    assert other("claude-sonnet-4-5-20250929") == catalogue_rates("claude-sonnet-4-5-20250929")
+    other.save()
+    assert json.loads((tmp_path / RATES_FILE).read_text())["catalogue"] == "another genai-prices"
+    monkeypatch.setattr(known_rates, "catalogue_id", lambda: None)  # not installed: nothing kept
+    none = KnownRates(tmp_path)
+    assert none.rates == {} and none("gpt-5") == catalogue_rates("gpt-5")
+    none.save()
+    assert json.loads((tmp_path / RATES_FILE).read_text())["catalogue"] == "another genai-prices"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "not json",
+        "[]",
+        '{"catalogue": 1}',
+        '{"catalogue": "%s", "rates": {"m": [[1, null, null]]}}',
+        '{"catalogue": "%s", "rates": {"m": [["1.0", null, null], [1.0, null, null],'
+        " [1.0, null, null], [1.0, null, null], [1.0, null, null]]}}",
+        '{"catalogue": "%s", "rates": []}',
+    ],
+)
+def test_a_kept_file_that_is_not_ours_is_ignored_and_replaced(tmp_path: Path, text: str) -> None:
+    catalogue = known_rates.catalogue_id()
+    assert catalogue is not None
+    path = tmp_path / RATES_FILE
+    path.write_text(text.replace("%s", json.dumps(catalogue)[1:-1]))
+    rates = KnownRates(tmp_path)
+    assert rates.rates == {}
+    assert rates("m") is None and rates("gpt-5") == catalogue_rates("gpt-5")
+    rates.save()
+    assert KnownRates(tmp_path).rates == rates.rates
+
+
+def test_an_unwritable_folder_keeps_nothing_and_says_nothing(tmp_path: Path) -> None:
+    rates = KnownRates(tmp_path / "missing" / "folder")
+    rates("gpt-5")
+    rates.save()  # no error: the next run looks it up again
+    assert not (tmp_path / "missing").exists() and rates.new
