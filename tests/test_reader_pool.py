@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from agent_focus.errors import FocusError
-from agent_focus.ingest import bulk, forked, pool, readers, run
+from agent_focus.ingest import bulk, forked, pending, pool, readers, run
 from agent_focus.ingest.dedupe import pricer_for
 from agent_focus.ingest.locate import LogFile
 from agent_focus.ingest.report import IngestReport
@@ -32,7 +32,7 @@ def logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[LogFile]:
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
     monkeypatch.setenv("CODEX_HOME", str(FIXTURES / "codex"))
     monkeypatch.setattr(pool, "BATCH_BYTES", 1)
-    found = run.find_logs(tmp_path / "state")
+    found = pending.find_logs(tmp_path / "state")
     assert len(found) > 40
     return found
 
@@ -241,7 +241,7 @@ def test_readers_forked_ahead_or_not_add_what_one_reader_adds(
     alone = ingest(tmp_path / "alone")
     monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
     events = []
-    original, listing = pool.Readers.__init__, run._find_paths
+    original, listing = pool.Readers.__init__, run.find_paths
 
     def counted(self: pool.Readers, *args: object) -> None:
         events.append("fork")
@@ -252,7 +252,7 @@ def test_readers_forked_ahead_or_not_add_what_one_reader_adds(
         return listing(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pool.Readers, "__init__", counted)
-    monkeypatch.setattr(run, "_find_paths", listed)
+    monkeypatch.setattr(run, "find_paths", listed)
     together = ingest(tmp_path / "together")
     stop.set()
     assert events[-2:] == (["fork", "list"] if ahead else ["list", "fork"])
@@ -300,7 +300,7 @@ def _many_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[LogFile
     monkeypatch.setenv("CODEX_HOME", str(tmp_path / "none"))
     monkeypatch.setattr(pool, "BATCH_BYTES", 1)
     monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
-    return run.find_logs(tmp_path / "state")
+    return pending.find_logs(tmp_path / "state")
 
 
 @pytest.mark.parametrize("dying", [0, 1])

@@ -113,7 +113,7 @@ def show_usage(
 def _read_logs(workspace: Workspace) -> IngestReport:
     """Ingest with a progress bar on a terminal when there is much to read; silent on a pipe."""
     from agent_focus.actions.usage import read_agent_logs
-    from agent_focus.ingest.run import find_logs, pending_bytes
+    from agent_focus.ingest.pending import find_logs, pending_bytes
 
     if not sys.stderr.isatty():
         return read_agent_logs(workspace)

@@ -13,30 +13,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent_focus.ingest.guards import ingesting
-from agent_focus.ingest.locate import (
-    LogFile,
-    claude_roots,
-    codex_roots,
-    in_order,
-    log_paths,
-    misnamed,
-)
+from agent_focus.ingest.locate import LogFile, claude_roots, codex_roots, in_order, misnamed
+from agent_focus.ingest.pending import changed_paths, find_paths, to_read
 from agent_focus.ingest.report import IngestReport
-from agent_focus.ingest.store import (
-    FileMark,
-    count_calls,
-    read_dirs,
-    read_identities,
-    read_marks,
-    save_dirs,
-    save_marks,
-)
+from agent_focus.ingest.store import count_calls, read_identities, read_marks, save_marks
 from agent_focus.journal.db import open_log
 
 if TYPE_CHECKING:
@@ -48,82 +33,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]  # (files done, bytes done)
 
-
-def _find_paths(db: sqlite3.Connection) -> tuple[set[str], set[str]]:
-    """The paths of every Claude and every Codex log, in no order, the directories unchanged
-    since last time not listed again."""
-    before = read_dirs(db)
-    known = dict(before)
-    found = log_paths(known)
-    save_dirs(db, before, known)
-    return found
-
-
-def _find_logs(db: sqlite3.Connection) -> list[LogFile]:
-    """Every agent log, in order (:func:`agent_focus.ingest.locate.log_files`)."""
-    claude, codex = _find_paths(db)
-    return in_order(claude, "claude") + in_order(codex, "codex")
-
-
-def find_logs(folder: Path) -> list[LogFile]:
-    """Every agent log (:func:`ingest_logs` finds them itself when not given them)."""
-    db = open_log(folder)
-    try:
-        return _find_logs(db)
-    finally:
-        db.close()
-
-
-def pending_bytes(folder: Path, files: list[LogFile]) -> int:
-    """How much there is to read: for the progress bar's decision and its total."""
-    db = open_log(folder)
-    try:
-        marks = read_marks(db)
-    finally:
-        db.close()
-    total = 0
-    for log in files:
-        with contextlib.suppress(OSError):
-            size = os.stat(log.path).st_size
-            mark = marks.get(log.path)
-            total += size - mark.offset if mark and size >= mark.offset else size
-    return total
-
-
 PARALLEL_BYTES = 48 * 1024 * 1024  # below this, one process is done before a pool helps
-
-
-def _changed(paths: Iterable[str], identities: dict[str, tuple[int, int, int]]) -> list[str]:
-    """The logs that may have something new: those whose (device, inode, size) is not as
-    last time, or that cannot be stat'ed (:func:`_pending` then looks closer). One stat each
-    and a tuple compared: most logs are as last time. With none known (a first read), every
-    path, not stat'ed here (:func:`_pending` stats each)."""
-    if not identities:
-        return list(paths)
-    stat, known = os.stat, identities.get
-    changed = []
-    for path in paths:
-        try:
-            info = stat(path)
-        except OSError:
-            changed.append(path)
-            continue
-        if known(path) != (info.st_dev, info.st_ino, info.st_size):
-            changed.append(path)
-    return changed
-
-
-def _pending(log: LogFile, mark: FileMark | None) -> int | None:
-    """Bytes a log may have to be read (a stat, no open); None when it is as last time."""
-    try:
-        info = os.stat(log.path)
-    except OSError:
-        return 0  # read_log says why
-    if mark is None or (mark.device, mark.inode) != (info.st_dev, info.st_ino):
-        return info.st_size
-    if info.st_size == mark.size:
-        return None
-    return info.st_size - mark.offset if info.st_size >= mark.offset else info.st_size
 
 
 def ingest_logs(
@@ -156,13 +66,13 @@ def ingest_logs(
                 )
                 db = open_log(folder)
             if files is None:  # sorted below, only the logs that have something new
-                claude, codex = _find_paths(db)
+                claude, codex = find_paths(db)
                 listed = len(claude) + len(codex)
-                changed = in_order(_changed(claude, identities), "claude")
-                changed += in_order(_changed(codex, identities), "codex")
+                changed = in_order(changed_paths(claude, identities), "claude")
+                changed += in_order(changed_paths(codex, identities), "codex")
             else:
                 listed = len(files)
-                moved = set(_changed([log.path for log in files], identities))
+                moved = set(changed_paths([log.path for log in files], identities))
                 changed = [log for log in files if log.path in moved]
             changed, unnamed = misnamed(changed)
             marks = read_marks(db, [log.path for log in changed]) if changed and identities else {}  # fmt: skip
@@ -172,7 +82,7 @@ def ingest_logs(
         todo: Todo = []
         for log in changed:
             mark = marks.get(log.path)
-            size = _pending(log, mark)
+            size = to_read(log, mark)
             if size is not None:
                 todo.append((log, mark, size))
         if not todo:
