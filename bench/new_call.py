@@ -9,7 +9,7 @@ cold into a state dir of its own (not timed). Then each round, for each executab
 one new assistant call is appended to a log of a second Claude root (CLAUDE_CONFIG_DIR lists
 both, as ccusage allows; the corpus is never written), and `focus usage --by day --json` is
 timed; then again with nothing new. Every child gets only PATH, an empty HOME, the two roots,
-CODEX_HOME, its FOCUS_STATE_DIR and TZ=UTC. The new call's tokens must show in the total.
+CODEX_HOME, its FOCUS_STATE_DIR and TZ=UTC. Each run's total must count the new calls so far.
 """
 
 from __future__ import annotations

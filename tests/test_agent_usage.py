@@ -713,3 +713,35 @@ def test_the_charts_dollars_are_summed_exactly(tmp_path: Path) -> None:
     assert {m["model"]: m["cost_usd"] for m in models} == {
         name: round(math.fsum(spent), 10) for name, spent in costs.items()
     }
+
+
+def test_a_long_history_totals_the_same_by_every_key(tmp_path: Path) -> None:
+    """Every key's total is the exact sum of the calls' dollars, rounded once, however the
+    journal groups them: 8,000 calls of up to $15, whose sum added in order in doubles is
+    off in the 10th place (SQLite's own sum is that on a build without long doubles, such
+    as macOS on ARM; x86 builds before 3.43 add in 80 bits and come out right)."""
+    import math
+
+    from agent_focus.journal.calls import LLMCall, record_calls
+    from agent_focus.journal.db import open_log
+    from agent_focus.journal.usage import usage_report
+
+    rng = random.Random(6)
+    costs = [rng.uniform(0, 15) for _ in range(8000)]
+    for start in range(0, len(costs), 500):
+        calls = [
+            LLMCall("anthropic", f"m{n % 3}", 1.0, True, input_tokens=5, cost_usd=cost)
+            for n, cost in enumerate(costs[start : start + 500])
+        ]
+        record_calls(tmp_path, calls, "A1", "wt-a1")
+    db = open_log(tmp_path)
+    db.execute(
+        "UPDATE llm_calls SET at = strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01',"
+        " '+' || (id % 300) || ' days', '+' || (id % 24) || ' hours')"
+    )
+    db.close()
+    exact = round(math.fsum(costs), 10)
+    assert round(sum(costs), 10) != exact  # the order's rounding shows: this history tests it
+    for by in ("agent", "model", "day", "source", "worktree"):
+        report = usage_report(tmp_path, by, lambda cwd: (None, None))
+        assert report.total["cost_usd"] == exact, by

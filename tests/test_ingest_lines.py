@@ -229,6 +229,11 @@ def test_a_logs_head_is_the_digest_of_its_first_bytes_however_it_was_read(
     mark, calls, _reset = read(small)
     assert len(calls) == 2 and mark.offset == len(_line(1) + _line(2))  # type: ignore[attr-defined]
     assert mark.head == expected(small, mark.offset)  # type: ignore[attr-defined]
+    for n in (3, 4):  # appended while under 4096 bytes: its head grows with it
+        small.write_bytes(b"".join(_line(k) for k in range(1, n + 1)))
+        mark, calls, reset = read(small, mark)
+        assert not reset and len(calls) == 1 and mark.head == expected(small, mark.offset)  # type: ignore[attr-defined]
+    assert small.stat().st_size < HEAD_BYTES
 
     big = tmp_path / "big.jsonl"
     big.write_bytes(b"".join(_line(n) for n in range(40)))

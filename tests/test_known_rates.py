@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from agent_focus.ingest.dedupe import pricer_for
-from agent_focus.journal import known_rates
+from agent_focus.journal import known_rates, pricing
 from agent_focus.journal.known_rates import RATES_FILE, KnownRates
 from agent_focus.journal.pricing import catalogue_rates
 
@@ -90,23 +90,77 @@ def test_a_run_with_the_rates_kept_does_not_load_the_catalogue(tmp_path: Path) -
     assert ast.literal_eval(first[0])[0] == pytest.approx(costs[0])
 
 
-def test_another_catalogue_uses_none_of_the_kept_rates(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first = KnownRates(tmp_path)
-    first("claude-sonnet-4-5-20250929")
-    first.save()
-    monkeypatch.setattr(known_rates, "catalogue_id", lambda: "another genai-prices")
+def test_another_catalogue_uses_none_of_the_kept_rates(tmp_path: Path) -> None:
+    """Rates kept for another genai-prices (or before focus read the catalogue another way:
+    the format is in the identity) are not used; the file is replaced by this one's."""
+    catalogue = known_rates.catalogue_id()
+    assert catalogue is not None and catalogue.startswith(f"format {known_rates.RATES_FORMAT}\n")
+    bogus = [[99.0, None, None]] * 5
+    (tmp_path / RATES_FILE).write_text(
+        json.dumps({"catalogue": "another genai-prices", "rates": {"gpt-5": bogus}})
+    )
     other = KnownRates(tmp_path)
     assert other.rates == {}
-    assert other("claude-sonnet-4-5-20250929") == catalogue_rates("claude-sonnet-4-5-20250929")
+    assert other("gpt-5") == catalogue_rates("gpt-5") != known_rates._from_json(bogus)
     other.save()
-    assert json.loads((tmp_path / RATES_FILE).read_text())["catalogue"] == "another genai-prices"
-    monkeypatch.setattr(known_rates, "catalogue_id", lambda: None)  # not installed: nothing kept
+    kept = json.loads((tmp_path / RATES_FILE).read_text())
+    assert kept["catalogue"] == catalogue and kept["rates"]["gpt-5"] != bogus
+
+
+def test_a_process_that_loaded_another_catalogue_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """genai-prices upgraded under a running process (`focus serve`): the rates it looks up
+    come from the catalogue it loaded, not the one on disk, so none is kept under the new
+    one's identity; and with no genai-prices to be found, nothing is kept at all."""
+    catalogue_rates("")  # this process has loaded the installed catalogue
+    monkeypatch.setattr(known_rates, "catalogue_id", lambda: "upgraded on disk")
+    rates = KnownRates(tmp_path)
+    assert rates("gpt-5") == catalogue_rates("gpt-5") and rates.new
+    rates.save()
+    assert not (tmp_path / RATES_FILE).exists()
+    monkeypatch.setattr(known_rates, "catalogue_id", lambda: None)
     none = KnownRates(tmp_path)
-    assert none.rates == {} and none("gpt-5") == catalogue_rates("gpt-5")
+    assert none("gpt-5") == catalogue_rates("gpt-5")
     none.save()
-    assert json.loads((tmp_path / RATES_FILE).read_text())["catalogue"] == "another genai-prices"
+    assert not (tmp_path / RATES_FILE).exists()
+
+
+def test_rates_that_depend_on_the_time_are_not_kept(tmp_path: Path) -> None:
+    """A model whose catalogue prices change with the date or the hour (DeepSeek's off-peak
+    price, a price from a date on) is priced as the catalogue says now, every run."""
+    steady, changing = "claude-sonnet-4-5-20250929", "deepseek-chat"
+    assert pricing.catalogue_entry(steady)[1] and not pricing.catalogue_entry(changing)[1]
+    rates = KnownRates(tmp_path)
+    assert rates(changing) == catalogue_rates(changing) is not None
+    assert rates(steady) == catalogue_rates(steady)
+    rates.save()
+    assert list(json.loads((tmp_path / RATES_FILE).read_text())["rates"]) == [steady]
+
+
+def test_focus_yaml_prices_win_and_are_never_kept(tmp_path: Path) -> None:
+    """focus.yaml's price for a model prefix wins over the kept rates, and only the
+    catalogue's rates are kept."""
+    from agent_focus.config import Price
+
+    rates = KnownRates(tmp_path)
+    rates("claude-sonnet-4-5-20250929")
+    rates.save()
+    overrides = {"claude-sonnet": Price(input=1.0, output=2.0)}
+    again = KnownRates(tmp_path)
+    price = pricer_for(overrides, again)
+    assert price("claude-sonnet-4-5-20250929", 1_000_000, 1_000_000, 0, 0, 0) == 3.0
+    assert price("gpt-5", 1_000_000, 0, 0, 0, 0) == pricer_for({})("gpt-5", 1_000_000, 0, 0, 0, 0)
+    again.save()
+    kept = json.loads((tmp_path / RATES_FILE).read_text())["rates"]
+    assert sorted(kept) == ["claude-sonnet-4-5-20250929", "gpt-5"]
+    assert _from_kept(kept["claude-sonnet-4-5-20250929"]) == catalogue_rates(
+        "claude-sonnet-4-5-20250929"
+    )
+
+
+def _from_kept(kept: object) -> object:
+    return known_rates._from_json(kept)
 
 
 @pytest.mark.parametrize(
@@ -120,6 +174,7 @@ def test_another_catalogue_uses_none_of_the_kept_rates(
         '{"catalogue": "%s", "rates": {"m": [["1.0", null, null], [1.0, null, null],'
         " [1.0, null, null], [1.0, null, null], [1.0, null, null]]}}",
         '{"catalogue": "%s", "rates": []}',
+        "[" * 100_000,  # nested past the recursion limit
     ],
 )
 def test_a_kept_file_that_is_not_ours_is_ignored_and_replaced(tmp_path: Path, text: str) -> None:
@@ -134,8 +189,9 @@ def test_a_kept_file_that_is_not_ours_is_ignored_and_replaced(tmp_path: Path, te
     assert KnownRates(tmp_path).rates == rates.rates
 
 
-def test_an_unwritable_folder_keeps_nothing_and_says_nothing(tmp_path: Path) -> None:
-    rates = KnownRates(tmp_path / "missing" / "folder")
+def test_a_folder_that_cannot_be_written_keeps_nothing_and_says_nothing(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    rates = KnownRates(tmp_path / "file" / "folder")  # under a file: never a folder
     rates("gpt-5")
     rates.save()  # no error: the next run looks it up again
-    assert not (tmp_path / "missing").exists() and rates.new
+    assert rates.new and sorted(p.name for p in tmp_path.iterdir()) == ["file"]

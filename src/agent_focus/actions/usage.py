@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.run import Progress, ingest_logs
+from agent_focus.journal.dollars import dollars
 from agent_focus.journal.effectiveness import agent_effectiveness
-from agent_focus.journal.usage import UsageReport, dollars, empty, fold_row, usage_report
+from agent_focus.journal.usage import UsageReport, empty, fold_row, usage_report
 from agent_focus.readers.attribution import place_for
 from agent_focus.readers.workspace import Workspace, config_path
 

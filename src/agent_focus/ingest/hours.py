@@ -11,13 +11,13 @@ rounded sum, so it does not depend on the order the calls were read or summed in
 from __future__ import annotations
 
 import contextlib
-import math
 import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from agent_focus.ingest.bulk import insert_rows, set_aside
 from agent_focus.ingest.records import AT, COST, MODEL, SOURCE, Call
+from agent_focus.journal.dollars import exact_total
 
 Group = tuple[str, str, str | None, str | None, str | None]  # hour, source, cwd, session, model
 _INSERT = "INSERT INTO usage_hours VALUES"
@@ -57,19 +57,8 @@ class HourSums:
         for (hour, *group), sums in self.groups.items():
             if hour not in self.stale:
                 costs = sums[5:]
-                cost = _total(costs) if costs else None
+                cost = exact_total(costs) if costs else None
                 yield (f"{hour}:00:00.000+00:00", *group, *sums[:4], cost, len(costs), sums[4])
-
-
-def _total(costs: list[float]) -> float | None:
-    """The correctly rounded sum; with an infinite cost or past the largest float (a log's
-    own ``costUSD`` may say 1e999), what SQLite's ``sum`` says: infinity, or NULL for
-    infinity minus infinity."""
-    try:
-        return math.fsum(costs)
-    except (ValueError, OverflowError):
-        total = sum(costs)
-        return None if total != total else total
 
 
 def sum_again(db: sqlite3.Connection, hours: Iterable[str]) -> None:

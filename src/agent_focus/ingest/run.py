@@ -62,7 +62,7 @@ def ingest_logs(
                 from agent_focus.ingest.pool import Readers
 
                 readers = running.enter_context(
-                    contextlib.closing(Readers(2, functools.partial(_pricer, overrides, folder)))
+                    contextlib.closing(Readers(2, functools.partial(_pricer, overrides)))
                 )
                 db = open_log(folder)
             if files is None:  # sorted below, only the logs that have something new
@@ -94,7 +94,7 @@ def ingest_logs(
         from agent_focus.journal.known_rates import KnownRates
 
         known = KnownRates(folder)  # the rates of the models priced before: no catalogue
-        price = _pricer(overrides, known=known)  # here too: a bad focus.yaml is said as such
+        price = _pricer(overrides, known)  # here too: a bad focus.yaml is said as such
         if sum(size for _log, _mark, size in todo) < PARALLEL_BYTES:
             if readers is not None:
                 readers.close()  # too little to read for them to help
@@ -167,16 +167,12 @@ def _read_ahead() -> bool:
 
 def _pricer(
     overrides: dict[str, Price] | Callable[[], dict[str, Price]] | None,
-    folder: Path | None = None,
     known: KnownRates | None = None,
 ) -> Pricer:
     """The price of a call by focus.yaml's ``overrides`` (called if a function), else by the
-    catalogue's rates: ``known`` (or those kept in ``folder``), else the catalogue's own."""
+    catalogue's rates: those ``known`` (kept by an earlier run), else the catalogue's own (a
+    first read's readers: they load the catalogue anyway)."""
     from agent_focus.ingest.dedupe import pricer_for
 
-    if known is None and folder is not None:
-        from agent_focus.journal.known_rates import KnownRates
-
-        known = KnownRates(folder)
     table = (overrides() if callable(overrides) else overrides) or {}
     return pricer_for(table, known) if known is not None else pricer_for(table)

@@ -6,10 +6,14 @@ and every `focus usage` after an agent wrote a call has to price it: 0.43 s wher
 nothing new takes 0.12 s. The rates it gives each model are a few numbers, kept here with
 the identity of the installed catalogue (its files' sizes and times, found without
 importing it): another version of `genai-prices` is another catalogue, and none of the
-kept rates are used. focus.yaml's prices are never kept: they are read each run and win
+kept rates are used, nor are they after a change of how focus reads them
+(:data:`RATES_FORMAT`). Only steady rates are kept: a model whose catalogue prices depend on
+the time (from a date on, off-peak) is looked up again by each run. A process that loaded
+one catalogue and finds another on disk (an upgrade under a running `focus serve`) keeps
+nothing. focus.yaml's prices are never kept: they are read each run and win
 (:func:`agent_focus.journal.pricing.rates_for`). A file that is missing, unreadable or not
-ours is as if empty; it is written whole (a new file renamed over it), so a reader never
-sees half of one.
+ours is as if empty; it is written whole (a new file renamed over it, under the ingest
+lock), so a reader never sees half of one.
 """
 
 from __future__ import annotations
@@ -20,15 +24,18 @@ import os
 from pathlib import Path
 from typing import Any
 
-from agent_focus.journal.pricing import Rate, Rates, catalogue_rates
+from agent_focus.journal import pricing
+from agent_focus.journal.pricing import Rate, Rates
 
 RATES_FILE = "prices.json"
+RATES_FORMAT = 1  # bumped when pricing.catalogue_entry reads the catalogue another way
 _KINDS = ("input", "output", "cache_write", "cache_write_1h", "cache_read")
 
 
 def catalogue_id() -> str | None:
     """Which `genai-prices` is installed, without importing it: where it is, and the size
-    and time of each of its files (None when it is not installed)."""
+    and time of each of its files (None when it is not installed, or its files cannot be
+    listed: then nothing is kept)."""
     import importlib.util
 
     try:
@@ -37,15 +44,16 @@ def catalogue_id() -> str | None:
         return None
     if spec is None or not spec.submodule_search_locations:
         return None
-    parts = []
-    for folder in spec.submodule_search_locations:
+    folders, files = sorted(spec.submodule_search_locations), []
+    for folder in folders:
         with contextlib.suppress(OSError), os.scandir(folder) as entries:
             for entry in entries:
                 if entry.name.endswith(".py"):
                     info = entry.stat()
-                    parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
-        parts.append(folder)
-    return "\n".join(sorted(parts))
+                    files.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+    if not files:
+        return None
+    return "\n".join([f"format {RATES_FORMAT}", *folders, *sorted(files)])
 
 
 def _to_json(rates: Rates | None) -> list[list[Any]] | None:
@@ -77,7 +85,7 @@ class KnownRates:
     def __init__(self, folder: Path) -> None:
         self.path = folder / RATES_FILE
         self.catalogue = catalogue_id()
-        self.rates: dict[str, Rates | None] = {}
+        self.rates: dict[str, Rates | None] = {}  # kept, or to keep
         self.new = False
         if self.catalogue is None:
             return
@@ -85,24 +93,26 @@ class KnownRates:
             kept = json.loads(self.path.read_bytes())
             if kept["catalogue"] == self.catalogue:
                 self.rates = {model: _from_json(r) for model, r in kept["rates"].items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             self.rates = {}  # none kept, or not as we write them: looked up again
 
     def __call__(self, model: str) -> Rates | None:
         try:
             return self.rates[model]
         except KeyError:
-            found = self.rates[model] = catalogue_rates(model)
-            self.new = True
+            found, steady = pricing.catalogue_entry(model)
+            if steady:
+                self.rates[model] = found
+                self.new = True
             return found
 
     def save(self) -> None:
         """Keep the rates looked up since they were read (nothing when there are none, or
         when the folder cannot be written: the next run looks them up again)."""
-        if not self.new or self.catalogue is None:
-            return
+        if not self.new or self.catalogue is None or pricing.LOADED[:1] != [self.catalogue]:
+            return  # nothing new, or looked up in a catalogue other than the one on disk
         data = {"catalogue": self.catalogue, "rates": {m: _to_json(r) for m, r in self.rates.items()}}  # fmt: skip
-        part = self.path.with_name(f".{RATES_FILE}.{os.getpid()}")
+        part = self.path.with_name(f".{RATES_FILE}.part")  # one writer: the ingest lock
         try:
             part.write_text(json.dumps(data, indent=1) + "\n")
             os.replace(part, self.path)

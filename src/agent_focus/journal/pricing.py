@@ -68,32 +68,49 @@ def _rate(tiered: object, fallback: Rate | None = None) -> Rate | None:
     return Rate(base, int(first.start), float(first.price))
 
 
-@functools.cache
 def catalogue_rates(model: str) -> Rates | None:
     """The list rates `genai-prices` knows for ``model``; None when it knows none."""
+    return catalogue_entry(model)[0]
+
+
+LOADED: list[str | None] = []  # the identity of the catalogue this process loaded (known_rates)
+
+
+@functools.cache
+def catalogue_entry(model: str) -> tuple[Rates | None, bool]:
+    """:func:`catalogue_rates`, and whether they are steady: False when the catalogue's
+    prices for the model depend on the time (a price from a date on, an off-peak price),
+    which it answers for now, so that they are not kept (journal.known_rates)."""
+    import sys
     import warnings
 
+    if "genai_prices" not in sys.modules:  # what is loaded now is what is on disk now
+        from agent_focus.journal.known_rates import catalogue_id
+
+        LOADED.append(catalogue_id())
     from genai_prices import Usage, calc_price
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            found = calc_price(Usage(input_tokens=0, output_tokens=0), model).model_price
+            answer = calc_price(Usage(input_tokens=0, output_tokens=0), model)
     except (LookupError, ValueError):
-        return None
+        return None, True  # unknown until another catalogue
+    found, steady = answer.model_price, not isinstance(answer.model.prices, list)
     given = _rate(found.input_mtok)
     made = _rate(found.output_mtok)
     if given is None or made is None:
-        return None
+        return None, steady
     write = _rate(found.cache_write_mtok, given)
     assert write is not None
-    return Rates(
+    rates = Rates(
         given,
         made,
         write,
         _rate(found.cache_write_1h_mtok, Rate(given.base * 2)) or write,
         _rate(found.cache_read_mtok, given) or given,
     )
+    return rates, steady
 
 
 def load_catalogue() -> None:

@@ -17,8 +17,9 @@ from typing import Any
 
 from agent_focus.focusfile.matching import normalise_title
 from agent_focus.journal.db import LOG_NAME, open_log
+from agent_focus.journal.dollars import dollars
 from agent_focus.journal.events import EventKind, read_events
-from agent_focus.journal.usage import Place, dollars, empty, fold
+from agent_focus.journal.usage import Place, empty, fold
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from agent_focus.journal.db import LOG_NAME, open_log
+from agent_focus.journal.dollars import ExactSum, dollars
 
 _PROVIDER = "CASE source WHEN 'claude' THEN 'anthropic' ELSE 'openai' END"
 _CALLS = (
@@ -53,7 +54,7 @@ _PLANNER = (
 _GROUPED = (
     "WITH parts(" + ", ".join(f"c{i}" for i in range(15)) + ") AS ({parts})"
     " SELECT {columns}, sum(c8), sum(c9), sum(c10), sum(c11),"
-    " CASE WHEN sum(c14) THEN sum(c12) END, sum(c13), sum(c13) - sum(c14) FROM parts"
+    " CASE WHEN sum(c14) THEN exact_sum(c12) END, sum(c13), sum(c13) - sum(c14) FROM parts"
     " GROUP BY {keys}"
 )
 # Columns of all: 0 source, 1 provider, 2 cwd, 3 agent, 4 worktree, 5 model, 6 day,
@@ -166,6 +167,7 @@ def _calls(
     ]
     parts += [(_CALLS, (slot, slot[:13] + "~")) for slot in split]
     rows: list[tuple[Any, ...]] = []
+    db.create_aggregate("exact_sum", 1, ExactSum)  # type: ignore[arg-type]  # (typeshed: int only)
     columns = ", ".join(f"c{i}" if i in keep else "NULL" for i in EVERY_KEY)
     keys = ", ".join(f"c{i}" for i in keep)
     for at in range(0, len(parts), 400):  # SQLite allows 500 terms in a compound SELECT
@@ -207,17 +209,6 @@ def usage_report(
         return report
     finally:
         db.close()
-
-
-def dollars(costs: list[float]) -> float:
-    """The sum of ``costs``, exact then rounded to 10 places; a plain sum when no exact one
-    exists (an infinite cost of each sign: NaN; finite costs past the largest float: inf)."""
-    import math
-
-    try:
-        return round(math.fsum(costs), 10)
-    except (ValueError, OverflowError):
-        return round(sum(costs), 10)
 
 
 def _fold(by: str, place: Place, found: Iterable[tuple[Any, ...]]) -> UsageReport:

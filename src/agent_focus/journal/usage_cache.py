@@ -17,7 +17,7 @@ from typing import Any
 # An agent's or a worktree's depend on the worktrees too.
 CACHED = frozenset(("day", "model", "session", "source", "provider"))
 CACHE_ROWS = 32  # reports kept (of the latest count): each window is a key of its own
-REPORT_FORMAT = 2  # in the key: a release that sums or shapes a report otherwise bumps it
+REPORT_FORMAT = 3  # in the key: a release that sums or shapes a report otherwise bumps it
 
 
 def key(by: str, low: str, high: str) -> str:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from agent_focus.journal.calls import usage_summary
+from agent_focus.journal.dollars import dollars
 from agent_focus.journal.events import EventKind, read_events
-from agent_focus.journal.usage import Place, dollars, read_calls
+from agent_focus.journal.usage import Place, read_calls
 
 MAX_DAYS = 366
 
@@ -34,7 +35,9 @@ def _spend(
         given, made, written, read, usd = row[8:13]
         if source != "planner":
             agent = place(cwd)[0] or cwd or "?"
-        per_day = spent.setdefault(agent or "?", [[] for _ in days])
+        per_day = spent.get(agent or "?")
+        if per_day is None:
+            per_day = spent[agent or "?"] = [[] for _ in days]
         if usd is not None and day in index:
             per_day[index[day]].append(usd)
         entry = models.setdefault(
