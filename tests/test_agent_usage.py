@@ -745,3 +745,50 @@ def test_a_long_history_totals_the_same_by_every_key(tmp_path: Path) -> None:
     for by in ("agent", "model", "day", "source", "worktree"):
         report = usage_report(tmp_path, by, lambda cwd: (None, None))
         assert report.total["cost_usd"] == exact, by
+
+
+def _on_a_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> str:
+    """The real `focus` run with a terminal as its stdout and stderr: all it wrote there."""
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "agent_focus", *args], cwd=cwd, env={**os.environ, **env,
+        "COLUMNS": "120"}, stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
+    )  # fmt: skip
+    os.close(follower)
+    out = b""
+    try:
+        while select.select([leader], [], [], 60)[0]:
+            try:
+                part = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not part:
+                break
+            out += part
+    finally:
+        os.close(leader)
+        assert child.wait(timeout=60) == 0, out[-2000:]
+    return out.decode(errors="replace")
+
+
+def test_a_long_first_read_shows_its_progress_on_a_terminal_only(
+    clone: tuple[Path, Path, Path], focus: FocusRunner
+) -> None:
+    """Much to read (over 32 MB): a progress bar with the megabytes and the logs read, on a
+    terminal; on a pipe, nothing but the answer."""
+    a1, _a2, config = clone
+    filler = json.dumps({"type": "user", "cwd": str(a1), "message": {"content": "x" * 1000}})
+    for n in range(3):  # 36 MB: lines that record no call, and one call each
+        with (config / "projects" / "p" / f"s{n}.jsonl").open("w") as handle:
+            handle.write((filler + "\n") * 12_000 + assistant(a1, n))
+    env = {"CLAUDE_CONFIG_DIR": str(config), "CODEX_HOME": str(config.parent / "no-codex")}
+    shown = _on_a_terminal(["usage", "--by", "day"], a1, env | {"FOCUS_STATE_DIR": str(config.parent / "t")})  # fmt: skip
+    assert "reading agent logs" in shown and "/3 files" in shown and "MB" in shown
+    assert "3/3 files" in shown.replace("\x1b", " ")
+    state = {"FOCUS_STATE_DIR": str(config.parent / "p")}
+    piped = focus("usage", "--json", cwd=a1, env=env | state)
+    assert piped.returncode == 0 and "reading agent logs" not in piped.stderr
+    assert json.loads(piped.stdout)["total"]["calls"] == 3

@@ -121,20 +121,18 @@ def _read_logs(workspace: Workspace) -> IngestReport:
     todo = pending_bytes(workspace.state_dir, files)
     if todo < 32 * 1024 * 1024:
         return read_agent_logs(workspace, files=files)
-    from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
     columns = (
         TextColumn("reading agent logs"),
         BarColumn(),
-        DownloadColumn(),
-        MofNCompleteColumn(),
+        DownloadColumn(),  # the bytes read of those to read
+        TextColumn("{task.fields[files]}"),  # and the logs done, of every log
     )
     with Progress(*columns, transient=True) as bar:
-        by_bytes = bar.add_task("bytes", total=todo)
-        files_done = bar.add_task("files", total=len(files), visible=False)
+        logs = bar.add_task("logs", total=todo, files=f"0/{len(files)} files")
 
         def advance(done: int, read: int) -> None:
-            bar.update(by_bytes, completed=read)
-            bar.update(files_done, completed=done)
+            bar.update(logs, completed=read, files=f"{done}/{len(files)} files")
 
         return read_agent_logs(workspace, advance, files)
