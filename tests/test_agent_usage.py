@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import random
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,6 +123,7 @@ def test_nothing_is_written_into_the_agents_logs(
 INGESTER = """
 import sys
 from pathlib import Path
+from typing import Any
 from agent_focus.ingest.run import ingest_logs
 print(ingest_logs(Path(sys.argv[1])).calls_added)
 """
@@ -792,3 +795,42 @@ def test_a_long_first_read_shows_its_progress_on_a_terminal_only(
     piped = focus("usage", "--json", cwd=a1, env=env | state)
     assert piped.returncode == 0 and "reading agent logs" not in piped.stderr
     assert json.loads(piped.stdout)["total"]["calls"] == 3
+
+
+def test_the_usage_table_never_cuts_a_figure_or_a_name() -> None:
+    """Wide: every column, each figure whole, a long key folded rather than cut. Narrow (80
+    characters): calls, total tokens and dollars only, still whole. The unpriced calls get a
+    column only when there are some."""
+    from rich.console import Console
+
+    from agent_focus.journal.usage import UsageReport, empty, fold_row
+    from agent_focus.views.usage import usage_table
+
+    def row(model: str, scale: int, unpriced: int) -> dict[str, Any]:
+        figures = empty() | {
+            "input_tokens": 63_338_433 * scale, "output_tokens": 5_334_282 * scale,
+            "cache_write_tokens": 48_451_589 * scale, "cached_tokens": 1_049_342_349 * scale,
+            "calls": 15_637 * scale, "unpriced_calls": unpriced, "cost_usd": 2208.34 * scale,
+        }  # fmt: skip
+        figures["total_tokens"] = sum(figures[k] for k in ("input_tokens", "output_tokens", "cache_write_tokens", "cached_tokens"))  # fmt: skip
+        return {"model": model, **figures}
+
+    def shown(rows: list[dict[str, Any]], width: int) -> str:
+        total = empty()
+        for one in rows:
+            fold_row(total, one)
+        console = Console(width=width, record=True, file=io.StringIO())
+        console.print(usage_table(UsageReport("model", total, rows)))
+        return console.export_text()
+
+    rows = [row("claude-opus-4-1-20250805", 1, 0), row("claude-opus-4-5-20251101", 3, 7)]
+    for width in (80, 100, 140):
+        text = shown(rows, width)
+        flat = "".join(text.split())  # a folded name is whole again
+        assert "…" not in text and "claude-opus-4-1-20250805" in flat, width
+        assert "claude-opus-4-5-20251101" in flat and "unpriced" in text
+        for figure in ("62,548", "4,665,866,612", "8,833.36", "6,625.02"):  # calls, tokens, $
+            assert figure in text, (width, figure)
+        assert ("cache write" in text) == (width >= 140), width
+        assert all(len(line) <= width for line in text.splitlines()), width
+    assert "unpriced" not in shown([row("m", 1, 0)], 140)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -59,36 +59,72 @@ _AGENT_COLUMNS = (
 
 def _money(row: dict[str, Any]) -> str:
     cost = row["cost_usd"]
-    text = "unknown" if cost is None else f"{cost:,.2f}"
-    return text + (
-        f" (+{row['unpriced_calls']} unpriced)"
-        if row.get("unpriced_calls") and cost is not None
-        else ""
-    )
+    return "unknown" if cost is None else f"{cost:,.2f}"
 
 
 def usage_table(report: UsageReport) -> RenderableType:
-    """Every model call of the clone's agents, summed by the report's key, with a total."""
+    """Every model call of the clone's agents, summed by the report's key, with a total
+    (:class:`_UsageTable`)."""
     if not report.rows:
         return Text(
             "No model calls found: no Claude Code or Codex session logs on this machine yet, "
             "and no planner calls (`focus plan` with a provider).",
             style="dim",
         )
-    table = Table(header_style="bold", box=None, padding=(0, 2), show_footer=True)
-    table.add_column(report.by, footer="total")
-    if report.by == "task":
-        table.add_column("agent")
-    for header, key in _AGENT_COLUMNS:
-        footer = _money(report.total) if key == "cost_usd" else f"{report.total[key]:,}"
-        table.add_column(header, justify="right", footer=footer)
-    for row in report.rows:
-        label = str(row[report.by]) + (
-            " (ticked by hand: timed by its date)" if row.get("timed_by") == "date" else ""
-        )
-        cells = [_money(row) if key == "cost_usd" else f"{row[key]:,}" for _, key in _AGENT_COLUMNS]
-        table.add_row(label, *([row["agent"]] if report.by == "task" else []), *cells)
-    return table
+    return _UsageTable(report)
+
+
+_COMPACT = ("calls", "total_tokens", "cost_usd", "unpriced_calls")  # when the full is too wide
+_KEY_WIDTH = 16  # what a key keeps at least before the full table gives way to the compact
+
+
+class _UsageTable:
+    """The usage table, as wide as where it is drawn allows. Figures are never cut: each
+    numeric column is as wide as its widest figure, and a key too long for what is left (a
+    worktree's path, a dated model name) folds onto more lines rather than losing its end
+    (two models that differ only there would read the same). The calls nobody prices have a
+    column of their own, when there are any. Too narrow for every column (80 characters),
+    it shows the calls, total tokens and dollars only, as ccusage's compact table does."""
+
+    def __init__(self, report: UsageReport) -> None:
+        self.report = report
+        self.columns = list(_AGENT_COLUMNS)
+        if report.total.get("unpriced_calls"):
+            self.columns.append(("unpriced", "unpriced_calls"))
+        rows = [*report.rows, report.total]
+        self.widths = {
+            key: max(len(header), *(len(_figure(row, key)) for row in rows))
+            for header, key in self.columns
+        }
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        columns = self.columns
+        keys = 2 if self.report.by == "task" else 1
+        needed = sum(self.widths[key] for _, key in columns) + _KEY_WIDTH * keys
+        if needed + 2 * (len(columns) + keys) > options.max_width:
+            columns = [column for column in columns if column[1] in _COMPACT]
+        yield self._table(columns)
+
+    def _table(self, columns: list[tuple[str, str]]) -> Table:
+        report = self.report
+        table = Table(header_style="bold", box=None, padding=(0, 1), show_footer=True)
+        table.add_column(report.by, footer="total", overflow="fold")
+        if report.by == "task":
+            table.add_column("agent", overflow="fold")
+        for header, key in columns:
+            footer = _figure(report.total, key)
+            table.add_column(header, justify="right", footer=footer, no_wrap=True, min_width=self.widths[key])  # fmt: skip
+        for row in report.rows:
+            label = str(row[report.by]) + (
+                " (ticked by hand: timed by its date)" if row.get("timed_by") == "date" else ""
+            )
+            cells = [_figure(row, key) for _, key in columns]
+            table.add_row(label, *([row["agent"]] if report.by == "task" else []), *cells)
+        return table
+
+
+def _figure(row: dict[str, Any], key: str) -> str:
+    return _money(row) if key == "cost_usd" else f"{row[key]:,}"
 
 
 def ingest_note(ingest: IngestReport) -> str | None:
