@@ -195,3 +195,20 @@ def test_a_folder_that_cannot_be_written_keeps_nothing_and_says_nothing(tmp_path
     rates("gpt-5")
     rates.save()  # no error: the next run looks it up again
     assert rates.new and sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_a_catalogue_whose_files_cannot_be_listed_has_no_identity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No file of genai-prices to be seen (a zipped install, a folder it cannot read): no
+    identity, so nothing is kept under the folder's name alone, which versions share."""
+    import importlib.machinery
+    import importlib.util
+
+    spec = importlib.machinery.ModuleSpec("genai_prices", None, is_package=True)
+    spec.submodule_search_locations = [str(tmp_path / "genai_prices")]
+    (tmp_path / "genai_prices").mkdir()
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
+    assert known_rates.catalogue_id() is None
+    (tmp_path / "genai_prices" / "data.py").write_text("")
+    assert known_rates.catalogue_id() is not None

@@ -84,10 +84,10 @@ def catalogue_entry(model: str) -> tuple[Rates | None, bool]:
     import sys
     import warnings
 
-    if "genai_prices" not in sys.modules:  # what is loaded now is what is on disk now
-        from agent_focus.journal.known_rates import catalogue_id
+    if not LOADED:  # once: what is loaded now is what is on disk now (unknown when another
+        from agent_focus.journal.known_rates import catalogue_id  # module loaded it first)
 
-        LOADED.append(catalogue_id())
+        LOADED.append(catalogue_id() if "genai_prices" not in sys.modules else None)
     from genai_prices import Usage, calc_price
 
     try:

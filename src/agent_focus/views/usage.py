@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.columns import Columns
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -75,16 +77,16 @@ def usage_table(report: UsageReport) -> RenderableType:
 
 
 _COMPACT = ("calls", "total_tokens", "cost_usd", "unpriced_calls")  # when the full is too wide
-_KEY_WIDTH = 16  # what a key keeps at least before the full table gives way to the compact
+_KEY_WIDTH = 40  # a key up to this long is kept whole on its line when choosing the layout
 
 
 class _UsageTable:
-    """The usage table, as wide as where it is drawn allows. Figures are never cut: each
-    numeric column is as wide as its widest figure, and a key too long for what is left (a
-    worktree's path, a dated model name) folds onto more lines rather than losing its end
-    (two models that differ only there would read the same). The calls nobody prices have a
-    column of their own, when there are any. Too narrow for every column (80 characters),
-    it shows the calls, total tokens and dollars only, as ccusage's compact table does."""
+    """The usage table, as wide as where it is drawn allows, never a figure or a key cut
+    (two dated models that differ only at their end would read the same). Every column when
+    the keys fit whole beside them (up to 40 characters, a longer key folds); else the calls,
+    total tokens and dollars only (ccusage too drops columns on a narrow terminal); and when
+    even that does not fit, a block per key: its name, then its figures on a line below. The
+    calls nobody prices have a column of their own, when there are any."""
 
     def __init__(self, report: UsageReport) -> None:
         self.report = report
@@ -96,35 +98,64 @@ class _UsageTable:
             key: max(len(header), *(len(_figure(row, key)) for row in rows))
             for header, key in self.columns
         }
+        self.keys = [report.by, *(["agent"] if report.by == "task" else [])]
+        self.key_widths = [  # as long as the longest key (or the header, or "total")
+            min(_KEY_WIDTH, max(len(key), 5, *(len(self._label(row, key)) for row in report.rows)))
+            for key in self.keys
+        ]
+
+    def _label(self, row: dict[str, Any], key: str) -> str:
+        dated = key == self.report.by and row.get("timed_by") == "date"
+        return str(row[key]) + (" (ticked by hand: timed by its date)" if dated else "")
+
+    def _width(self, columns: list[tuple[str, str]]) -> int:
+        figures = sum(self.widths[key] for _, key in columns)
+        return figures + sum(self.key_widths) + 2 * (len(columns) + len(self.keys))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         columns = self.columns
-        keys = 2 if self.report.by == "task" else 1
-        needed = sum(self.widths[key] for _, key in columns) + _KEY_WIDTH * keys
-        if needed + 2 * (len(columns) + keys) > options.max_width:
+        if self._width(columns) > options.max_width:
             columns = [column for column in columns if column[1] in _COMPACT]
+        if self._width(columns) > options.max_width:
+            yield from self._blocks(columns)
+            return
         yield self._table(columns)
 
     def _table(self, columns: list[tuple[str, str]]) -> Table:
         report = self.report
         table = Table(header_style="bold", box=None, padding=(0, 1), show_footer=True)
-        table.add_column(report.by, footer="total", overflow="fold")
-        if report.by == "task":
-            table.add_column("agent", overflow="fold")
+        for key in self.keys:
+            table.add_column(key, footer="total" if key == report.by else "", overflow="fold")
         for header, key in columns:
             footer = _figure(report.total, key)
             table.add_column(header, justify="right", footer=footer, no_wrap=True, min_width=self.widths[key])  # fmt: skip
         for row in report.rows:
-            label = str(row[report.by]) + (
-                " (ticked by hand: timed by its date)" if row.get("timed_by") == "date" else ""
-            )
-            cells = [_figure(row, key) for _, key in columns]
-            table.add_row(label, *([row["agent"]] if report.by == "task" else []), *cells)
+            labels = [self._label(row, key) for key in self.keys]
+            table.add_row(*labels, *(_figure(row, key) for _, key in columns))
         return table
+
+    def _blocks(self, columns: list[tuple[str, str]]) -> RenderResult:
+        """A key per line (bold), its figures on the next, indented: a line of figures wraps
+        between them, never inside one ("5,854 calls", "$100.02")."""
+        for row in [*self.report.rows, {**self.report.total, self.report.by: "total"}]:
+            keys = [self._label(row, key) for key in self.keys if key in row]
+            yield Text(" · ".join(keys), style="bold")
+            figures = [Text(_in_words(row, key)) for _, key in columns]
+            yield Padding(Columns(figures, padding=(0, 3)), (0, 0, 0, 2))
 
 
 def _figure(row: dict[str, Any], key: str) -> str:
     return _money(row) if key == "cost_usd" else f"{row[key]:,}"
+
+
+_WORDS = {"calls": "calls", "total_tokens": "tokens", "unpriced_calls": "unpriced"}
+
+
+def _in_words(row: dict[str, Any], key: str) -> str:
+    """A figure of the compact columns, named: "5,854 calls", "$100.02"."""
+    if key == "cost_usd":
+        return "$ unknown" if row[key] is None else f"${row[key]:,.2f}"
+    return f"{row[key]:,} {_WORDS[key]}"
 
 
 def ingest_note(ingest: IngestReport) -> str | None:
