@@ -804,7 +804,7 @@ def test_the_usage_table_never_cuts_a_figure_or_a_name() -> None:
     column only when there are some."""
     from rich.console import Console
 
-    from agent_focus.journal.usage import UsageReport, empty, fold_row
+    from agent_focus.journal.usage import Tally, UsageReport, empty
     from agent_focus.views.usage import usage_table
 
     def row(model: str, scale: int, unpriced: int) -> dict[str, Any]:
@@ -817,11 +817,14 @@ def test_the_usage_table_never_cuts_a_figure_or_a_name() -> None:
         return {"model": model, **figures}
 
     def shown(rows: list[dict[str, Any]], width: int) -> str:
-        total = empty()
+        total = Tally()
         for one in rows:
-            fold_row(total, one)
+            other = Tally()
+            other.figures = {key: one[key] for key in empty()}
+            other.costs = [one["cost_usd"]]
+            total.merge(other)
         console = Console(width=width, record=True, file=io.StringIO())
-        console.print(usage_table(UsageReport("model", total, rows)))
+        console.print(usage_table(UsageReport("model", total.usage(), rows)))
         return console.export_text()
 
     names = ["claude-opus-4-1-20250805", "claude-opus-4-5-20251101"]

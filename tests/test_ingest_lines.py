@@ -195,16 +195,6 @@ def test_a_message_without_usage_records_no_call(
     )
 
 
-def _line(n: int) -> bytes:
-    entry = {
-        "cwd": "/w", "sessionId": "s1", "type": "assistant", "requestId": f"req_{n}",
-        "timestamp": f"2026-11-20T10:{n // 60 % 60:02d}:{n % 60:02d}.000Z",
-        "message": {"id": f"msg_{n}", "model": "claude-sonnet-4-5-20250929", "usage": {
-            "input_tokens": 10, "output_tokens": 100}},
-    }  # fmt: skip
-    return json.dumps(entry, separators=(",", ":")).encode() + b"\n"
-
-
 def test_a_logs_head_is_the_digest_of_its_first_bytes_however_it_was_read(
     tmp_path: Path,
 ) -> None:
@@ -223,6 +213,9 @@ def test_a_logs_head_is_the_digest_of_its_first_bytes_however_it_was_read(
 
     def expected(path: Path, offset: int) -> str:
         return head_digest(path.read_bytes()[: min(HEAD_BYTES, offset)])
+
+    def _line(n: int) -> bytes:  # a call a second, past STAMP's nine
+        return claude_line(n, timestamp=f"2026-11-20T10:00:{n:02d}.000Z") + b"\n"
 
     small = tmp_path / "small.jsonl"
     small.write_bytes(_line(1) + _line(2) + _line(3)[:50])  # a torn last line

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.run import Progress, ingest_logs
-from agent_focus.journal.dollars import dollars
 from agent_focus.journal.effectiveness import agent_effectiveness
-from agent_focus.journal.usage import UsageReport, empty, fold_row, usage_report
+from agent_focus.journal.usage import Tally, UsageReport, usage_report
 from agent_focus.readers.attribution import place_for
 from agent_focus.readers.workspace import Workspace, config_path
 
@@ -55,18 +54,13 @@ def _by_task(workspace: Workspace) -> UsageReport:
 
     place = place_for(workspace.root)
     rows: list[dict[str, Any]] = []
-    total = empty()
-    spent: list[float] = []  # every priced call's cost: the total's dollars, exact
+    total = Tally()  # every task's calls: its dollars summed exactly, not the rounded rows
     for seat in seats(workspace.root):
         if seat.status is None or seat.agent_id is None:
             continue
         tasks = [(t.title, t.done, t.completed_on) for t in seat.status.tasks]
-        for row in task_costs(workspace.state_dir, seat.agent_id, tasks, place, spent):
-            rows.append(row)
-            fold_row(total, row)
-    if spent:
-        total["cost_usd"] = dollars(spent)
-    return UsageReport("task", total, rows)
+        rows += task_costs(workspace.state_dir, seat.agent_id, tasks, place, total)
+    return UsageReport("task", total.usage(), rows)
 
 
 def agent_usage(

@@ -4,7 +4,6 @@ size changed, and how many bytes each may have to be read (a stat each, no open)
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -37,19 +36,14 @@ def find_logs(folder: Path) -> list[LogFile]:
 
 
 def pending_bytes(folder: Path, files: list[LogFile]) -> int:
-    """How much there is to read: for the progress bar's decision and its total."""
+    """How much there is to read (:func:`to_read` of each log): for the progress bar's
+    decision and its total."""
     db = open_log(folder)
     try:
         marks = read_marks(db)
     finally:
         db.close()
-    total = 0
-    for log in files:
-        with contextlib.suppress(OSError):
-            size = os.stat(log.path).st_size
-            mark = marks.get(log.path)
-            total += size - mark.offset if mark and size >= mark.offset else size
-    return total
+    return sum(to_read(log, marks.get(log.path)) or 0 for log in files)
 
 
 def changed_paths(paths: Iterable[str], identities: dict[str, tuple[int, int, int]]) -> list[str]:

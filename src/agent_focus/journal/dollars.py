@@ -12,13 +12,10 @@ import math
 from typing import Any
 
 
-def dollars(costs: list[float]) -> float:
-    """The sum of ``costs``, exact then rounded to 10 places; a plain sum when no exact one
-    exists (an infinite cost of each sign: NaN; finite costs past the largest float: inf)."""
-    try:
-        return round(math.fsum(costs), 10)
-    except (ValueError, OverflowError):
-        return round(sum(costs), 10)
+def dollars(costs: list[float]) -> float | None:
+    """The sum of ``costs`` (:func:`exact_total`), rounded to 10 places."""
+    total = exact_total(costs)
+    return None if total is None else round(total, 10)
 
 
 class ExactSum:

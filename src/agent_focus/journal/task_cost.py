@@ -17,9 +17,8 @@ from typing import Any
 
 from agent_focus.focusfile.matching import normalise_title
 from agent_focus.journal.db import LOG_NAME, open_log
-from agent_focus.journal.dollars import dollars
 from agent_focus.journal.events import EventKind, read_events
-from agent_focus.journal.usage import Place, empty, fold
+from agent_focus.journal.usage import Place, Tally
 
 
 @dataclass(frozen=True)
@@ -80,25 +79,19 @@ def task_costs(
     agent: str,
     tasks: list[tuple[str, bool, Any]],
     place: Place,
-    spent: list[float] | None = None,
+    total: Tally | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per task of ``agent``: its share of the agent's calls (USAGE figures), each
-    row's dollars summed exactly and rounded once; every priced call's cost also added to
-    ``spent`` when given (for a total that is exact too, not a sum of rounded rows)."""
+    """One row per task of ``agent``: its share of the agent's calls (USAGE figures, the
+    dollars summed exactly: :class:`~agent_focus.journal.usage.Tally`), each call also added
+    to ``total`` when given."""
     marks = task_marks(folder, agent, tasks)
     ends = [m.at for m in marks if m.at is not None]
-    rows = [empty() for _ in marks]
-    costs: list[list[float]] = [[] for _ in marks]
-    for at, (given, made, written, read, cost) in _agent_calls(folder, agent, place):
-        index = bisect.bisect_left(ends, at)  # a call at the very moment of a tick is its task's
-        fold(rows[index], given, made, written, read, cost)
-        if cost is not None:
-            costs[index].append(cost)
-    for figures, priced in zip(rows, costs, strict=True):
-        if priced:  # summed exactly and rounded once, as every other key's (journal.usage)
-            figures["cost_usd"] = dollars(priced)
-        if spent is not None:
-            spent += priced
+    tallies = [Tally() for _ in marks]
+    for at, figures in _agent_calls(folder, agent, place):
+        tallies[bisect.bisect_left(ends, at)].add(*figures)  # a call at a tick: its task's
+    if total is not None:
+        for tally in tallies:
+            total.merge(tally)
     return [
         {
             "task": mark.title,
@@ -109,5 +102,5 @@ def task_costs(
             "timed_by": mark.timed_by,
             **figures,
         }
-        for mark, figures in zip(marks, rows, strict=True)
+        for mark, figures in zip(marks, (tally.usage() for tally in tallies), strict=True)
     ]

@@ -1,8 +1,9 @@
 """`focus usage`: every model call of this clone's agents, from their own session logs and
 from our planner, summed by agent, worktree, model, day, session, source or provider.
 
-One code path sums them all: both tables are read through one SQL shape and folded by
-:func:`fold`. Days are local (``TZ`` honoured: SQLite's ``localtime`` follows it). An agent
+One code path sums them all: both tables are read through one SQL shape, grouped by the
+report's key, and folded by :func:`_fold` (:class:`Tally` adds calls one by one, for the
+cost per task). Dollars are summed exactly (journal.dollars). Days are local (``TZ`` honoured: SQLite's ``localtime`` follows it). An agent
 session belongs to the agent whose worktree of this clone contains its ``cwd``; a session
 elsewhere is shown under its ``cwd``, after the agents.
 """
@@ -87,25 +88,40 @@ def empty() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def fold(into: dict[str, Any], given: int, made: int, written: int, read: int, cost: float | None, calls: int = 1, unpriced: int | None = None) -> None:  # fmt: skip
-    """Add calls to a USAGE total: ``calls`` of them, ``unpriced`` of which had no price
-    (default: all when ``cost`` is None, else none). A cost is known once any call of it is
-    priced; unpriced calls are counted, never priced at 0."""
-    into["input_tokens"] += given
-    into["output_tokens"] += made
-    into["cache_write_tokens"] += written
-    into["cached_tokens"] += read
-    into["total_tokens"] += given + made + written + read
-    into["calls"] += calls
-    into["unpriced_calls"] += (calls if cost is None else 0) if unpriced is None else unpriced
-    if cost is not None:
-        into["cost_usd"] = round((into["cost_usd"] or 0.0) + cost, 10)
+_ADDED = ("input_tokens", "output_tokens", "cache_write_tokens", "cached_tokens", "total_tokens", "calls", "unpriced_calls")  # fmt: skip
 
 
-def fold_row(into: dict[str, Any], row: dict[str, Any]) -> None:
-    """Add one USAGE row (its figures, calls and unpriced calls) to a total."""
-    figures = (row["input_tokens"], row["output_tokens"], row["cache_write_tokens"], row["cached_tokens"])  # fmt: skip
-    fold(into, *figures, row["cost_usd"], row["calls"], row["unpriced_calls"])
+class Tally:
+    """USAGE figures added up call by call: the tokens and calls as they come, the dollars
+    kept and summed exactly when asked for (:func:`~agent_focus.journal.dollars.dollars`),
+    so that a total does not depend on the order or the grouping of what it adds (the total
+    of `--by task` is that of its tasks' calls, not of their rounded rows). A cost is known
+    once any call of it is priced; unpriced calls are counted, never priced at 0."""
+
+    def __init__(self) -> None:
+        self.figures = empty()
+        self.costs: list[float] = []
+
+    def add(self, given: int, made: int, written: int, read: int, cost: float | None) -> None:
+        figures = self.figures
+        figures["input_tokens"] += given
+        figures["output_tokens"] += made
+        figures["cache_write_tokens"] += written
+        figures["cached_tokens"] += read
+        figures["total_tokens"] += given + made + written + read
+        figures["calls"] += 1
+        if cost is None:
+            figures["unpriced_calls"] += 1
+        else:
+            self.costs.append(cost)
+
+    def merge(self, other: Tally) -> None:
+        for name in _ADDED:
+            self.figures[name] += other.figures[name]
+        self.costs += other.costs
+
+    def usage(self) -> dict[str, Any]:
+        return self.figures | {"cost_usd": dollars(self.costs) if self.costs else None}
 
 
 def bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
