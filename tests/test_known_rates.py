@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from agent_focus.ingest import run as run_module
 from agent_focus.ingest.dedupe import pricer_for
 from agent_focus.journal import known_rates, pricing
 from agent_focus.journal.known_rates import RATES_FILE, KnownRates
@@ -42,26 +43,31 @@ def test_kept_rates_price_as_the_catalogue_does(tmp_path: Path) -> None:
     assert by_kept("no-such-model", 1, 1, 0, 0, 0) is None  # unknown: not 0
 
 
-def test_a_run_with_the_rates_kept_does_not_load_the_catalogue(tmp_path: Path) -> None:
+@pytest.mark.parametrize("readers", [False, True], ids=["in-process", "by-readers"])
+def test_a_run_with_the_rates_kept_does_not_load_the_catalogue(
+    tmp_path: Path, readers: bool
+) -> None:
     """The real ingester in a fresh interpreter: the first run that prices a call loads the
     catalogue and keeps its rates; the next one, with a new call, prices it the same without
-    importing genai-prices (0.3 s of CPU)."""
+    importing genai-prices (0.3 s of CPU). When a first read's forked readers priced the
+    calls, the ingester itself never loaded the catalogue: the readers handed it the rates."""
     config = tmp_path / "claude"
     (config / "projects" / "p").mkdir(parents=True)
     log = config / "projects" / "p" / "s.jsonl"
     env = {**os.environ, "CLAUDE_CONFIG_DIR": str(config), "CODEX_HOME": str(tmp_path / "none")}
     script = (
-        "import sys\nfrom pathlib import Path\nfrom agent_focus.ingest.run import ingest_logs\n"
+        "import sys\nfrom pathlib import Path\nfrom agent_focus.ingest import run\n"
         "from agent_focus.journal.db import open_log\n"
-        "ingest_logs(Path(sys.argv[1]))\n"
+        "run.PARALLEL_BYTES = int(sys.argv[2])  # 0: by forked readers\n"
+        "run.ingest_logs(Path(sys.argv[1]))\n"
         "db = open_log(Path(sys.argv[1]))\n"
         "print(db.execute('SELECT sum(cost_usd), count(*) FROM agent_usage').fetchone())\n"
         "print('genai_prices' in sys.modules)\n"
     )
 
-    def run() -> list[str]:
+    def run(parallel_bytes: int = run_module.PARALLEL_BYTES) -> list[str]:
         done = subprocess.run(
-            [sys.executable, "-c", script, str(tmp_path / "state")],
+            [sys.executable, "-c", script, str(tmp_path / "state"), str(parallel_bytes)],
             env=env, capture_output=True, text=True, timeout=120, check=True,
         )  # fmt: skip
         return done.stdout.split("\n")
@@ -77,8 +83,10 @@ def test_a_run_with_the_rates_kept_does_not_load_the_catalogue(tmp_path: Path) -
         return json.dumps(entry, separators=(",", ":")) + "\n"
 
     log.write_text(call(1))
-    first = run()
-    assert first[1] == "True" and (tmp_path / "state" / RATES_FILE).exists()
+    first = run(0 if readers else run_module.PARALLEL_BYTES)
+    assert first[1] == str(not readers) and (tmp_path / "state" / RATES_FILE).exists()
+    kept = json.loads((tmp_path / "state" / RATES_FILE).read_text())["rates"]
+    assert list(kept) == ["claude-sonnet-4-5-20250929"]
     with log.open("a") as handle:
         handle.write(call(2))
     second = run()
@@ -116,7 +124,9 @@ def test_a_process_that_loaded_another_catalogue_keeps_nothing(
     catalogue_rates("")  # this process has loaded the installed catalogue
     monkeypatch.setattr(known_rates, "catalogue_id", lambda: "upgraded on disk")
     rates = KnownRates(tmp_path)
-    assert rates("gpt-5") == catalogue_rates("gpt-5") and rates.new
+    assert rates("gpt-5") == catalogue_rates("gpt-5")
+    for loaded in (pricing.LOADED[0], None):  # a reader forked from this process, or
+        rates.learn(loaded, {"gpt-5": catalogue_rates("gpt-5")})  # one that cannot say
     rates.save()
     assert not (tmp_path / RATES_FILE).exists()
     monkeypatch.setattr(known_rates, "catalogue_id", lambda: None)

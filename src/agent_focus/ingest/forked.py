@@ -25,6 +25,7 @@ from collections.abc import Callable
 from agent_focus.ingest.claude import Pricer
 from agent_focus.ingest.readers import Found, Todo, read_log
 from agent_focus.ingest.report import IngestReport
+from agent_focus.journal.pricing import load_catalogue, take_looked_up
 
 PIPE_BYTES = 1024 * 1024  # how far ahead a reader may write (Linux's default limit for a pipe)
 _HEADER = struct.Struct("<Q")
@@ -92,8 +93,6 @@ def root(inbox: int, outs: list[int], pricing: Callable[[], Pricer]) -> None:
         signal.signal(signal.SIGTERM, _stopped)  # the parent's way to stop the readers
         with contextlib.suppress(OSError):
             os.setpgid(0, 0)  # a group of its own: the parent's last resort stops them all
-        from agent_focus.journal.pricing import load_catalogue
-
         price = pricing()  # focus.yaml's prices, when it has any
         load_catalogue()  # here, while the parent lists the logs; the others share it
         message = receive(inbox)
@@ -144,12 +143,15 @@ def _stopped(_signal: int, _frame: object) -> None:
 
 
 def _read_share(batches: list[Todo], price: Pricer, fd: int, others: list[int]) -> None:
-    """A reader's batches read and written to ``fd``, as a length and a pickle each (a
-    failure as a pickled string); then the ``others`` waited for. Never returns."""
+    """A reader's batches read and written to ``fd``, as a length and a pickle each (the
+    calls, the batch's report and the catalogue's rates it looked up for them; a failure as
+    a pickled string); then the ``others`` waited for. Never returns."""
     code = 0
     try:
         for batch in batches:
-            send(fd, pickle.dumps(_read_batch(batch, price), pickle.HIGHEST_PROTOCOL))
+            results, part = _read_batch(batch, price)
+            rates = take_looked_up()  # the rates it looked up: the parent keeps them
+            send(fd, pickle.dumps((results, part, rates), pickle.HIGHEST_PROTOCOL))
     except BrokenPipeError:
         code = 1  # the parent stopped reading
     except BaseException:  # the parent raises it

@@ -32,7 +32,10 @@ from agent_focus.ingest import forked
 from agent_focus.ingest.claude import Pricer
 from agent_focus.ingest.readers import Found, Todo, read_log
 from agent_focus.ingest.report import IngestReport
+from agent_focus.journal.pricing import Rates
 
+# what the parent does with the catalogue's rates a reader looked up (KnownRates.learn)
+Learn = Callable[[str | None, dict[str, Rates | None]], None]
 BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about this much
 BATCH_FILES = 64
 STOP_SECONDS = 5.0  # for the first reader to stop the others and end, sent SIGTERM
@@ -97,7 +100,9 @@ class Readers:
         os.close(self.inbox)
         self.inbox = -1
 
-    def read(self, report: IngestReport) -> Generator[Found, None, None]:
+    def read(
+        self, report: IngestReport, learn: Learn | None = None
+    ) -> Generator[Found, None, None]:
         """Every log of the ``todo`` given to :meth:`start`, in order (see
         :func:`read_in_order`)."""
         for number in range(self.batches):
@@ -108,8 +113,10 @@ class Readers:
             if isinstance(got, str):  # a traceback: its last line (FOCUS_DEBUG=1: all of it)
                 said = got if os.environ.get("FOCUS_DEBUG") else got.strip().splitlines()[-1]
                 raise FocusError(f"a log reader failed: {said}")
-            results, part = got
+            results, part, rates = got
             _merge(report, part)
+            if rates is not None and learn is not None:
+                learn(*rates)
             yield from results
         self.done = True
 
@@ -152,20 +159,27 @@ class Readers:
 
 
 def read_in_order(
-    todo: Todo, readers: Readers | None, price: Pricer, report: IngestReport
+    todo: Todo,
+    readers: Readers | None,
+    price: Pricer,
+    report: IngestReport,
+    learn: Learn | None = None,
 ) -> Generator[Found, None, None]:
     """Every log of ``todo`` read, in ``todo``'s order (the de-duplication's order): by the
     ``readers`` when given (handed ``todo`` now, stopped at the end), else in this process.
     The lines skipped, the warnings and the bytes read go into ``report`` (a batch's as its
-    first log comes)."""
+    first log comes), the catalogue's rates the readers looked up to ``learn``
+    (:meth:`~agent_focus.journal.known_rates.KnownRates.learn`)."""
     if readers is None:
         return (read_log(log, mark, report, price) for log, mark, _size in todo)
     readers.start(todo)
-    return _read_then_close(readers, report)
+    return _read_then_close(readers, report, learn)
 
 
-def _read_then_close(readers: Readers, report: IngestReport) -> Generator[Found, None, None]:
+def _read_then_close(
+    readers: Readers, report: IngestReport, learn: Learn | None
+) -> Generator[Found, None, None]:
     try:
-        yield from readers.read(report)
+        yield from readers.read(report, learn)
     finally:
         readers.close()

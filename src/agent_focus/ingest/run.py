@@ -104,7 +104,7 @@ def ingest_logs(
 
             load_catalogue()  # here: the readers then import nothing (another thread may be)
             readers = running.enter_context(contextlib.closing(Readers(2, lambda: price)))
-        found_logs = read_in_order(todo, readers, price, report)
+        found_logs = read_in_order(todo, readers, price, report, known.learn)
         db = open_log(folder)
         try:
             # The journal stays consistent if the machine dies (WAL); only this last read
@@ -143,7 +143,7 @@ def ingest_logs(
                 report.calls_added = count_calls(db) - before
             if first_read is not None and report.calls_added:  # its WAL, copied behind
                 checkpoint_behind(folder)
-            known.save()  # the rates this process looked up (not the readers')
+            known.save()  # the rates looked up: by this process, or the readers
         finally:
             db.close()
     return report

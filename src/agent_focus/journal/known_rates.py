@@ -10,7 +10,9 @@ kept rates are used, nor are they after a change of how focus reads them
 (:data:`RATES_FORMAT`). Only steady rates are kept: a model whose catalogue prices depend on
 the time (from a date on, off-peak) is looked up again by each run. A process that loaded
 one catalogue and finds another on disk (an upgrade under a running `focus serve`) keeps
-nothing. focus.yaml's prices are never kept: they are read each run and win
+nothing. A first read's readers look the rates up in their own processes and hand them to
+the ingester with their calls (:meth:`KnownRates.learn`), so the run after it needs no
+catalogue either. focus.yaml's prices are never kept: they are read each run and win
 (:func:`agent_focus.journal.pricing.rates_for`). A file that is missing, unreadable or not
 ours is as if empty; it is written whole (a new file renamed over it, under the ingest
 lock), so a reader never sees half of one.
@@ -101,16 +103,26 @@ class KnownRates:
             return self.rates[model]
         except KeyError:
             found, steady = pricing.catalogue_entry(model)
-            if steady:
+            if steady and pricing.LOADED[:1] == [self.catalogue]:  # the one on disk
                 self.rates[model] = found
                 self.new = True
             return found
 
+    def learn(self, catalogue: str | None, rates: dict[str, Rates | None]) -> None:
+        """Keep the steady ``rates`` another process (a reader) looked up in the catalogue
+        it loaded, when that is the installed one (:func:`pricing.take_looked_up`)."""
+        if catalogue is None or catalogue != self.catalogue:
+            return
+        for model, found in rates.items():
+            if model not in self.rates:
+                self.rates[model] = found
+                self.new = True
+
     def save(self) -> None:
-        """Keep the rates looked up since they were read (nothing when there are none, or
-        when the folder cannot be written: the next run looks them up again)."""
-        if not self.new or self.catalogue is None or pricing.LOADED[:1] != [self.catalogue]:
-            return  # nothing new, or looked up in a catalogue other than the one on disk
+        """Keep the rates looked up or learned since they were read (nothing when there are
+        none, or when the folder cannot be written: the next run looks them up again)."""
+        if not self.new or self.catalogue is None:
+            return
         data = {"catalogue": self.catalogue, "rates": {m: _to_json(r) for m, r in self.rates.items()}}  # fmt: skip
         part = self.path.with_name(f".{RATES_FILE}.part")  # one writer: the ingest lock
         try:

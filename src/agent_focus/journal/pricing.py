@@ -17,7 +17,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the config (pydantic) is only imported when focus.yaml is read
     from agent_focus.config import Price
@@ -74,6 +74,9 @@ def catalogue_rates(model: str) -> Rates | None:
 
 
 LOADED: list[str | None] = []  # the identity of the catalogue this process loaded (known_rates)
+# The steady rates this process looked up since last taken (take_looked_up): a first read's
+# readers hand them to the parent, which keeps them (journal.known_rates).
+_LOOKED_UP: dict[str, Rates | None] = {}
 
 
 @functools.cache
@@ -95,22 +98,39 @@ def catalogue_entry(model: str) -> tuple[Rates | None, bool]:
             warnings.simplefilter("ignore")
             answer = calc_price(Usage(input_tokens=0, output_tokens=0), model)
     except (LookupError, ValueError):
-        return None, True  # unknown until another catalogue
-    found, steady = answer.model_price, not isinstance(answer.model.prices, list)
+        rates, steady = None, True  # unknown until another catalogue
+    else:
+        rates, steady = _rates(answer.model_price), not isinstance(answer.model.prices, list)
+    if steady and model:
+        _LOOKED_UP[model] = rates
+    return rates, steady
+
+
+def take_looked_up() -> tuple[str | None, dict[str, Rates | None]] | None:
+    """The steady rates this process looked up in the catalogue since the last call, with
+    the identity of the catalogue it loaded; None when there are none."""
+    if not _LOOKED_UP:
+        return None
+    taken = dict(_LOOKED_UP)
+    _LOOKED_UP.clear()
+    return LOADED[0] if LOADED else None, taken
+
+
+def _rates(found: Any) -> Rates | None:
+    """The rates of a catalogue's ``ModelPrice``."""
     given = _rate(found.input_mtok)
     made = _rate(found.output_mtok)
     if given is None or made is None:
-        return None, steady
+        return None
     write = _rate(found.cache_write_mtok, given)
     assert write is not None
-    rates = Rates(
+    return Rates(
         given,
         made,
         write,
         _rate(found.cache_write_1h_mtok, Rate(given.base * 2)) or write,
         _rate(found.cache_read_mtok, given) or given,
     )
-    return rates, steady
 
 
 def load_catalogue() -> None:
