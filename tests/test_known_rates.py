@@ -22,6 +22,7 @@ from agent_focus.journal.pricing import catalogue_rates
 # a flat model, a tiered one (past 200k tokens), one with 1-hour writes, and unknown ones
 MODELS = ["claude-opus-4-5-20251101", "claude-sonnet-4-5-20250929", "gpt-5", "no-such-model", ""]
 USES = [(1_000, 200, 300, 50, 4_000), (250_000, 9_000, 240_000, 210_000, 1), (0, 0, 0, 0, 7)]
+AT = "2026-11-20T10:00:00.000+00:00"  # a call's time
 
 
 def test_kept_rates_price_as_the_catalogue_does(tmp_path: Path) -> None:
@@ -39,8 +40,8 @@ def test_kept_rates_price_as_the_catalogue_does(tmp_path: Path) -> None:
     by_catalogue, by_kept = pricer_for({}), pricer_for({}, again)
     for model in MODELS:
         for use in USES:
-            assert by_kept(model, *use) == by_catalogue(model, *use), (model, use)
-    assert by_kept("no-such-model", 1, 1, 0, 0, 0) is None  # unknown: not 0
+            assert by_kept(model, *use, AT) == by_catalogue(model, *use, AT), (model, use)
+    assert by_kept("no-such-model", 1, 1, 0, 0, 0, AT) is None  # unknown: not 0
 
 
 @pytest.mark.parametrize("readers", [False, True], ids=["in-process", "by-readers"])
@@ -92,7 +93,7 @@ def test_a_run_with_the_rates_kept_does_not_load_the_catalogue(
     second = run()
     assert second[1] == "False"  # priced from the kept rates
     price = pricer_for({})
-    costs = [price("claude-sonnet-4-5-20250929", 250_000 * n, 100, 0, 0, 1000) for n in (1, 2)]
+    costs = [price("claude-sonnet-4-5-20250929", 250_000 * n, 100, 0, 0, 1000, AT) for n in (1, 2)]
     total, calls = ast.literal_eval(second[0])
     assert calls == 2 and total == pytest.approx(sum(c for c in costs if c is not None))
     assert ast.literal_eval(first[0])[0] == pytest.approx(costs[0])
@@ -159,8 +160,9 @@ def test_focus_yaml_prices_win_and_are_never_kept(tmp_path: Path) -> None:
     overrides = {"claude-sonnet": Price(input=1.0, output=2.0)}
     again = KnownRates(tmp_path)
     price = pricer_for(overrides, again)
-    assert price("claude-sonnet-4-5-20250929", 1_000_000, 1_000_000, 0, 0, 0) == 3.0
-    assert price("gpt-5", 1_000_000, 0, 0, 0, 0) == pricer_for({})("gpt-5", 1_000_000, 0, 0, 0, 0)
+    assert price("claude-sonnet-4-5-20250929", 1_000_000, 1_000_000, 0, 0, 0, AT) == 3.0
+    catalogue = pricer_for({})("gpt-5", 1_000_000, 0, 0, 0, 0, AT)
+    assert price("gpt-5", 1_000_000, 0, 0, 0, 0, AT) == catalogue
     again.save()
     kept = json.loads((tmp_path / RATES_FILE).read_text())["rates"]
     assert sorted(kept) == ["claude-sonnet-4-5-20250929", "gpt-5"]

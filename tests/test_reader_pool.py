@@ -145,8 +145,15 @@ def test_readers_run_without_the_cycle_collector(logs: list[LogFile]) -> None:
 
     from agent_focus.ingest.records import COST
 
+    class ByCollector:  # a Pricer
+        def __call__(self, *_call: object) -> float:
+            return 0.0 if gc.isenabled() else 1.0
+
+        def steady(self, _model: str | None) -> bool:
+            return True
+
     def pricing() -> pool.Pricer:
-        return lambda *_counts: 0.0 if gc.isenabled() else 1.0
+        return ByCollector()
 
     assert gc.isenabled()
     todo = [(log, None, os.stat(log.path).st_size) for log in logs]

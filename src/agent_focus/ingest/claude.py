@@ -236,6 +236,6 @@ def _parse(
         return "token count too large"
     return call_tuple(
         "claude", key, replay, at, session, _text(record.get("cwd")), model, given, made,
-        write, hour, read, own if own is not None else price(model, given, made, write, hour, read),
+        write, hour, read, own if own is not None else price(model, given, made, write, hour, read, at),
         record.get("isSidechain") is True, path, offset,
     )  # fmt: skip

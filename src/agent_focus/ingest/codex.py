@@ -175,7 +175,7 @@ def _turn(
     cached = min(cached, given)
     return (
         key, None, "codex", at, state.session, state.cwd, model, given - cached, made, 0, 0,
-        cached, price(model, given - cached, made, 0, 0, cached), 0, path, offset,
+        cached, price(model, given - cached, made, 0, 0, cached, at), 0, path, offset,
     )  # fmt: skip
 
 

@@ -13,8 +13,7 @@ lines are copies that lose, and pricing and building them was a third of their c
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from agent_focus.ingest.records import (
     COST,
@@ -31,8 +30,17 @@ from agent_focus.ingest.records import (
 if TYPE_CHECKING:
     from agent_focus.ingest.shapes import ClaudeEntry
 
-Pricer = Callable[[str | None, int, int, int, int, int], "float | None"]
-"""A call's price from its model, input, output, 5-minute and 1-hour cache writes, reads."""
+
+class Pricer(Protocol):
+    """A call's price from its model, input, output, 5-minute and 1-hour cache writes, reads,
+    and its time (UTC ISO: some models' prices depend on it); :meth:`steady`: whether
+    a model's do not (:class:`agent_focus.ingest.dedupe.Prices`)."""
+
+    def __call__(
+        self, model: str | None, given: int, made: int, write: int, hour: int, read: int, at: str, /
+    ) -> float | None: ...
+
+    def steady(self, model: str | None, /) -> bool: ...
 
 
 Copy = list[Any]
@@ -55,7 +63,7 @@ def cost_of(copy: Copy, price: Pricer) -> float | None:
     usage = entry.message.usage
     return price(
         entry.message.model, usage.input_tokens, usage.output_tokens, copy[7], copy[8],
-        usage.cache_read_input_tokens,
+        usage.cache_read_input_tokens, copy[5],
     )  # fmt: skip
 
 
@@ -85,7 +93,8 @@ def better(new: Call, kept: Call) -> bool:
 
 def _better_copy(new: Copy, kept: Copy, price: Pricer) -> bool:
     """:func:`better` for two copies of one log, their costs reckoned only when their tokens
-    tie and they may differ (copies of one content are the same call: the same price)."""
+    tie and they may differ (copies of one content are the same call: the same price, unless
+    the model's price depends on the time and theirs differ)."""
     if new[C_SIDECHAIN] != kept[C_SIDECHAIN]:
         return not new[C_SIDECHAIN]
     size: int = new[C_TOTAL]
@@ -99,6 +108,7 @@ def _better_copy(new: Copy, kept: Copy, price: Pricer) -> bool:
         and b.costUSD is None
         and a.message.model == b.message.model
         and a.message.usage == b.message.usage
+        and (a.timestamp == b.timestamp or price.steady(a.message.model))
     )
     if not same_price and (cost := cost_of(new, price) or 0.0) != (
         kept_cost := cost_of(kept, price) or 0.0

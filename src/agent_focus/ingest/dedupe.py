@@ -15,10 +15,17 @@ from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from agent_focus.ingest.bulk import insert_rows
-from agent_focus.ingest.copies import Pricer, better
+from agent_focus.ingest.copies import better
 from agent_focus.ingest.hours import HourSums
 from agent_focus.ingest.records import AT, EXACT, REPLAY, SIDECHAIN, SOURCE, Call
-from agent_focus.journal.pricing import Rates, catalogue_rates, price_function, rates_for
+from agent_focus.journal.pricing import (
+    CatalogueRates,
+    PriceOf,
+    TimedRates,
+    catalogue_rates,
+    price_function,
+    rates_for,
+)
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
@@ -175,20 +182,46 @@ def forget_file(db: sqlite3.Connection, path: str) -> None:
 
 
 def pricer_for(
-    overrides: dict[str, Price], catalogue: Callable[[str], Rates | None] = catalogue_rates
-) -> Pricer:
+    overrides: dict[str, Price], catalogue: Callable[[str], CatalogueRates] = catalogue_rates
+) -> Prices:
     """:func:`~agent_focus.journal.pricing.cost_usd` with each model's rates looked up once
     (in ``catalogue``: the catalogue itself, or the rates kept of it, journal.known_rates)."""
-    known: dict[str | None, Callable[[int, int, int, int, int], float] | None] = {}
+    return Prices(overrides, catalogue)
 
-    def price(model: str | None, given: int, made: int, write: int, hour: int, read: int) -> float | None:  # fmt: skip
+
+class Prices:
+    """A call's price (a :data:`~agent_focus.ingest.copies.Pricer`), each model's rates
+    looked up once; a model whose rates depend on the time is priced at the call's own."""
+
+    __slots__ = ("catalogue", "known", "overrides", "timed")
+
+    def __init__(
+        self, overrides: dict[str, Price], catalogue: Callable[[str], CatalogueRates]
+    ) -> None:
+        self.overrides, self.catalogue = overrides, catalogue
+        self.known: dict[str | None, PriceOf | None] = {}  # steady: a price function, or None
+        self.timed: dict[str | None, TimedRates] = {}
+
+    def __call__(self, model: str | None, given: int, made: int, write: int, hour: int, read: int, at: str) -> float | None:  # fmt: skip
         if not (given or made or write or hour or read):
             return 0.0  # nothing used (a `<synthetic>` record): nothing to price
         try:
-            priced = known[model]
+            priced = self.known[model]
         except KeyError:
-            rates = rates_for(model or "", overrides, catalogue)
-            priced = known[model] = price_function(rates) if rates is not None else None
+            if not self.steady(model):
+                return self.timed[model].price(given, made, read, write, hour, at)
+            priced = self.known[model]
         return priced(given, made, read, write, hour) if priced is not None else None
 
-    return price
+    def steady(self, model: str | None) -> bool:
+        """Whether a call of ``model`` costs the same whenever it was made."""
+        if model in self.known:
+            return True
+        if model in self.timed:
+            return False
+        rates = rates_for(model or "", self.overrides, self.catalogue)
+        if isinstance(rates, TimedRates):
+            self.timed[model] = rates
+            return False
+        self.known[model] = price_function(rates) if rates is not None else None
+        return True

@@ -98,12 +98,13 @@ class KnownRates:
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             self.rates = {}  # none kept, or not as we write them: looked up again
 
-    def __call__(self, model: str) -> Rates | None:
+    def __call__(self, model: str) -> pricing.CatalogueRates:
         try:
             return self.rates[model]
         except KeyError:
             found, steady = pricing.catalogue_entry(model)
             if steady and pricing.LOADED[:1] == [self.catalogue]:  # the one on disk
+                assert not isinstance(found, pricing.TimedRates)
                 self.rates[model] = found
                 self.new = True
             return found

@@ -8,7 +8,9 @@ costs "unknown" (None), never 0, unless it used no tokens at all.
 ccusage's rules, which users compare us with: a 1-hour cache write costs its own rate
 (twice the input price for Claude); in a tiered model (Sonnet 4 and 4.5 past 200k tokens),
 the tokens of a request beyond the tier's start are charged at the tier's rate, each kind of
-token on its own.
+token on its own. Where the catalogue's price depends on the time (o3 before 2025-06-10,
+DeepSeek off-peak) a call is priced at its own time (:class:`TimedRates`); ccusage uses
+today's price.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ if TYPE_CHECKING:  # the config (pydantic) is only imported when focus.yaml is r
     from agent_focus.config import Price
 
 MILLION = 1_000_000
+PriceOf = Callable[[int, int, int, int, int], float]  # (input, output, reads, writes, 1h writes)
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,48 @@ def _rate(tiered: object, fallback: Rate | None = None) -> Rate | None:
     return Rate(base, int(first.start), float(first.price))
 
 
-def catalogue_rates(model: str) -> Rates | None:
-    """The list rates `genai-prices` knows for ``model``; None when it knows none."""
+class TimedRates:
+    """A model whose catalogue rates depend on the time of the call (a price from a date on,
+    an off-peak price): :meth:`at` a time, and :meth:`price` of a call made then."""
+
+    __slots__ = ("_by_price", "_info")
+
+    def __init__(self, info: Any) -> None:
+        self._info = info  # genai-prices' ModelInfo
+        self._by_price: dict[int, tuple[Any, Rates | None, PriceOf | None]] = {}
+
+    def __repr__(self) -> str:
+        return f"TimedRates({self._info.id!r})"
+
+    def _entry(self, stamp: str | None) -> tuple[Any, Rates | None, PriceOf | None]:
+        from datetime import UTC, datetime
+
+        moment = datetime.fromisoformat(stamp) if stamp else datetime.now(tz=UTC)
+        found = self._info.get_prices(moment)  # one of the catalogue's own objects
+        try:
+            return self._by_price[id(found)]
+        except KeyError:
+            rates = _rates(found)
+            priced = price_function(rates) if rates is not None else None
+            entry = self._by_price[id(found)] = (found, rates, priced)  # found: its id kept
+            return entry
+
+    def at(self, stamp: str | None = None) -> Rates | None:
+        """The rates of a call at ``stamp`` (ISO, with its zone; None: now)."""
+        return self._entry(stamp)[1]
+
+    def price(self, given: int, made: int, read: int, write: int, hour: int, at: str) -> float | None:  # fmt: skip
+        """:func:`price_function`'s price of a call made at ``at``; None when unpriced then."""
+        priced = self._entry(at)[2]
+        return priced(given, made, read, write, hour) if priced is not None else None
+
+
+CatalogueRates = Rates | TimedRates | None  # a model's rates; TimedRates: they depend on time
+
+
+def catalogue_rates(model: str) -> CatalogueRates:
+    """The list rates `genai-prices` knows for ``model`` (:class:`TimedRates` when they
+    depend on the time of the call); None when it knows none."""
     return catalogue_entry(model)[0]
 
 
@@ -80,10 +123,10 @@ _LOOKED_UP: dict[str, Rates | None] = {}
 
 
 @functools.cache
-def catalogue_entry(model: str) -> tuple[Rates | None, bool]:
+def catalogue_entry(model: str) -> tuple[CatalogueRates, bool]:
     """:func:`catalogue_rates`, and whether they are steady: False when the catalogue's
     prices for the model depend on the time (a price from a date on, an off-peak price),
-    which it answers for now, so that they are not kept (journal.known_rates)."""
+    whose :class:`TimedRates` are not kept (journal.known_rates)."""
     import sys
     import warnings
 
@@ -100,8 +143,10 @@ def catalogue_entry(model: str) -> tuple[Rates | None, bool]:
     except (LookupError, ValueError):
         rates, steady = None, True  # unknown until another catalogue
     else:
-        rates, steady = _rates(answer.model_price), not isinstance(answer.model.prices, list)
-    if steady and model:
+        if isinstance(answer.model.prices, list):  # conditional prices: by the call's time
+            return TimedRates(answer.model), False
+        rates, steady = _rates(answer.model_price), True
+    if model:
         _LOOKED_UP[model] = rates
     return rates, steady
 
@@ -143,8 +188,8 @@ def load_catalogue() -> None:
 def rates_for(
     model: str,
     overrides: dict[str, Price] | None = None,
-    catalogue: Callable[[str], Rates | None] = catalogue_rates,
-) -> Rates | None:
+    catalogue: Callable[[str], CatalogueRates] = catalogue_rates,
+) -> CatalogueRates:
     """focus.yaml's price for the longest matching prefix, else the ``catalogue``'s (the
     catalogue itself, or its rates kept from an earlier run: journal.known_rates)."""
     table = overrides or {}
@@ -171,6 +216,8 @@ def cost_usd(
     ):
         return 0.0  # nothing used (a `<synthetic>` record): nothing to price
     rates = rates_for(model, overrides)
+    if isinstance(rates, TimedRates):
+        rates = rates.at()  # a call made now (the planner's)
     if rates is None:
         return None
     price = price_function(rates)
@@ -184,7 +231,7 @@ def _terms(rate: Rate) -> tuple[float, float, float]:
     return rate.base, rate.tier_start, rate.tier_price
 
 
-def price_function(rates: Rates) -> Callable[[int, int, int, int, int], float]:
+def price_function(rates: Rates) -> PriceOf:
     """The price of a call at these rates, as one closure (the ingester makes one a model
     and calls it per call; :func:`cost_usd` for one call): ``(input, output, cache reads,
     5-minute writes, 1-hour writes) -> dollars``. Past a tier's start its tokens cost the

@@ -1,0 +1,153 @@
+"""Models whose catalogue prices depend on the time (o3's price fell on 2025-06-10;
+DeepSeek's is halved off-peak, 16:30 to 00:30 UTC): each call is priced at its own time, by
+the real ingester, whichever way its line is read; never kept as steady rates. (Below 200k
+tokens a call: past them genai-prices and ccusage price Sonnet's long context differently.)"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+
+from agent_focus.ingest.run import ingest_logs
+from agent_focus.journal.db import open_log
+from agent_focus.journal.known_rates import RATES_FILE
+from agent_focus.journal.pricing import TimedRates, catalogue_rates, cost_usd, load_catalogue
+
+
+def _catalogue(model: str, given: int, made: int, read: int, stamp: str) -> float:
+    """What genai-prices itself says such a call cost at that time."""
+    load_catalogue()  # by focus first, as in the command (else it keeps no rates: known_rates)
+    from genai_prices import Usage, calc_price
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        answer = calc_price(
+            Usage(input_tokens=given + read, cache_read_tokens=read, output_tokens=made),
+            model,
+            genai_request_timestamp=datetime.datetime.fromisoformat(stamp),
+        )
+    return float(answer.total_price)
+
+
+def _claude(n: int, model: str, stamp: str, **more: object) -> str:
+    entry = {
+        "type": "assistant", "sessionId": "s1", "cwd": "/w", "timestamp": stamp,
+        "requestId": f"req_{n}", "version": "2.0.55",
+        "message": {"id": f"msg_{n}", "model": model, "content": [],
+                    "usage": {"input_tokens": 100_000, "output_tokens": 10_000,
+                              "cache_read_input_tokens": 50_000}},
+    }  # fmt: skip
+    entry.update(more)
+    return json.dumps(entry, separators=(",", ":")) + "\n"
+
+
+def _codex(kind: str, payload: dict[str, object], stamp: str) -> str:
+    entry = {"timestamp": stamp, "type": kind, "payload": payload}
+    return json.dumps(entry, separators=(",", ":")) + "\n"
+
+
+CLAUDE_CALLS = [  # (model, time, read the usual way?)
+    ("deepseek-chat", "2026-11-20T10:00:00.000Z", True),  # peak
+    ("deepseek-chat", "2026-11-20T18:00:00.000Z", True),  # off-peak: half
+    ("deepseek-chat", "2026-11-20T23:59:00.000Z", False),  # off-peak, read the general way
+    ("claude-sonnet-4-5-20250929", "2026-11-20T18:00:00.000Z", True),  # steady
+]
+CODEX_CALLS = ["2025-03-01T12:00:00.000Z", "2025-07-01T12:00:00.000Z"]  # o3 before, after
+
+
+@pytest.fixture
+def logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    claude = tmp_path / "claude" / "projects" / "p"
+    claude.mkdir(parents=True)
+    lines = []
+    for n, (model, stamp, usual) in enumerate(CLAUDE_CALLS):
+        # a float costUSD of null is another shape than the usual one: the general way
+        lines.append(_claude(n, model, stamp) if usual else _claude(n, model, stamp, x=[1.5]))
+    (claude / "s.jsonl").write_text("".join(lines))
+    codex = tmp_path / "codex" / "sessions" / "2025" / "03" / "01"
+    codex.mkdir(parents=True)
+    rollout = [_codex("session_meta", {"id": "c1", "cwd": "/w"}, CODEX_CALLS[0])]
+    rollout.append(_codex("turn_context", {"model": "o3"}, CODEX_CALLS[0]))
+    for n, stamp in enumerate(CODEX_CALLS, 1):
+        usage = {"input_tokens": 3_000_000 * n, "cached_input_tokens": 2_000_000 * n,
+                 "output_tokens": 100_000 * n}  # fmt: skip
+        last = {"input_tokens": 3_000_000, "cached_input_tokens": 2_000_000,
+                "output_tokens": 100_000}  # fmt: skip
+        info = {"total_token_usage": usage, "last_token_usage": last}
+        rollout.append(_codex("event_msg", {"type": "token_count", "info": info}, stamp))
+    (codex / "rollout-2025-03-01T12-00-00-c1.jsonl").write_text("".join(rollout))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
+    return tmp_path / "state"
+
+
+def test_each_call_is_priced_at_its_own_time(logs: Path) -> None:
+    report = ingest_logs(logs, {})
+    assert report.calls_added == len(CLAUDE_CALLS) + len(CODEX_CALLS)
+    db = open_log(logs)
+    rows = db.execute("SELECT source, model, at, cost_usd FROM agent_usage ORDER BY id").fetchall()
+    db.close()
+    claude = [(model, cost) for source, model, _at, cost in rows if source == "claude"]
+    expected = [_catalogue(m, 100_000, 10_000, 50_000, s) for m, s, _ in CLAUDE_CALLS]
+    assert [cost for _model, cost in claude] == pytest.approx(expected, rel=1e-12)
+    assert claude[1][1] == pytest.approx(claude[0][1] / 2)  # off-peak: half the peak price
+    o3 = [cost for source, _model, _at, cost in rows if source == "codex"]
+    assert o3 == pytest.approx(
+        [_catalogue("o3", 1_000_000, 100_000, 2_000_000, stamp) for stamp in CODEX_CALLS],
+        rel=1e-12,
+    )
+    assert o3 == pytest.approx([10 + 1 + 4, 2 + 1 + 0.8])  # $10 and $40 a million, then $2 and $8
+    kept = json.loads((logs / RATES_FILE).read_text())["rates"]
+    assert sorted(kept) == ["claude-sonnet-4-5-20250929"]  # the time-dependent: never kept
+
+
+def test_a_call_made_now_is_priced_now() -> None:
+    """The planner's own calls (cost_usd) are made now: now's rates."""
+    timed = catalogue_rates("o3")
+    assert isinstance(timed, TimedRates)
+    now = datetime.datetime.now(tz=datetime.UTC).isoformat()
+    assert cost_usd("o3", input_tokens=1_000_000, output_tokens=0) == pytest.approx(
+        _catalogue("o3", 1_000_000, 0, 0, now)
+    )
+    assert timed.at("2025-03-01T00:00:00+00:00") != timed.at(now)
+
+
+@pytest.mark.parametrize("appended", [False, True], ids=["read-whole", "second-copy-appended"])
+def test_copies_across_a_change_of_price_keep_the_dearer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, appended: bool
+) -> None:
+    """Two consecutive copies of one message (one per content block), the same usage, one
+    written off-peak and the next at peak: ccusage's order keeps the dearer copy, whether the
+    reader meets both (it resolves them itself) or the second comes in a later run (the
+    de-duplicator does)."""
+    log = tmp_path / "claude" / "projects" / "p" / "s.jsonl"
+    log.parent.mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
+    off_peak, peak = "2026-11-20T00:29:59.900Z", "2026-11-20T00:30:00.100Z"
+    first, second = _claude(1, "deepseek-chat", off_peak), _claude(1, "deepseek-chat", peak)
+    state = tmp_path / "state"
+    if appended:
+        log.write_text(first)
+        ingest_logs(state, {})
+        with log.open("a") as handle:
+            handle.write(second)
+    else:
+        log.write_text(first + second)
+    ingest_logs(state, {})
+    db = open_log(state)
+    rows = db.execute("SELECT at, cost_usd FROM agent_usage").fetchall()
+    db.close()
+    assert rows == [
+        (
+            "2026-11-20T00:30:00.100+00:00",
+            _catalogue("deepseek-chat", 100_000, 10_000, 50_000, peak),
+        )
+    ]
+    assert rows[0][1] == pytest.approx(
+        2 * _catalogue("deepseek-chat", 100_000, 10_000, 50_000, off_peak)
+    )
