@@ -5,10 +5,12 @@ catalogue, and a file that is not ours ignored."""
 from __future__ import annotations
 
 import ast
+import datetime
 import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from agent_focus.ingest.dedupe import pricer_for
 from agent_focus.journal import known_rates, pricing
 from agent_focus.journal.known_rates import RATES_FILE, KnownRates
 from agent_focus.journal.pricing import catalogue_rates
+from agent_focus.journal.timed_rates import TimedRates
 
 # a flat model, a tiered one (past 200k tokens), one with 1-hour writes, and unknown ones
 MODELS = ["claude-opus-4-5-20251101", "claude-sonnet-4-5-20250929", "gpt-5", "no-such-model", ""]
@@ -52,6 +55,8 @@ def test_a_run_with_the_rates_kept_does_not_load_the_catalogue(
     catalogue and keeps its rates; the next one, with a new call, prices it the same without
     importing genai-prices (0.3 s of CPU). When a first read's forked readers priced the
     calls, the ingester itself never loaded the catalogue: the readers handed it the rates."""
+    if readers and (os.cpu_count() or 1) < 2:
+        pytest.skip("forked readers need two cores")
     config = tmp_path / "claude"
     (config / "projects" / "p").mkdir(parents=True)
     log = config / "projects" / "p" / "s.jsonl"
@@ -137,16 +142,44 @@ def test_a_process_that_loaded_another_catalogue_keeps_nothing(
     assert not (tmp_path / RATES_FILE).exists()
 
 
-def test_rates_that_depend_on_the_time_are_not_kept(tmp_path: Path) -> None:
-    """A model whose catalogue prices change with the date or the hour (DeepSeek's off-peak
-    price, a price from a date on) is priced as the catalogue says now, every run."""
-    steady, changing = "claude-sonnet-4-5-20250929", "deepseek-chat"
-    assert pricing.catalogue_entry(steady)[1] and not pricing.catalogue_entry(changing)[1]
+# models whose catalogue prices depend on the time: by date (a tier that ended, a price
+# cut), by the hour (off-peak), both
+TIMED = ["claude-opus-4-6", "claude-sonnet-4-6", "o3", "deepseek-chat", "deepseek-v4-pro"]
+TIMES = [
+    f"{day}T{clock}+00:00"
+    for day in ("2025-03-01", "2025-06-09", "2025-06-10", "2026-03-12", "2026-03-13", "2026-08-17")
+    for clock in ("00:00:00.000", "00:29:59.999", "00:30:00.000", "03:59:59.999", "09:00:00.000",
+                  "16:29:59.999", "16:30:00.000", "23:59:59.999")
+]  # fmt: skip
+
+
+def test_rates_that_depend_on_the_time_are_kept_with_their_conditions(tmp_path: Path) -> None:
+    """A model whose catalogue prices change with the date or the hour (Opus 4.6's long
+    context before 2026-03-13, o3's cut, DeepSeek's off-peak) is kept with its conditions,
+    and the kept rates price a call at any time as the catalogue itself does."""
+    from genai_prices import Usage, calc_price
+
     rates = KnownRates(tmp_path)
-    assert rates(changing) == catalogue_rates(changing) is not None
-    assert rates(steady) == catalogue_rates(steady)
+    for model in TIMED:
+        found = rates(model)
+        assert isinstance(found, TimedRates) and found.keepable, model
     rates.save()
-    assert list(json.loads((tmp_path / RATES_FILE).read_text())["rates"]) == [steady]
+    again = KnownRates(tmp_path)
+    assert sorted(again.rates) == sorted(TIMED) and again.rates == rates.rates
+    by_kept = pricer_for({}, again)
+    for model in TIMED:
+        for at in TIMES:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                answer = calc_price(
+                    Usage(input_tokens=150_000, output_tokens=20_000), model,
+                    genai_request_timestamp=datetime.datetime.fromisoformat(at),
+                )  # fmt: skip
+            kept = again.rates[model]
+            assert isinstance(kept, TimedRates)
+            assert kept.choose(at)[0] == pricing._rates(answer.model_price), (model, at)
+            price = by_kept(model, 150_000, 20_000, 0, 0, 0, at)  # below any tier: as it adds
+            assert price == pytest.approx(float(answer.total_price)), (model, at)
 
 
 def test_focus_yaml_prices_win_and_are_never_kept(tmp_path: Path) -> None:

@@ -149,7 +149,7 @@ def test_readers_run_without_the_cycle_collector(logs: list[LogFile]) -> None:
         def __call__(self, *_call: object) -> float:
             return 0.0 if gc.isenabled() else 1.0
 
-        def steady(self, _model: str | None) -> bool:
+        def same(self, _model: str | None, _at: str, _other: str) -> bool:
             return True
 
     def pricing() -> pool.Pricer:

@@ -1,21 +1,26 @@
 """Models whose catalogue prices depend on the time (o3's price fell on 2025-06-10;
 DeepSeek's is halved off-peak, 16:30 to 00:30 UTC): each call is priced at its own time, by
-the real ingester, whichever way its line is read; never kept as steady rates. (Below 200k
+the real ingester, whichever way its line is read, and kept with their conditions. (Below 200k
 tokens a call: past them genai-prices and ccusage price Sonnet's long context differently.)"""
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
 import warnings
 from pathlib import Path
 
 import pytest
 
+from agent_focus.ingest import run
+from agent_focus.ingest.pool import BATCH_FILES
 from agent_focus.ingest.run import ingest_logs
+from agent_focus.journal import pricing
 from agent_focus.journal.db import open_log
 from agent_focus.journal.known_rates import RATES_FILE
-from agent_focus.journal.pricing import TimedRates, catalogue_rates, cost_usd, load_catalogue
+from agent_focus.journal.pricing import catalogue_rates, cost_usd, load_catalogue
+from agent_focus.journal.timed_rates import TimedRates
 
 
 def _catalogue(model: str, given: int, made: int, read: int, stamp: str) -> float:
@@ -85,11 +90,32 @@ def logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "state"
 
 
-def test_each_call_is_priced_at_its_own_time(logs: Path) -> None:
+@pytest.mark.parametrize("readers", [False, True], ids=["in-process", "by-readers"])
+def test_each_call_is_priced_at_its_own_time(
+    logs: Path, readers: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In this process, or by the two forked readers (a first batch of 64 small Claude logs
+    for the first, the o3 rollout in the second's batch), which hand the rates back."""
+    fillers = 0
+    if readers:
+        if (os.cpu_count() or 1) < 2:
+            pytest.skip("forked readers need two cores")
+        monkeypatch.setattr(run, "PARALLEL_BYTES", 0)
+        load_catalogue()  # by focus first: else no rates are kept (known_rates)
+        pricing.catalogue_entry.cache_clear()  # as in a new process: the readers look up
+        pricing.take_looked_up()  # every model, and hand them back (here: not inherited)
+        for n in range(BATCH_FILES):
+            filler = logs.parent / "claude" / "projects" / f"f{n:02d}" / "s.jsonl"
+            filler.parent.mkdir(parents=True)
+            filler.write_text(_claude(100 + n, "claude-haiku-4-5-20251001", CLAUDE_CALLS[0][1]))
+        fillers = BATCH_FILES
     report = ingest_logs(logs, {})
-    assert report.calls_added == len(CLAUDE_CALLS) + len(CODEX_CALLS)
+    assert report.calls_added == len(CLAUDE_CALLS) + len(CODEX_CALLS) + fillers
     db = open_log(logs)
-    rows = db.execute("SELECT source, model, at, cost_usd FROM agent_usage ORDER BY id").fetchall()
+    rows = db.execute(
+        "SELECT source, model, at, cost_usd FROM agent_usage WHERE model != ? ORDER BY id",
+        ("claude-haiku-4-5-20251001",),
+    ).fetchall()
     db.close()
     claude = [(model, cost) for source, model, _at, cost in rows if source == "claude"]
     expected = [_catalogue(m, 100_000, 10_000, 50_000, s) for m, s, _ in CLAUDE_CALLS]
@@ -102,7 +128,9 @@ def test_each_call_is_priced_at_its_own_time(logs: Path) -> None:
     )
     assert o3 == pytest.approx([10 + 1 + 4, 2 + 1 + 0.8])  # $10 and $40 a million, then $2 and $8
     kept = json.loads((logs / RATES_FILE).read_text())["rates"]
-    assert sorted(kept) == ["claude-sonnet-4-5-20250929"]  # the time-dependent: never kept
+    models = ["claude-sonnet-4-5-20250929", "deepseek-chat", "o3"]
+    assert sorted(kept) == (["claude-haiku-4-5-20251001", *models] if readers else models)
+    assert [c for c, _rates in kept["o3"]["when"]] == [None, ["from", "2025-06-10", ""]]
 
 
 def test_a_call_made_now_is_priced_now() -> None:

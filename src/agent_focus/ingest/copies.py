@@ -33,14 +33,14 @@ if TYPE_CHECKING:
 
 class Pricer(Protocol):
     """A call's price from its model, input, output, 5-minute and 1-hour cache writes, reads,
-    and its time (UTC ISO: some models' prices depend on it); :meth:`steady`: whether
-    a model's do not (:class:`agent_focus.ingest.dedupe.Prices`)."""
+    and its time (UTC ISO: some models' prices depend on it); :meth:`same`: whether two
+    calls with the same usage at two times cost the same (:class:`agent_focus.ingest.dedupe.Prices`)."""
 
     def __call__(
         self, model: str | None, given: int, made: int, write: int, hour: int, read: int, at: str, /
     ) -> float | None: ...
 
-    def steady(self, model: str | None, /) -> bool: ...
+    def same(self, model: str | None, at: str, other: str, /) -> bool: ...
 
 
 Copy = list[Any]
@@ -108,7 +108,7 @@ def _better_copy(new: Copy, kept: Copy, price: Pricer) -> bool:
         and b.costUSD is None
         and a.message.model == b.message.model
         and a.message.usage == b.message.usage
-        and (a.timestamp == b.timestamp or price.steady(a.message.model))
+        and (new[5] == kept[5] or price.same(a.message.model, new[5], kept[5]))
     )
     if not same_price and (cost := cost_of(new, price) or 0.0) != (
         kept_cost := cost_of(kept, price) or 0.0

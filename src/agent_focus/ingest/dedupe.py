@@ -20,12 +20,11 @@ from agent_focus.ingest.hours import HourSums
 from agent_focus.ingest.records import AT, EXACT, REPLAY, SIDECHAIN, SOURCE, Call
 from agent_focus.journal.pricing import (
     CatalogueRates,
-    PriceOf,
-    TimedRates,
     catalogue_rates,
     price_function,
     rates_for,
 )
+from agent_focus.journal.timed_rates import TimedRates
 
 if TYPE_CHECKING:
     from agent_focus.config import Price
@@ -189,18 +188,21 @@ def pricer_for(
     return Prices(overrides, catalogue)
 
 
+PriceAt = Callable[[int, int, int, int, int, str], "float | None"]  # ..., at: a call's price
+
+
 class Prices:
     """A call's price (a :data:`~agent_focus.ingest.copies.Pricer`), each model's rates
     looked up once; a model whose rates depend on the time is priced at the call's own."""
 
-    __slots__ = ("catalogue", "known", "overrides", "timed")
+    __slots__ = ("catalogue", "known", "overrides", "rates")
 
     def __init__(
         self, overrides: dict[str, Price], catalogue: Callable[[str], CatalogueRates]
     ) -> None:
         self.overrides, self.catalogue = overrides, catalogue
-        self.known: dict[str | None, PriceOf | None] = {}  # steady: a price function, or None
-        self.timed: dict[str | None, TimedRates] = {}
+        self.known: dict[str | None, PriceAt | None] = {}  # a model's price function, or None
+        self.rates: dict[str | None, CatalogueRates] = {}
 
     def __call__(self, model: str | None, given: int, made: int, write: int, hour: int, read: int, at: str) -> float | None:  # fmt: skip
         if not (given or made or write or hour or read):
@@ -208,20 +210,25 @@ class Prices:
         try:
             priced = self.known[model]
         except KeyError:
-            if not self.steady(model):
-                return self.timed[model].price(given, made, read, write, hour, at)
-            priced = self.known[model]
-        return priced(given, made, read, write, hour) if priced is not None else None
+            priced = self._look_up(model)
+        return priced(given, made, read, write, hour, at) if priced is not None else None
 
-    def steady(self, model: str | None) -> bool:
-        """Whether a call of ``model`` costs the same whenever it was made."""
-        if model in self.known:
-            return True
-        if model in self.timed:
-            return False
-        rates = rates_for(model or "", self.overrides, self.catalogue)
-        if isinstance(rates, TimedRates):
-            self.timed[model] = rates
-            return False
-        self.known[model] = price_function(rates) if rates is not None else None
-        return True
+    def _look_up(self, model: str | None) -> PriceAt | None:
+        rates = self.rates[model] = rates_for(model or "", self.overrides, self.catalogue)
+        priced: PriceAt | None
+        if rates is None:
+            priced = None
+        elif isinstance(rates, TimedRates):
+            priced = rates.price  # None when the model has no price at that time
+        else:
+            priced = price_function(rates)
+        self.known[model] = priced
+        return priced
+
+    def same(self, model: str | None, at: str, other: str) -> bool:
+        """Whether two calls of ``model`` with the same usage, made at ``at`` and ``other``,
+        cost the same (always, but for a model whose price changed between them)."""
+        if model not in self.rates:
+            self._look_up(model)
+        rates = self.rates[model]
+        return not isinstance(rates, TimedRates) or rates.choose(at)[0] is rates.choose(other)[0]

@@ -32,10 +32,10 @@ from agent_focus.ingest import forked
 from agent_focus.ingest.claude import Pricer
 from agent_focus.ingest.readers import Found, Todo, read_log
 from agent_focus.ingest.report import IngestReport
-from agent_focus.journal.pricing import Rates
+from agent_focus.journal.pricing import CatalogueRates
 
 # what the parent does with the catalogue's rates a reader looked up (KnownRates.learn)
-Learn = Callable[[str | None, dict[str, Rates | None]], None]
+Learn = Callable[[str | None, dict[str, CatalogueRates]], None]
 BATCH_BYTES = 2 * 1024 * 1024  # logs handed to a reader at once: up to about this much
 BATCH_FILES = 64
 STOP_SECONDS = 5.0  # for the first reader to stop the others and end, sent SIGTERM

@@ -7,8 +7,9 @@ nothing new takes 0.12 s. The rates it gives each model are a few numbers, kept 
 the identity of the installed catalogue (its files' sizes and times, found without
 importing it): another version of `genai-prices` is another catalogue, and none of the
 kept rates are used, nor are they after a change of how focus reads them
-(:data:`RATES_FORMAT`). Only steady rates are kept: a model whose catalogue prices depend on
-the time (from a date on, off-peak) is looked up again by each run. A process that loaded
+(:data:`RATES_FORMAT`). A model whose catalogue prices depend on the time (from a date on,
+off-peak) is kept with its conditions (journal.timed_rates); only one whose conditions are of
+a kind focus does not know is looked up again by each run. A process that loaded
 one catalogue and finds another on disk (an upgrade under a running `focus serve`) keeps
 nothing. A first read's readers look the rates up in their own processes and hand them to
 the ingester with their calls (:meth:`KnownRates.learn`), so the run after it needs no
@@ -28,9 +29,11 @@ from typing import Any
 
 from agent_focus.journal import pricing
 from agent_focus.journal.pricing import Rate, Rates
+from agent_focus.journal.timed_rates import TimedRates
 
 RATES_FILE = "prices.json"
-RATES_FORMAT = 1  # bumped when pricing.catalogue_entry reads the catalogue another way
+RATES_FORMAT = 2  # bumped when pricing.catalogue_entry reads the catalogue another way
+# (2: the rates that depend on the time, journal.timed_rates, are kept too)
 _KINDS = ("input", "output", "cache_write", "cache_write_1h", "cache_read")
 
 
@@ -58,16 +61,33 @@ def catalogue_id() -> str | None:
     return "\n".join([f"format {RATES_FORMAT}", *folders, *sorted(files)])
 
 
-def _to_json(rates: Rates | None) -> list[list[Any]] | None:
+def _to_json(rates: pricing.CatalogueRates) -> Any:
     if rates is None:
         return None
+    if isinstance(rates, TimedRates):
+        return {"when": [[list(c) if c else None, _to_json(r)] for c, r in rates.conditions]}
     return [[r.base, r.tier_start, r.tier_price] for r in (getattr(rates, k) for k in _KINDS)]
 
 
-def _from_json(kept: object) -> Rates | None:
+def _from_json(kept: object) -> pricing.CatalogueRates:
     """Kept rates back (ValueError, TypeError or KeyError when they are not ours)."""
     if kept is None:
         return None
+    if isinstance(kept, dict):
+        conditions = []
+        for condition, rates in kept["when"]:
+            if condition is not None:
+                kind, start, end = condition
+                if kind not in ("from", "daily") or not all(type(t) is str for t in condition):
+                    raise ValueError(condition)
+                condition = (kind, start, end)
+            found = _from_json(rates)
+            if isinstance(found, TimedRates):
+                raise TypeError(kept)
+            conditions.append((condition, found))
+        if not conditions:
+            raise ValueError(kept)
+        return TimedRates(conditions)
     if not isinstance(kept, list) or len(kept) != len(_KINDS):
         raise ValueError(kept)
     rates = {}
@@ -87,7 +107,7 @@ class KnownRates:
     def __init__(self, folder: Path) -> None:
         self.path = folder / RATES_FILE
         self.catalogue = catalogue_id()
-        self.rates: dict[str, Rates | None] = {}  # kept, or to keep
+        self.rates: dict[str, pricing.CatalogueRates] = {}  # kept, or to keep
         self.new = False
         if self.catalogue is None:
             return
@@ -102,16 +122,15 @@ class KnownRates:
         try:
             return self.rates[model]
         except KeyError:
-            found, steady = pricing.catalogue_entry(model)
-            if steady and pricing.LOADED[:1] == [self.catalogue]:  # the one on disk
-                assert not isinstance(found, pricing.TimedRates)
+            found, keepable = pricing.catalogue_entry(model)
+            if keepable and pricing.LOADED[:1] == [self.catalogue]:  # the one on disk
                 self.rates[model] = found
                 self.new = True
             return found
 
-    def learn(self, catalogue: str | None, rates: dict[str, Rates | None]) -> None:
-        """Keep the steady ``rates`` another process (a reader) looked up in the catalogue
-        it loaded, when that is the installed one (:func:`pricing.take_looked_up`)."""
+    def learn(self, catalogue: str | None, rates: dict[str, pricing.CatalogueRates]) -> None:
+        """Keep the ``rates`` another process (a reader) looked up in the catalogue it
+        loaded, when that is the installed one (:func:`pricing.take_looked_up`)."""
         if catalogue is None or catalogue != self.catalogue:
             return
         for model, found in rates.items():

@@ -8,9 +8,9 @@ costs "unknown" (None), never 0, unless it used no tokens at all.
 ccusage's rules, which users compare us with: a 1-hour cache write costs its own rate
 (twice the input price for Claude); in a tiered model (Sonnet 4 and 4.5 past 200k tokens),
 the tokens of a request beyond the tier's start are charged at the tier's rate, each kind of
-token on its own. Where the catalogue's price depends on the time (o3 before 2025-06-10,
-DeepSeek off-peak) a call is priced at its own time (:class:`TimedRates`); ccusage uses
-today's price.
+token on its own. Where the catalogue's price depends on the time (Opus and Sonnet 4.6's long
+context before 2026-03-13, o3 before 2025-06-10, DeepSeek off-peak) a call is priced at its
+own time (journal.timed_rates); ccusage uses today's price.
 """
 
 from __future__ import annotations
@@ -19,13 +19,22 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 if TYPE_CHECKING:  # the config (pydantic) is only imported when focus.yaml is read
     from agent_focus.config import Price
+    from agent_focus.journal.timed_rates import TimedRates
 
 MILLION = 1_000_000
-PriceOf = Callable[[int, int, int, int, int], float]  # (input, output, reads, writes, 1h writes)
+
+
+class PriceOf(Protocol):
+    """A call's price at given rates: (input, output, cache reads, 5-minute writes, 1-hour
+    writes, and its time, which steady rates do not need) -> dollars."""
+
+    def __call__(
+        self, given: int, made: int, read: int, write: int, hour: int, at: str = "", /
+    ) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -71,43 +80,7 @@ def _rate(tiered: object, fallback: Rate | None = None) -> Rate | None:
     return Rate(base, int(first.start), float(first.price))
 
 
-class TimedRates:
-    """A model whose catalogue rates depend on the time of the call (a price from a date on,
-    an off-peak price): :meth:`at` a time, and :meth:`price` of a call made then."""
-
-    __slots__ = ("_by_price", "_info")
-
-    def __init__(self, info: Any) -> None:
-        self._info = info  # genai-prices' ModelInfo
-        self._by_price: dict[int, tuple[Any, Rates | None, PriceOf | None]] = {}
-
-    def __repr__(self) -> str:
-        return f"TimedRates({self._info.id!r})"
-
-    def _entry(self, stamp: str | None) -> tuple[Any, Rates | None, PriceOf | None]:
-        from datetime import UTC, datetime
-
-        moment = datetime.fromisoformat(stamp) if stamp else datetime.now(tz=UTC)
-        found = self._info.get_prices(moment)  # one of the catalogue's own objects
-        try:
-            return self._by_price[id(found)]
-        except KeyError:
-            rates = _rates(found)
-            priced = price_function(rates) if rates is not None else None
-            entry = self._by_price[id(found)] = (found, rates, priced)  # found: its id kept
-            return entry
-
-    def at(self, stamp: str | None = None) -> Rates | None:
-        """The rates of a call at ``stamp`` (ISO, with its zone; None: now)."""
-        return self._entry(stamp)[1]
-
-    def price(self, given: int, made: int, read: int, write: int, hour: int, at: str) -> float | None:  # fmt: skip
-        """:func:`price_function`'s price of a call made at ``at``; None when unpriced then."""
-        priced = self._entry(at)[2]
-        return priced(given, made, read, write, hour) if priced is not None else None
-
-
-CatalogueRates = Rates | TimedRates | None  # a model's rates; TimedRates: they depend on time
+CatalogueRates: TypeAlias = "Rates | TimedRates | None"  # TimedRates: they depend on time
 
 
 def catalogue_rates(model: str) -> CatalogueRates:
@@ -117,16 +90,16 @@ def catalogue_rates(model: str) -> CatalogueRates:
 
 
 LOADED: list[str | None] = []  # the identity of the catalogue this process loaded (known_rates)
-# The steady rates this process looked up since last taken (take_looked_up): a first read's
-# readers hand them to the parent, which keeps them (journal.known_rates).
-_LOOKED_UP: dict[str, Rates | None] = {}
+# The rates this process looked up that may be kept, since last taken (take_looked_up): a
+# first read's readers hand them to the parent, which keeps them (journal.known_rates).
+_LOOKED_UP: dict[str, CatalogueRates] = {}
 
 
 @functools.cache
 def catalogue_entry(model: str) -> tuple[CatalogueRates, bool]:
-    """:func:`catalogue_rates`, and whether they are steady: False when the catalogue's
-    prices for the model depend on the time (a price from a date on, an off-peak price),
-    whose :class:`TimedRates` are not kept (journal.known_rates)."""
+    """:func:`catalogue_rates`, and whether they may be kept (journal.known_rates): all but
+    the :class:`~agent_focus.journal.timed_rates.TimedRates` with a condition of a kind
+    focus does not know."""
     import sys
     import warnings
 
@@ -141,19 +114,23 @@ def catalogue_entry(model: str) -> tuple[CatalogueRates, bool]:
             warnings.simplefilter("ignore")
             answer = calc_price(Usage(input_tokens=0, output_tokens=0), model)
     except (LookupError, ValueError):
-        rates, steady = None, True  # unknown until another catalogue
+        rates: CatalogueRates = None  # unknown until another catalogue
     else:
         if isinstance(answer.model.prices, list):  # conditional prices: by the call's time
-            return TimedRates(answer.model), False
-        rates, steady = _rates(answer.model_price), True
-    if model:
+            from agent_focus.journal.timed_rates import from_catalogue
+
+            rates = from_catalogue(answer.model.prices, _rates)
+        else:
+            rates = _rates(answer.model_price)
+    keepable = rates is None or isinstance(rates, Rates) or rates.keepable
+    if keepable and model:
         _LOOKED_UP[model] = rates
-    return rates, steady
+    return rates, keepable
 
 
-def take_looked_up() -> tuple[str | None, dict[str, Rates | None]] | None:
-    """The steady rates this process looked up in the catalogue since the last call, with
-    the identity of the catalogue it loaded; None when there are none."""
+def take_looked_up() -> tuple[str | None, dict[str, CatalogueRates]] | None:
+    """The rates this process looked up in the catalogue since the last call (those that may
+    be kept), with the identity of the catalogue it loaded; None when there are none."""
     if not _LOOKED_UP:
         return None
     taken = dict(_LOOKED_UP)
@@ -216,7 +193,7 @@ def cost_usd(
     ):
         return 0.0  # nothing used (a `<synthetic>` record): nothing to price
     rates = rates_for(model, overrides)
-    if isinstance(rates, TimedRates):
+    if rates is not None and not isinstance(rates, Rates):
         rates = rates.at()  # a call made now (the planner's)
     if rates is None:
         return None
@@ -243,14 +220,14 @@ def price_function(rates: Rates) -> PriceOf:
 
     if math.inf == si == so == sr == sw == sh:  # no tier: the same sums, without the tests
 
-        def flat(given: int, made: int, read: int, write: int, hour: int) -> float:
+        def flat(given: int, made: int, read: int, write: int, hour: int, _at: str = "") -> float:
             return round(
                 (given * bi + made * bo + read * br + write * bw + hour * bh) / MILLION, 10
             )
 
         return flat
 
-    def price(given: int, made: int, read: int, write: int, hour: int) -> float:
+    def price(given: int, made: int, read: int, write: int, hour: int, _at: str = "") -> float:
         total = (
             (given * bi if given <= si else si * bi + (given - si) * ti)
             + (made * bo if made <= so else so * bo + (made - so) * to)
