@@ -219,6 +219,11 @@ def _from_kept(kept: object) -> object:
         '{"catalogue": "%s", "rates": {"m": [["1.0", null, null], [1.0, null, null],'
         " [1.0, null, null], [1.0, null, null], [1.0, null, null]]}}",
         '{"catalogue": "%s", "rates": []}',
+        '{"catalogue": "%s", "rates": {"m": {"when": []}}}',
+        '{"catalogue": "%s", "rates": {"m": {"when": [[["from", "2026-3-13", ""], null]]}}}',
+        '{"catalogue": "%s", "rates": {"m": {"when": [[["daily", "16:30", "00:30"], null]]}}}',
+        '{"catalogue": "%s", "rates": {"m": {"when": [["abc", null]]}}}',
+        '{"catalogue": "%s", "rates": {"m": {"when": [[null, {"when": [[null, null]]}]]}}}',
         "[" * 100_000,  # nested past the recursion limit
     ],
 )

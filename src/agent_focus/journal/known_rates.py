@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ RATES_FILE = "prices.json"
 RATES_FORMAT = 2  # bumped when pricing.catalogue_entry reads the catalogue another way
 # (2: the rates that depend on the time, journal.timed_rates, are kept too)
 _KINDS = ("input", "output", "cache_write", "cache_write_1h", "cache_read")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a timed_rates.Condition's date, and its times
+_CLOCK = re.compile(r"\d{2}:\d{2}:\d{2}\.\d{6}")
 
 
 def catalogue_id() -> str | None:
@@ -78,7 +81,10 @@ def _from_json(kept: object) -> pricing.CatalogueRates:
         for condition, rates in kept["when"]:
             if condition is not None:
                 kind, start, end = condition
-                if kind not in ("from", "daily") or not all(type(t) is str for t in condition):
+                if not all(type(t) is str for t in condition) or not (
+                    (kind == "from" and _DAY.fullmatch(start) and end == "")
+                    or (kind == "daily" and _CLOCK.fullmatch(start) and _CLOCK.fullmatch(end))
+                ):
                     raise ValueError(condition)
                 condition = (kind, start, end)
             found = _from_json(rates)
