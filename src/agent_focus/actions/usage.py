@@ -33,10 +33,15 @@ class UsageOutcome(NamedTuple):
 
 
 def read_agent_logs(
-    workspace: Workspace, progress: Progress | None = None, files: list[LogFile] | None = None
+    workspace: Workspace,
+    progress: Progress | None = None,
+    files: list[LogFile] | None = None,
+    *,
+    again: bool = False,
 ) -> IngestReport:
-    """Bring the journal up to date with every agent log on this machine. focus.yaml (and
-    pydantic with it) is read only when some log has something new to price."""
+    """Bring the journal up to date with every agent log on this machine (``again``: every
+    log read again whole, priced anew). focus.yaml (and pydantic with it) is read only when
+    some log has something new to price."""
 
     def overrides() -> dict[str, Price]:
         if config_path(workspace.root) is None and not os.environ.get("FOCUS_TIMEOUT"):
@@ -45,7 +50,7 @@ def read_agent_logs(
 
         return load_config(workspace.root).planner.prices
 
-    return ingest_logs(workspace.state_dir, overrides, files, progress)
+    return ingest_logs(workspace.state_dir, overrides, files, progress, again=again)
 
 
 def _by_task(workspace: Workspace) -> UsageReport:

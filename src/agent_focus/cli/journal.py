@@ -130,6 +130,14 @@ def usage(
             help="Read what is new in the Claude Code and Codex logs first (default).",
         ),
     ] = True,
+    reread: Annotated[
+        bool,
+        typer.Option(
+            "--reread",
+            help="Read every log again whole, pricing its calls anew (after a change of "
+            "planner.prices in focus.yaml, or of genai-prices); the planner's calls stay.",
+        ),
+    ] = False,
     json_out: JsonOption = False,
 ) -> None:
     """What every agent's model calls cost: tokens and dollars per agent, worktree, model,
@@ -155,7 +163,11 @@ def usage(
             )
         _team_usage(workspace.root, key, json_out)
         return
-    show_usage(workspace, key, start, end, bool(since or until), json_out, read_logs)
+    if reread and not read_logs:
+        raise typer.BadParameter(
+            "--reread reads the logs: drop --no-read-logs", param_hint="--reread"
+        )
+    show_usage(workspace, key, start, end, bool(since or until), json_out, read_logs, reread)
 
 
 def _team_usage(root: Path, key: str, json_out: bool) -> None:

@@ -86,7 +86,7 @@ def run_usage(request: UsageRequest) -> None:
 
 def show_usage(
     workspace: Workspace, by: str, start: datetime | None, end: datetime | None,
-    windowed: bool, json_out: bool, read_logs: bool = True,
+    windowed: bool, json_out: bool, read_logs: bool = True, again: bool = False,
 ) -> None:  # fmt: skip
     """The body of `focus usage --source local` (see :func:`agent_focus.cli.journal.usage`),
     once the workspace is found and `--since`/`--until` (``windowed``: either given) read."""
@@ -94,7 +94,7 @@ def show_usage(
 
     if by == "task" and windowed:
         say("focus: note: --by task covers every call of each agent: --since/--until do not apply")
-    ingest = _read_logs(workspace) if read_logs else None
+    ingest = _read_logs(workspace, again) if read_logs else None
     outcome = agent_usage(workspace, by, start, end, ingest)
     if json_out:
         print_json(outcome.to_json())
@@ -110,17 +110,18 @@ def show_usage(
         out.print(effectiveness_table(outcome.effectiveness))
 
 
-def _read_logs(workspace: Workspace) -> IngestReport:
-    """Ingest with a progress bar on a terminal when there is much to read; silent on a pipe."""
+def _read_logs(workspace: Workspace, again: bool = False) -> IngestReport:
+    """Ingest with a progress bar on a terminal when there is much to read; silent on a pipe.
+    ``again``: every log read again whole."""
     from agent_focus.actions.usage import read_agent_logs
     from agent_focus.ingest.pending import find_logs, pending_bytes
 
     if not sys.stderr.isatty():
-        return read_agent_logs(workspace)
+        return read_agent_logs(workspace, again=again)
     files = find_logs(workspace.state_dir)
-    todo = pending_bytes(workspace.state_dir, files)
+    todo = pending_bytes(workspace.state_dir, files, again)
     if todo < 32 * 1024 * 1024:
-        return read_agent_logs(workspace, files=files)
+        return read_agent_logs(workspace, files=files, again=again)
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
     columns = (
@@ -135,4 +136,4 @@ def _read_logs(workspace: Workspace) -> IngestReport:
         def advance(done: int, read: int) -> None:
             bar.update(logs, completed=read, files=f"{done}/{len(files)} files")
 
-        return read_agent_logs(workspace, advance, files)
+        return read_agent_logs(workspace, advance, files, again=again)

@@ -35,14 +35,16 @@ def find_logs(folder: Path) -> list[LogFile]:
     return in_order(claude, "claude") + in_order(codex, "codex")
 
 
-def pending_bytes(folder: Path, files: list[LogFile]) -> int:
-    """How much there is to read (:func:`to_read` of each log): for the progress bar's
-    decision and its total."""
-    db = open_log(folder)
-    try:
-        marks = read_marks(db)
-    finally:
-        db.close()
+def pending_bytes(folder: Path, files: list[LogFile], again: bool = False) -> int:
+    """How much there is to read (:func:`to_read` of each log; ``again``: every log whole):
+    for the progress bar's decision and its total."""
+    marks = {}
+    if not again:
+        db = open_log(folder)
+        try:
+            marks = read_marks(db)
+        finally:
+            db.close()
     return sum(to_read(log, marks.get(log.path)) or 0 for log in files)
 
 

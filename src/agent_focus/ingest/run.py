@@ -21,7 +21,13 @@ from agent_focus.ingest.guards import ingesting
 from agent_focus.ingest.locate import LogFile, claude_roots, codex_roots, in_order, misnamed
 from agent_focus.ingest.pending import changed_paths, find_paths, to_read
 from agent_focus.ingest.report import IngestReport
-from agent_focus.ingest.store import count_calls, read_identities, read_marks, save_marks
+from agent_focus.ingest.store import (
+    count_calls,
+    forget_all,
+    read_identities,
+    read_marks,
+    save_marks,
+)
 from agent_focus.journal.db import open_log
 
 if TYPE_CHECKING:
@@ -41,6 +47,8 @@ def ingest_logs(
     overrides: dict[str, Price] | Callable[[], dict[str, Price]] | None = None,
     files: list[LogFile] | None = None,
     progress: Progress | None = None,
+    *,
+    again: bool = False,
 ) -> IngestReport:
     """Read what is new in every agent log into the journal in ``folder``, in one
     transaction: an interrupted run leaves the journal as it was.
@@ -51,12 +59,14 @@ def ingest_logs(
     open, so they hold no SQLite connection, and on a first read before the logs are even
     listed) while this one adds their calls in sorted path order: the order, and so the
     de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices) may
-    be a function: it is called only on a first read or when some log has something new."""
+    be a function: it is called only on a first read or when some log has something new.
+    ``again``: every log read again whole, the calls read before forgotten first, in the
+    same transaction (their prices are those of now: focus.yaml's, the catalogue's)."""
     with ingesting(folder), contextlib.ExitStack() as running:
         readers: Readers | None = None
         db = open_log(folder)
         try:
-            identities = read_identities(db)  # stable: other writers never touch log_files
+            identities = {} if again else read_identities(db)  # only we touch log_files
             if not identities and _read_ahead():
                 db.close()  # a first read: the readers ahead, with no journal open
                 from agent_focus.ingest.pool import Readers
@@ -114,6 +124,8 @@ def ingest_logs(
             db.execute("PRAGMA recursive_triggers = ON")  # hours_kept sees REPLACE's removals
             with db, contextlib.ExitStack() as stack:
                 db.execute("BEGIN IMMEDIATE")
+                if again:
+                    forget_all(db)
                 empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
                 first_read = HourSums() if empty else None
                 stack.enter_context(hours_kept(db, first_read))

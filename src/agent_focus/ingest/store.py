@@ -130,3 +130,10 @@ def save_dirs(
 
 def count_calls(db: sqlite3.Connection) -> int:
     return int(db.execute("SELECT count(*) FROM agent_usage").fetchone()[0])
+
+
+def forget_all(db: sqlite3.Connection) -> None:
+    """Every call read from the agents' logs forgotten, with how far each log was read and
+    the hourly sums (the planner's own calls stay): they are all read again."""
+    for table in ("call_keys", "agent_usage", "usage_hours", "log_files"):
+        db.execute(f"DELETE FROM {table}")  # our own names

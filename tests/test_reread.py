@@ -1,0 +1,102 @@
+"""`focus usage --reread`: every log read again whole and priced anew (after a change of
+focus.yaml's prices), by the real `focus` process; nothing counted twice, the planner's
+calls kept, and an interrupted re-read leaves the journal as it was."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from agent_focus.ingest import dedupe
+from agent_focus.ingest.run import ingest_logs
+from agent_focus.journal.db import open_log
+from tests.conftest import FocusRunner, example_workspace
+
+MODEL = "claude-sonnet-4-5-20250929"
+
+
+def _call(n: int) -> str:
+    entry = {
+        "type": "assistant", "sessionId": "s1", "cwd": "/elsewhere", "requestId": f"req_{n}",
+        "timestamp": f"2026-11-20T10:00:0{n}.000Z", "version": "2.0.55",
+        "message": {"id": f"msg_{n}", "model": MODEL, "content": [],
+                    "usage": {"input_tokens": 1_000_000, "output_tokens": 1_000_000}},
+    }  # fmt: skip
+    return json.dumps(entry, separators=(",", ":")) + "\n"
+
+
+def _prices(root: Path, base: str, given: float, made: float) -> None:
+    (root / "focus.yaml").write_text(
+        base
+        + f"planner:\n  prices:\n    claude-sonnet:\n      input: {given}\n      output: {made}\n"
+    )
+
+
+def _usage(focus: FocusRunner, root: Path, env: dict[str, str], *more: str) -> dict:
+    done = focus("usage", "--by", "model", "--json", *more, cwd=root, env=env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_reread_prices_every_call_anew_and_counts_it_once(
+    repo: Path, tmp_path: Path, focus: FocusRunner
+) -> None:
+    example_workspace(repo, focus_file=False)  # its services dead
+    base = (repo / "focus.yaml").read_text()
+    logs = tmp_path / "claude" / "projects" / "p"
+    logs.mkdir(parents=True)
+    (logs / "s.jsonl").write_text(_call(1) + _call(2))
+    env = {"CLAUDE_CONFIG_DIR": str(tmp_path / "claude"), "CODEX_HOME": str(tmp_path / "none")}
+    _prices(repo, base, 1.0, 2.0)
+    first = _usage(focus, repo, env)
+    assert first["total"]["cost_usd"] == 6.0 and first["total"]["calls"] == 2
+
+    _prices(repo, base, 10.0, 20.0)  # the calls read before keep their price...
+    with (logs / "s.jsonl").open("a") as log:
+        log.write(_call(3))
+    later = _usage(focus, repo, env)
+    assert later["total"]["cost_usd"] == 6.0 + 30.0 and later["total"]["calls"] == 3
+
+    again = _usage(focus, repo, env, "--reread")  # ...until they are read again
+    assert again["total"]["cost_usd"] == 90.0 and again["total"]["calls"] == 3
+    assert again["ingest"]["calls_added"] == 3 and again["ingest"]["files_read"] == 1
+    assert _usage(focus, repo, env)["total"] == again["total"]  # nothing new after it
+
+    refused = focus("usage", "--reread", "--no-read-logs", cwd=repo, env=env)
+    assert refused.returncode == 2 and "--reread" in refused.stderr
+
+
+def test_an_interrupted_reread_leaves_the_journal_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logs = tmp_path / "claude" / "projects" / "p"
+    logs.mkdir(parents=True)
+    (logs / "s.jsonl").write_text(_call(1) + _call(2))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "none"))
+    state = tmp_path / "state"
+    assert ingest_logs(state, {}).calls_added == 2
+
+    def journal() -> list[tuple[object, ...]]:
+        db = open_log(state)
+        try:
+            return [
+                db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                for table in ("agent_usage", "call_keys", "log_files", "usage_hours")
+            ]
+        finally:
+            db.close()
+
+    before = journal()
+    assert all(before)
+
+    def broken(self: dedupe.Deduper, calls: list[object]) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(dedupe.Deduper, "add_all", broken)
+    with pytest.raises(sqlite3.OperationalError):
+        ingest_logs(state, {}, again=True)
+    assert journal() == before
