@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from agent_focus.config import Price
+from agent_focus.errors import NoDataError
 from agent_focus.ingest import dedupe
 from agent_focus.ingest.run import ingest_logs
 from agent_focus.journal.db import open_log
@@ -100,3 +102,75 @@ def test_an_interrupted_reread_leaves_the_journal_as_it_was(
     with pytest.raises(sqlite3.OperationalError):
         ingest_logs(state, {}, again=True)
     assert journal() == before
+
+
+def _journal(state: Path) -> list[list[tuple[object, ...]]]:
+    db = open_log(state)
+    try:
+        return [
+            db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in ("agent_usage", "call_keys", "log_files", "usage_hours", "llm_calls")
+        ]
+    finally:
+        db.close()
+
+
+def test_a_reread_keeps_the_calls_of_logs_gone_from_disk_and_the_planners(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claude Code deletes old transcripts: the journal is then their calls' only copy, and
+    a re-read keeps them as they were priced (with a warning), and the planner's own."""
+    from agent_focus.journal.calls import LLMCall, record_calls
+
+    logs = tmp_path / "claude" / "projects" / "p"
+    logs.mkdir(parents=True)
+    (logs / "old.jsonl").write_text(_call(1))
+    (logs / "new.jsonl").write_text(_call(2))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "none"))
+    state = tmp_path / "state"
+    cheap = {"claude-sonnet": Price(input=1.0, output=1.0)}
+    assert ingest_logs(state, cheap).calls_added == 2
+    planned = LLMCall("anthropic", "m1", 1.0, True, input_tokens=5, cost_usd=0.5)
+    assert record_calls(state, [planned], "A1", "wt-a1")
+    (logs / "old.jsonl").unlink()
+    dear = {"claude-sonnet": Price(input=5.0, output=5.0)}
+    report = ingest_logs(state, dear, again=True)
+    assert report.calls_added == 1 and report.files_read == 1  # one forgotten, read again
+    assert report.warnings == [
+        "kept 1 calls of logs no longer read (gone from disk?), as they were priced"
+    ]
+    calls, _keys, marks, hours, planner = _journal(state)
+    assert sorted((row[2], row[11]) for row in calls) == [
+        ("2026-11-20T10:00:01.000+00:00", 2.0),  # as it was
+        ("2026-11-20T10:00:02.000+00:00", 10.0),  # priced anew
+    ]
+    assert [mark[0] for mark in marks] == [str(logs / n) for n in ("new.jsonl", "old.jsonl")]
+    assert len(planner) == 1
+    assert sum(hour[9] for hour in hours) == 12.0  # the hourly sums follow
+
+    (logs / "new.jsonl").unlink()  # no log left at all: nothing read, nothing forgotten
+    assert ingest_logs(state, cheap, again=True).warnings == [
+        "kept 2 calls of logs no longer read (gone from disk?), as they were priced"
+    ]
+    assert _journal(state)[0] == calls
+
+
+def test_a_log_that_cannot_be_read_again_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its calls are forgotten before it is read: if it cannot be, the re-read stops whole."""
+    logs = tmp_path / "claude" / "projects" / "p"
+    logs.mkdir(parents=True)
+    (tmp_path / "real.jsonl").write_text(_call(1))
+    (logs / "a.jsonl").write_text(_call(2))
+    (logs / "b.jsonl").symlink_to(tmp_path / "real.jsonl")
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "none"))
+    state = tmp_path / "state"
+    assert ingest_logs(state, {}).calls_added == 2
+    before = _journal(state)
+    (tmp_path / "real.jsonl").unlink()  # b.jsonl is listed, and cannot be opened
+    with pytest.raises(NoDataError, match=r"b\.jsonl: skipped: .*nothing read again"):
+        ingest_logs(state, {}, again=True)
+    assert _journal(state) == before

@@ -179,3 +179,56 @@ def test_copies_across_a_change_of_price_keep_the_dearer(
     assert rows[0][1] == pytest.approx(
         2 * _catalogue("deepseek-chat", 100_000, 10_000, 50_000, off_peak)
     )
+
+
+def test_conditions_of_every_form_choose_what_the_catalogue_chooses() -> None:
+    """Conditions the installed catalogue does not use yet: times in another zone or naive,
+    a window through midnight, a date and hours together, and a kind focus does not know
+    (asked through its own active(), and not kept)."""
+    from dataclasses import dataclass
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from genai_prices import types
+
+    from agent_focus.journal.pricing import _rates
+    from agent_focus.journal.timed_rates import from_catalogue
+
+    @dataclass
+    class Weekend:  # a kind of condition focus does not know
+        def active(self, request_timestamp: datetime.datetime) -> bool:
+            return request_timestamp.astimezone(datetime.UTC).weekday() >= 5
+
+    def price(n: int) -> types.ModelPrice:
+        return types.ModelPrice(input_mtok=Decimal(n), output_mtok=Decimal(n * 2))
+
+    def daily(start: datetime.time, end: datetime.time) -> types.TimeOfDateConstraint:
+        return types.TimeOfDateConstraint(start_time=start, end_time=end)
+
+    t = datetime.time
+    tz8, ny = datetime.timezone(datetime.timedelta(hours=8)), ZoneInfo("America/New_York")
+    sets = [
+        [(None, 1), (daily(t(8, 30, tzinfo=tz8), t(17, 0, tzinfo=tz8)), 2)],  # +08:00
+        [(None, 1), (daily(t(22, 0), t(6, 15)), 3)],  # naive, through midnight
+        [(None, 1), (daily(t(9, 0, tzinfo=ny), t(9, 0, 0, 500_000, tzinfo=ny)), 4)],
+        [(None, 1), (types.StartDateConstraint(start_date=datetime.date(2026, 3, 13)), 5),
+         (daily(t(0, 30, tzinfo=datetime.UTC), t(16, 30, tzinfo=datetime.UTC)), 6)],
+        [(None, 1), (Weekend(), 7), (types.StartDateConstraint(start_date=datetime.date(2026, 1, 1)), 8)],
+    ]  # fmt: skip
+    rng = __import__("random").Random(11)
+    start = datetime.datetime(2025, 12, 28, tzinfo=datetime.UTC).timestamp()
+    moments = [start + rng.uniform(0, 120 * 86400) for _ in range(3000)]
+    moments += [start + day * 86400 + edge for day in range(120) for edge in (0, 1800, 3600 * 16.5, 3600 * 22, 22_500, 48_600)]  # fmt: skip
+    for conditions in sets:
+        info = types.ModelInfo(
+            id="m", match=types.ClauseEquals(equals="m"),
+            prices=[types.ConditionalPrice(c, prices=price(n)) for c, n in conditions],
+        )  # fmt: skip
+        rates = from_catalogue(info.prices, _rates)
+        assert rates.keepable == all(not isinstance(c, Weekend) for c, _n in conditions)
+        for moment in moments:
+            when = datetime.datetime.fromtimestamp(moment, datetime.UTC)
+            at = when.isoformat(timespec="milliseconds")
+            when = datetime.datetime.fromisoformat(at)  # the milliseconds a log has
+            expected = _rates(info.get_prices(when))
+            assert rates.choose(at)[0] == expected, (conditions, at)

@@ -155,6 +155,11 @@ def usage(
     workspace = Workspace.resolve()
     key = by.value
     start, end = parse_since(since), parse_since(until, "--until")
+    if reread and (source is UsageSource.mlflow or not read_logs):
+        drop = "--source mlflow" if source is UsageSource.mlflow else "--no-read-logs"
+        raise typer.BadParameter(
+            f"it reads this machine's logs: drop {drop}", param_hint="--reread"
+        )
     if source is UsageSource.mlflow:
         if key not in ("agent", "model", "day", "provider"):
             raise typer.BadParameter(
@@ -163,10 +168,6 @@ def usage(
             )
         _team_usage(workspace.root, key, json_out)
         return
-    if reread and not read_logs:
-        raise typer.BadParameter(
-            "--reread reads the logs: drop --no-read-logs", param_hint="--reread"
-        )
     show_usage(workspace, key, start, end, bool(since or until), json_out, read_logs, reread)
 
 

@@ -24,6 +24,8 @@ from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.store import (
     count_calls,
     forget_all,
+    forget_reread,
+    mark_reread,
     read_identities,
     read_marks,
     save_marks,
@@ -60,8 +62,9 @@ def ingest_logs(
     listed) while this one adds their calls in sorted path order: the order, and so the
     de-duplication, is the one of a single reader. ``overrides`` (focus.yaml's prices) may
     be a function: it is called only on a first read or when some log has something new.
-    ``again``: every log read again whole, the calls read before forgotten first, in the
-    same transaction (their prices are those of now: focus.yaml's, the catalogue's)."""
+    ``again``: every log read again whole, the calls read from it before forgotten first, in
+    the same transaction (their prices are those of now: focus.yaml's, the catalogue's); the
+    calls of logs no longer on disk are kept as they are, with a warning."""
     with ingesting(folder), contextlib.ExitStack() as running:
         readers: Readers | None = None
         db = open_log(folder)
@@ -95,7 +98,7 @@ def ingest_logs(
             size = to_read(log, mark)
             if size is not None:
                 todo.append((log, mark, size))
-        if not todo:
+        if not todo and not again:
             return report  # nothing new: no parser to import, no transaction to open
         from agent_focus.ingest.bulk import bulk_load, checkpoint_behind
         from agent_focus.ingest.dedupe import Deduper
@@ -124,17 +127,25 @@ def ingest_logs(
             db.execute("PRAGMA recursive_triggers = ON")  # hours_kept sees REPLACE's removals
             with db, contextlib.ExitStack() as stack:
                 db.execute("BEGIN IMMEDIATE")
-                if again:
-                    forget_all(db)
+                kept = mark_reread(db, [log.path for log, _mark, _size in todo]) if again else 0
+                if again and not kept:
+                    forget_all(db)  # then read as a first read is
                 empty = db.execute("SELECT 1 FROM agent_usage LIMIT 1").fetchone() is None
                 first_read = HourSums() if empty else None
                 stack.enter_context(hours_kept(db, first_read))
                 stack.enter_context(bulk_load(db))
+                if kept:  # the calls of logs no longer on disk stay, as they were priced
+                    forget_reread(db)
+                    report.warnings.append(
+                        f"kept {kept} calls of logs no longer read (gone from disk?), as they were priced"
+                    )
                 before = count_calls(db)
                 calls = Deduper(db, first_read)
                 skipped_files = listed - len(todo)
                 new_marks = []
                 for done, found in enumerate(found_logs, skipped_files + 1):
+                    if found is None and again:  # forgotten, and not read: nothing changes
+                        raise _unread(todo[done - skipped_files - 1][0].path, report)
                     if found is not None:
                         mark, records, reset, read = found
                         if reset:
@@ -159,6 +170,14 @@ def ingest_logs(
         finally:
             db.close()
     return report
+
+
+def _unread(path: str, report: IngestReport) -> Exception:
+    """A log that could not be read again (``--reread``): its calls would be lost."""
+    from agent_focus.errors import NoDataError
+
+    said = next((w for w in reversed(report.warnings) if w.startswith(path)), f"{path}: unread")
+    return NoDataError(f"{said}; nothing read again (the journal is as it was)")
 
 
 def _read_ahead() -> bool:

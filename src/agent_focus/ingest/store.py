@@ -137,3 +137,23 @@ def forget_all(db: sqlite3.Connection) -> None:
     the hourly sums (the planner's own calls stay): they are all read again."""
     for table in ("call_keys", "agent_usage", "usage_hours", "log_files"):
         db.execute(f"DELETE FROM {table}")  # our own names
+
+
+def mark_reread(db: sqlite3.Connection, paths: Iterable[str]) -> int:
+    """Note the logs about to be read again whole (a temporary table, for
+    :func:`forget_reread`); how many calls the journal holds of other logs: gone from disk
+    (Claude Code deletes old transcripts), or under a root not read now. Those stay."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS reread (path TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute("DELETE FROM reread")
+    db.executemany("INSERT OR IGNORE INTO reread VALUES (?)", ((path,) for path in paths))
+    other = "SELECT count(*) FROM agent_usage WHERE path NOT IN (SELECT path FROM reread)"
+    return int(db.execute(other).fetchone()[0])
+
+
+def forget_reread(db: sqlite3.Connection) -> None:
+    """The calls, keys and marks of the logs :func:`mark_reread` noted forgotten (their hours
+    are summed again by the caller's triggers: ingest.hours)."""
+    calls = "SELECT id FROM agent_usage WHERE path IN (SELECT path FROM reread)"
+    db.execute(f"DELETE FROM call_keys WHERE call_id IN ({calls})")
+    db.execute("DELETE FROM agent_usage WHERE path IN (SELECT path FROM reread)")
+    db.execute("DELETE FROM log_files WHERE path IN (SELECT path FROM reread)")

@@ -36,8 +36,8 @@ RATES_FILE = "prices.json"
 RATES_FORMAT = 2  # bumped when pricing.catalogue_entry reads the catalogue another way
 # (2: the rates that depend on the time, journal.timed_rates, are kept too)
 _KINDS = ("input", "output", "cache_write", "cache_write_1h", "cache_read")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a timed_rates.Condition's date, and its times
-_CLOCK = re.compile(r"\d{2}:\d{2}:\d{2}\.\d{6}")
+_DAY = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")  # a Condition's date
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}")  # and its times
 
 
 def catalogue_id() -> str | None:
@@ -77,9 +77,13 @@ def _from_json(kept: object) -> pricing.CatalogueRates:
     if kept is None:
         return None
     if isinstance(kept, dict):
+        if kept.keys() != {"when"}:
+            raise ValueError(kept)
         conditions = []
         for condition, rates in kept["when"]:
             if condition is not None:
+                if type(condition) is not list:
+                    raise TypeError(condition)
                 kind, start, end = condition
                 if not all(type(t) is str for t in condition) or not (
                     (kind == "from" and _DAY.fullmatch(start) and end == "")

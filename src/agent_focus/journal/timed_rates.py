@@ -75,6 +75,8 @@ class TimedRates:
         from datetime import UTC, datetime
 
         moment = datetime.fromisoformat(stamp) if stamp else datetime.now(tz=UTC)
+        if moment.tzinfo is None:  # naive: UTC, as the catalogue reads it
+            moment = moment.replace(tzinfo=UTC)
         return self.choose(moment.astimezone(UTC).isoformat(timespec="milliseconds"))[0]
 
     def price(self, given: int, made: int, read: int, write: int, hour: int, at: str) -> float | None:  # fmt: skip
@@ -110,13 +112,14 @@ def _condition(constraint: Any) -> Any:
     """Our :data:`Condition` for the catalogue's ``constraint``; one of another kind as is."""
     from datetime import UTC, date, datetime, time
 
+    kind = type(constraint).__name__
     if constraint is None:
         return None
-    start, end = (getattr(constraint, name, None) for name in ("start_time", "end_time"))
-    if isinstance(getattr(constraint, "start_date", None), date) and start is None:
+    if kind == "StartDateConstraint" and isinstance(constraint.start_date, date):
         return ("from", constraint.start_date.isoformat(), "")
-    if isinstance(start, time) and isinstance(end, time):
-        day = date(2000, 1, 3)  # naive times are UTC, as the catalogue reads them
+    start, end = getattr(constraint, "start_time", None), getattr(constraint, "end_time", None)
+    if kind == "TimeOfDateConstraint" and isinstance(start, time) and isinstance(end, time):
+        day = date(1970, 1, 1)  # as the catalogue reads a zone's time (naive: UTC)
 
         def utc(clock: time) -> str:
             moment = datetime.combine(day, clock.replace(tzinfo=clock.tzinfo or UTC))
