@@ -138,7 +138,7 @@ def test_a_reread_keeps_the_calls_of_logs_gone_from_disk_and_the_planners(
     report = ingest_logs(state, dear, again=True)
     assert report.calls_added == 1 and report.files_read == 1  # one forgotten, read again
     assert report.warnings == [
-        "kept 1 calls of logs no longer read (gone from disk?), as they were priced"
+        "kept 1 call of logs no longer read (gone from disk?), as priced when they were read"
     ]
     calls, _keys, marks, hours, planner = _journal(state)
     assert sorted((row[2], row[11]) for row in calls) == [
@@ -151,7 +151,7 @@ def test_a_reread_keeps_the_calls_of_logs_gone_from_disk_and_the_planners(
 
     (logs / "new.jsonl").unlink()  # no log left at all: nothing read, nothing forgotten
     assert ingest_logs(state, cheap, again=True).warnings == [
-        "kept 2 calls of logs no longer read (gone from disk?), as they were priced"
+        "kept 2 calls of logs no longer read (gone from disk?), as priced when they were read"
     ]
     assert _journal(state)[0] == calls
 

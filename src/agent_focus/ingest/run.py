@@ -137,7 +137,8 @@ def ingest_logs(
                 if kept:  # the calls of logs no longer on disk stay, as they were priced
                     forget_reread(db)
                     report.warnings.append(
-                        f"kept {kept} calls of logs no longer read (gone from disk?), as they were priced"
+                        f"kept {kept} call{'' if kept == 1 else 's'} of logs no longer read (gone from"
+                        " disk?), as priced when they were read"
                     )
                 before = count_calls(db)
                 calls = Deduper(db, first_read)
