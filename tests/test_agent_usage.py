@@ -396,6 +396,15 @@ def test_an_ingest_pauses_the_cycle_collector_and_resumes_it(
         gc.enable()
 
 
+def _wait_for_copiers() -> None:
+    """Every copy of a write-ahead log started in this process done (a command does not
+    wait for them: ingest.bulk.checkpoint_behind)."""
+    from agent_focus.ingest.bulk import COPIERS
+
+    while COPIERS:
+        COPIERS.pop().wait()
+
+
 def test_a_first_read_leaves_the_copy_of_its_write_ahead_log_to_a_process_of_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -415,14 +424,14 @@ def test_a_first_read_leaves_the_copy_of_its_write_ahead_log_to_a_process_of_its
     state = tmp_path / "state"
     (folder / "a.jsonl").write_text("".join(assistant("/w", n) for n in range(1, 200)))
     wal = state / "focus.db-wal"
-    bulk.wait_for_checkpoints()  # those of the tests before, in this process
+    _wait_for_copiers()  # those of the tests before, in this process
     assert ingest_logs(state, {}).calls_added == 199
     (copier,) = bulk.COPIERS
     assert copier.args[1:3] == ["-I", "-S"] and copier.returncode is None  # not waited for
     reader = sqlite3.connect(state / "focus.db")  # while it copies, or after
     assert reader.execute("SELECT count(*) FROM agent_usage").fetchone()[0] == 199
     reader.close()
-    bulk.wait_for_checkpoints()
+    _wait_for_copiers()
     assert copier.returncode == 0 and bulk.COPIERS == []
     assert not wal.exists()  # copied, and the last connection removed it
     reader = sqlite3.connect(state / "focus.db")
@@ -459,7 +468,7 @@ def test_the_ingester_leaves_the_copy_to_the_copier_and_does_not_wait_for_it(
     (folder / "a.jsonl").write_text("".join(assistant("/w", n) for n in range(1, 200)))
     state = tmp_path / "state"
     journal, wal = state / "focus.db", state / "focus.db-wal"
-    bulk.wait_for_checkpoints()
+    _wait_for_copiers()
     try:
         assert ingest_logs(state, {}).calls_added == 199
         (copier,) = bulk.COPIERS
@@ -467,7 +476,7 @@ def test_the_ingester_leaves_the_copy_to_the_copier_and_does_not_wait_for_it(
         assert copier.poll() is None and wal.stat().st_size > 0  # not copied, not waited
     finally:
         (state / "focus.db.gate").touch()
-    bulk.wait_for_checkpoints()
+    _wait_for_copiers()
     assert copier.returncode == 0 and journal.stat().st_size > before and not wal.exists()
 
 
@@ -484,7 +493,7 @@ def test_a_first_read_that_adds_no_call_starts_no_copier(
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
     monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
     (folder / "a.jsonl").write_text('{"type":"user","message":{"role":"user","content":"hi"}}\n')
-    bulk.wait_for_checkpoints()
+    _wait_for_copiers()
     report = ingest_logs(tmp_path / "state", {})
     assert report.files_read == 1 and report.calls_added == 0 and bulk.COPIERS == []
     assert not (tmp_path / "state" / "focus.db-wal").exists()
@@ -506,7 +515,7 @@ def test_a_copier_that_cannot_start_leaves_the_copy_to_sqlite(
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
     monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
     (folder / "a.jsonl").write_text("".join(assistant("/w", n) for n in range(1, 20)))
-    bulk.wait_for_checkpoints()
+    _wait_for_copiers()
     stops = "import sys; sys.exit(1)"  # a real interpreter, stopped before it reads
     for n, (executable, copier) in enumerate([(str(tmp_path / "none"), bulk._COPIER), (sys.executable, stops)]):  # fmt: skip
         monkeypatch.setattr(sys, "executable", executable)

@@ -139,9 +139,3 @@ def reap_copiers() -> None:
     """The copiers that are done, reaped (a long-lived process, the control room, keeps no
     zombie: each ingest reaps them)."""
     COPIERS[:] = [copier for copier in COPIERS if copier.poll() is None]
-
-
-def wait_for_checkpoints() -> None:
-    """Every copy started here done (for the tests; a command does not wait for them)."""
-    while COPIERS:
-        COPIERS.pop().wait()
