@@ -20,10 +20,10 @@ from tests.conftest import FocusRunner, example_workspace
 MODEL = "claude-sonnet-4-5-20250929"
 
 
-def _call(n: int) -> str:
+def _call(n: int, hour: int = 10) -> str:
     entry = {
         "type": "assistant", "sessionId": "s1", "cwd": "/elsewhere", "requestId": f"req_{n}",
-        "timestamp": f"2026-11-20T10:00:0{n}.000Z", "version": "2.0.55",
+        "timestamp": f"2026-11-20T{hour:02d}:00:0{n}.000Z", "version": "2.0.55",
         "message": {"id": f"msg_{n}", "model": MODEL, "content": [],
                     "usage": {"input_tokens": 1_000_000, "output_tokens": 1_000_000}},
     }  # fmt: skip
@@ -170,7 +170,72 @@ def test_a_log_that_cannot_be_read_again_changes_nothing(
     state = tmp_path / "state"
     assert ingest_logs(state, {}).calls_added == 2
     before = _journal(state)
+    (logs / "caf\xe9.jsonl".encode("latin-1").decode("utf-8", "surrogateescape")).write_text(
+        _call(3)
+    )  # a name that is not UTF-8: never read (a warning), and not in the re-read's way
     (tmp_path / "real.jsonl").unlink()  # b.jsonl is listed, and cannot be opened
     with pytest.raises(NoDataError, match=r"b\.jsonl: skipped: .*nothing read again"):
         ingest_logs(state, {}, again=True)
     assert _journal(state) == before
+
+
+def _reread_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    logs = tmp_path / "claude" / "projects" / "p"
+    logs.mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "none"))
+    return logs
+
+
+def test_a_copy_on_disk_of_a_kept_call_is_priced_anew_even_when_cheaper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resumed session's log holds a copy of a call whose first log is gone: ccusage's
+    order keeps the dearer of two copies, but the kept one's price is of before. The copy
+    read now replaces it, as a read of what is on disk would keep it."""
+    logs = _reread_env(tmp_path, monkeypatch)
+    (logs / "a_old.jsonl").write_text(_call(1) + _call(2))
+    (logs / "b_resumed.jsonl").write_text(_call(1) + _call(3))
+    state = tmp_path / "state"
+    assert ingest_logs(state, {"claude-sonnet": Price(input=5.0, output=5.0)}).calls_added == 3
+    (logs / "a_old.jsonl").unlink()
+    cheaper = {"claude-sonnet": Price(input=1.0, output=1.0)}
+    ingest_logs(state, cheaper, again=True)
+    calls = _journal(state)[0]
+    assert sorted((row[2][17:19], row[11], Path(row[13]).name) for row in calls) == [
+        ("01", 2.0, "b_resumed.jsonl"),  # priced anew, from the copy on disk
+        ("02", 10.0, "a_old.jsonl"),  # gone from disk: as it was
+        ("03", 2.0, "b_resumed.jsonl"),
+    ]
+    fresh = tmp_path / "fresh"  # what a first read of what is on disk keeps of those two
+    ingest_logs(fresh, cheaper)
+    assert sorted(row[2:] for row in _journal(fresh)[0]) == sorted(
+        row[2:] for row in calls if Path(row[13]).name == "b_resumed.jsonl"
+    )
+
+
+def test_the_hourly_sums_follow_a_reread_that_keeps_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-read log whose calls moved to another hour, beside a log gone from disk: every
+    hour's sums are those of its calls (the forgotten calls' hours summed again)."""
+    logs = _reread_env(tmp_path, monkeypatch)
+    (logs / "gone.jsonl").write_text(_call(1, hour=10))
+    (logs / "moved.jsonl").write_text(_call(2, hour=11))
+    state = tmp_path / "state"
+    ingest_logs(state, {})
+    (logs / "gone.jsonl").unlink()
+    (logs / "moved.jsonl").write_text(_call(3, hour=12) + "\n")  # rewritten: another call
+    ingest_logs(state, {}, again=True)
+    db = open_log(state)
+    try:
+        hours = db.execute(
+            "SELECT slot, calls, input_tokens, cost_usd FROM usage_hours ORDER BY slot"
+        ).fetchall()
+        calls = db.execute(
+            "SELECT substr(at, 1, 13) || ':00:00.000+00:00', count(*), sum(input_tokens),"
+            " sum(cost_usd) FROM agent_usage GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        db.close()
+    assert hours == calls and [slot[11:13] for slot, *_ in hours] == ["10", "12"]

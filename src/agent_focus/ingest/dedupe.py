@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from agent_focus.ingest.bulk import insert_rows
 from agent_focus.ingest.copies import better
 from agent_focus.ingest.hours import HourSums
-from agent_focus.ingest.records import AT, EXACT, REPLAY, SIDECHAIN, SOURCE, Call
+from agent_focus.ingest.records import AT, EXACT, REPLAY, SIDECHAIN, SOURCE, Call, total_tokens
 from agent_focus.journal.pricing import (
     CatalogueRates,
     catalogue_rates,
@@ -48,7 +48,9 @@ _INSERT = f"INSERT OR REPLACE INTO agent_usage ({', '.join(COLUMNS)}) VALUES"
 class Deduper:
     """Adds calls to the journal in ``db`` (inside the caller's transaction)."""
 
-    def __init__(self, db: sqlite3.Connection, first_read: HourSums | None = None):
+    def __init__(
+        self, db: sqlite3.Connection, first_read: HourSums | None = None, *, repricing: bool = False
+    ) -> None:
         self.db = db
         self.hours = first_read  # summed here as written, on a first read (ingest.hours)
         self.kept: dict[int, Call] = {}  # new or changed, unwritten
@@ -62,6 +64,11 @@ class Deduper:
             int(db.execute("SELECT coalesce(max(id), 0) FROM agent_usage").fetchone()[0]) + 1
         )
         self.written = self.next_id  # ids below this one are in the journal
+        # A re-read that keeps the calls of logs gone from disk (ingest.run, --reread): those
+        # were priced before; a copy read now that ranks with one replaces it whatever their
+        # costs (its price is of now), once. None: no such calls.
+        self.stale_below: int | None = self.next_id if repricing else None
+        self.repriced: set[int] = set()
 
     def _find(self, key: str) -> int | None:
         found = self.keys.get(key)
@@ -96,10 +103,13 @@ class Deduper:
         if call_id is None:
             call_id = self.next_id
             self.next_id += 1
-        elif not better(call, kept := self._load(call_id)):
+        elif not (better(call, kept := self._load(call_id)) or self._stale(call_id, call, kept)):
             return
-        elif self.hours is not None and call_id < self.written:  # its sums are written
-            self.hours.stale.update((kept[AT][:13], call[AT][:13]))
+        else:
+            if self.stale_below is not None and call_id < self.stale_below:
+                self.repriced.add(call_id)  # by a copy read now: compared as usual after
+            if self.hours is not None and call_id < self.written:  # its sums are written
+                self.hours.stale.update((kept[AT][:13], call[AT][:13]))
         self.kept[call_id] = call
         if exact and by_exact is None:
             self.keys[exact] = call_id
@@ -109,6 +119,13 @@ class Deduper:
             self.unwritten.append((replay, call_id))
         if len(self.kept) >= FLUSH_CALLS:
             self.flush()
+
+    def _stale(self, call_id: int, call: Call, kept: Call) -> bool:
+        """Whether ``kept`` is a call of a log gone from disk, priced before this re-read and
+        not replaced since, which ``call`` ranks with but for the cost."""
+        if self.stale_below is None or call_id >= self.stale_below or call_id in self.repriced:
+            return False
+        return call[SIDECHAIN] == kept[SIDECHAIN] and total_tokens(call) == total_tokens(kept)
 
     def add_all(self, calls: list[Call]) -> None:
         """:meth:`add` each of a log's calls; on a first read a call neither of whose keys

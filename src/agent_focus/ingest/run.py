@@ -141,12 +141,14 @@ def ingest_logs(
                         " disk?), as priced when they were read"
                     )
                 before = count_calls(db)
-                calls = Deduper(db, first_read)
+                calls = Deduper(db, first_read, repricing=kept > 0)
                 skipped_files = listed - len(todo)
                 new_marks = []
-                for done, found in enumerate(found_logs, skipped_files + 1):
+                for done, ((log, _mark, _size), found) in enumerate(
+                    zip(todo, found_logs, strict=True), skipped_files + 1
+                ):
                     if found is None and again:  # forgotten, and not read: nothing changes
-                        raise _unread(todo[done - skipped_files - 1][0].path, report)
+                        raise _unread(log.path, report)
                     if found is not None:
                         mark, records, reset, read = found
                         if reset:
@@ -178,7 +180,7 @@ def _unread(path: str, report: IngestReport) -> Exception:
     from agent_focus.errors import NoDataError
 
     said = next((w for w in reversed(report.warnings) if w.startswith(path)), f"{path}: unread")
-    return NoDataError(f"{said}; nothing read again (the journal is as it was)")
+    return NoDataError(f"{said}; nothing read again (the journal is as it was): run it again")
 
 
 def _read_ahead() -> bool:

@@ -72,6 +72,16 @@ def _to_json(rates: pricing.CatalogueRates) -> Any:
     return [[r.base, r.tier_start, r.tier_price] for r in (getattr(rates, k) for k in _KINDS)]
 
 
+def _real(day: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
+
+
 def _from_json(kept: object) -> pricing.CatalogueRates:
     """Kept rates back (ValueError, TypeError or KeyError when they are not ours)."""
     if kept is None:
@@ -86,7 +96,7 @@ def _from_json(kept: object) -> pricing.CatalogueRates:
                     raise TypeError(condition)
                 kind, start, end = condition
                 if not all(type(t) is str for t in condition) or not (
-                    (kind == "from" and _DAY.fullmatch(start) and end == "")
+                    (kind == "from" and _DAY.fullmatch(start) and _real(start) and end == "")
                     or (kind == "daily" and _CLOCK.fullmatch(start) and _CLOCK.fullmatch(end))
                 ):
                     raise ValueError(condition)
