@@ -135,7 +135,8 @@ def usage(
         typer.Option(
             "--reread",
             help="Read every log again whole, pricing its calls anew (after a change of "
-            "planner.prices in focus.yaml, or of genai-prices); the planner's calls stay.",
+            "planner.prices in focus.yaml, or of genai-prices); the calls of logs gone from "
+            "disk and the planner's stay as they are.",
         ),
     ] = False,
     json_out: JsonOption = False,
