@@ -18,6 +18,7 @@ from agent_focus.ingest.bulk import insert_rows
 from agent_focus.ingest.copies import better
 from agent_focus.ingest.hours import HourSums
 from agent_focus.ingest.records import AT, EXACT, REPLAY, SIDECHAIN, SOURCE, Call, total_tokens
+from agent_focus.ingest.store import forget_logs
 from agent_focus.journal.pricing import (
     CatalogueRates,
     catalogue_rates,
@@ -66,8 +67,8 @@ class Deduper:
         self.written = self.next_id  # ids below this one are in the journal
         # A re-read that keeps the calls of logs gone from disk (ingest.run, --reread): those
         # were priced before; a copy read now that ranks with one replaces it whatever their
-        # costs (its price is of now), once. None: no such calls.
-        self.stale_below: int | None = self.next_id if repricing else None
+        # costs (its price is of now), once. 0: no such calls.
+        self.stale_below = self.next_id if repricing else 0  # ids of the calls priced before
         self.repriced: set[int] = set()
 
     def _find(self, key: str) -> int | None:
@@ -106,7 +107,7 @@ class Deduper:
         elif not (better(call, kept := self._load(call_id)) or self._stale(call_id, call, kept)):
             return
         else:
-            if self.stale_below is not None and call_id < self.stale_below:
+            if call_id < self.stale_below:
                 self.repriced.add(call_id)  # by a copy read now: compared as usual after
             if self.hours is not None and call_id < self.written:  # its sums are written
                 self.hours.stale.update((kept[AT][:13], call[AT][:13]))
@@ -123,7 +124,7 @@ class Deduper:
     def _stale(self, call_id: int, call: Call, kept: Call) -> bool:
         """Whether ``kept`` is a call of a log gone from disk, priced before this re-read and
         not replaced since, which ``call`` ranks with but for the cost."""
-        if self.stale_below is None or call_id >= self.stale_below or call_id in self.repriced:
+        if call_id >= self.stale_below or call_id in self.repriced:
             return False
         return call[SIDECHAIN] == kept[SIDECHAIN] and total_tokens(call) == total_tokens(kept)
 
@@ -190,11 +191,7 @@ class Deduper:
 
 def forget_file(db: sqlite3.Connection, path: str) -> None:
     """A rewritten log: its kept calls and their keys go; it is read again whole."""
-    db.execute(
-        "DELETE FROM call_keys WHERE call_id IN (SELECT id FROM agent_usage WHERE path = ?)",
-        (path,),
-    )
-    db.execute("DELETE FROM agent_usage WHERE path = ?", (path,))
+    forget_logs(db, "= ?", (path,))
 
 
 def pricer_for(

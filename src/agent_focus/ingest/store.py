@@ -150,10 +150,17 @@ def mark_reread(db: sqlite3.Connection, paths: Iterable[str]) -> int:
     return int(db.execute(other).fetchone()[0])
 
 
+def forget_logs(db: sqlite3.Connection, where: str, params: tuple[Any, ...] = ()) -> None:
+    """The kept calls of the logs whose path is ``where`` (SQL: ``= ?``, ``IN (...)``), and
+    their keys, forgotten: the logs are read again whole (their marks replaced then)."""
+    db.execute(
+        f"DELETE FROM call_keys WHERE call_id IN (SELECT id FROM agent_usage WHERE path {where})",
+        params,
+    )
+    db.execute(f"DELETE FROM agent_usage WHERE path {where}", params)
+
+
 def forget_reread(db: sqlite3.Connection) -> None:
-    """The calls, keys and marks of the logs :func:`mark_reread` noted forgotten (their hours
-    are summed again by the caller's triggers: ingest.hours)."""
-    calls = "SELECT id FROM agent_usage WHERE path IN (SELECT path FROM reread)"
-    db.execute(f"DELETE FROM call_keys WHERE call_id IN ({calls})")
-    db.execute("DELETE FROM agent_usage WHERE path IN (SELECT path FROM reread)")
-    db.execute("DELETE FROM log_files WHERE path IN (SELECT path FROM reread)")
+    """The calls and keys of the logs :func:`mark_reread` noted forgotten (their hours are
+    summed again by the caller's triggers: ingest.hours)."""
+    forget_logs(db, "IN (SELECT path FROM reread)")

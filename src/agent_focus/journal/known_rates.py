@@ -36,7 +36,7 @@ RATES_FILE = "prices.json"
 RATES_FORMAT = 2  # bumped when pricing.catalogue_entry reads the catalogue another way
 # (2: the rates that depend on the time, journal.timed_rates, are kept too)
 _KINDS = ("input", "output", "cache_write", "cache_write_1h", "cache_read")
-_DAY = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")  # a Condition's date
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # a Condition's date (a real one: _real)
 _CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}")  # and its times
 
 
