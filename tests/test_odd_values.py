@@ -1,8 +1,9 @@
 """Values in the agents' logs that SQLite cannot store as they are: a token count past 2**63
 (or past any real call's, MAX_COUNT), a lone surrogate in a string (JSON's "\\ud800"), a log
 whose file name is not UTF-8. Each used to stop every later `focus usage` with a traceback;
-now a line is skipped and counted, a string kept with U+FFFD, a file skipped with a warning,
-and the rest read, run after run."""
+now a line is skipped and counted (one ccusage cannot read, as ccusage), a string ccusage
+does not read kept with U+FFFD, a file skipped with a warning, and the rest read, run after
+run."""
 
 from __future__ import annotations
 
@@ -82,24 +83,31 @@ def test_counts_past_the_bound_are_skipped_and_counted(tmp_path: Path, focus: Fo
     assert again["ingest"]["skipped_lines"] == 0
 
 
-def test_a_lone_surrogate_is_kept_as_a_replacement_character(
+def test_a_lone_surrogate_skips_a_line_ccusage_refuses_else_reads_as_a_replacement_character(
     tmp_path: Path, focus: FocusRunner
 ) -> None:
+    """ccusage refuses a Claude Code line with a lone surrogate anywhere, and a Codex line
+    with one in a string it reads (a model): skipped as not JSON. One in a string ccusage
+    does not read (a Codex session's id and cwd) is kept with U+FFFD."""
     projects, sessions = logs(tmp_path)
     (projects / "s1.jsonl").write_text(claude(1, cwd="/w\ud800") + claude(2))
     (sessions / "rollout-1.jsonl").write_text(
         codex("session_meta", {"id": "c\udc00", "cwd": "/c\udfff"})
-        + codex("turn_context", {"model": "gpt-5\ud800"})
+        + codex("turn_context", {"model": "gpt-5-mini\ud800"})  # ignored: gpt-5 by default
         + turn(1, 20)
     )
     for _ in range(2):  # the second time from the journal: the same strings
         report, shown = run(focus, tmp_path, "journal")
-        assert report["total"]["calls"] == 3 and report["ingest"]["skipped_lines"] == 0
+        assert report["total"]["calls"] == 2
         agents = {row["agent"] for row in report["rows"]}
-        assert agents == {f"/w{REPLACED}", "/w", f"/c{REPLACED}"}
-        assert f"/w{REPLACED}" in shown
+        assert agents == {"/w", f"/c{REPLACED}"}
+        assert f"/c{REPLACED}" in shown
+    first, _ = run(focus, tmp_path, "other")
+    assert first["ingest"]["skipped_by_reason"] == {"not JSON": 2}
     sessions_seen, _ = run(focus, tmp_path, "journal", "--by", "session")
     assert f"c{REPLACED}" in {row["session"] for row in sessions_seen["rows"]}
+    models, _ = run(focus, tmp_path, "journal", "--by", "model")
+    assert {row["model"] for row in models["rows"]} == {"claude-sonnet-4-5-20250929", "gpt-5"}
 
 
 def test_a_log_whose_name_is_not_utf8_is_skipped_with_a_warning(

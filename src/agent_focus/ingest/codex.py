@@ -7,18 +7,25 @@ zeros counts nothing (so a repeated snapshot counts once), and ``info: null`` no
 all. Codex's input includes the cached tokens. ``session_meta`` gives the session and the
 ``cwd`` (ccusage ignores it; we attribute sessions by it).
 
+A string ccusage reads of a ``turn_context`` or ``token_count`` line (its time, a model)
+that holds a lone surrogate (JSON's ``"\\ud800"``) or a byte that is not UTF-8 makes the
+line unreadable to ccusage's serde_json, which ignores it: here it is skipped as not JSON.
+Anywhere else such a string is no matter (serde_json skips it unchecked); the session's id
+and cwd keep it with U+FFFD.
+
 The reader keeps its state so an appended tail is read on its own; the store saves it
 with the file's offset.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from agent_focus.ingest.claude import Pricer
-from agent_focus.ingest.jsonl import loads
+from agent_focus.ingest.jsonl import rollout_loads
 from agent_focus.ingest.records import MAX_COUNT, Call, utc_stamp
 from agent_focus.ingest.shapes import (
     CodexEntry,
@@ -28,12 +35,13 @@ from agent_focus.ingest.shapes import (
     codex_entry,
     fits,
 )
-from agent_focus.json_text import exact_loads
+from agent_focus.json_text import clean_text, lenient_loads
 
 MARKERS = (b'"session_meta"', b'"turn_context"', b'"token_count"')
 FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens", "total_tokens")  # fmt: skip
 FALLBACK_MODEL = "gpt-5"
 Counts = tuple[int, int, int, int, int]  # FIELDS' values
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -60,12 +68,30 @@ def _counts(usage: object) -> Counts | None:
     return v0, v1, v2, v3, v4
 
 
+def _names(fields: dict[str, Any]) -> tuple[object, object, object]:
+    """The model names a payload (or its info) may give, in ccusage's order."""
+    metadata = fields.get("metadata")
+    return (
+        fields.get("model"), fields.get("model_name"),
+        metadata.get("model") if isinstance(metadata, dict) else None,
+    )  # fmt: skip
+
+
 def _model(payload: dict[str, Any]) -> str | None:
-    metadata = payload.get("metadata")
-    for value in (payload.get("model"), payload.get("model_name"), metadata.get("model") if isinstance(metadata, dict) else None):  # fmt: skip
+    for value in _names(payload):
         if isinstance(value, str) and value:
             return value
     return None
+
+
+def _unreadable(entry: dict[str, Any], payload: dict[str, Any]) -> bool:
+    """Whether a string ccusage reads of a turn_context or token_count line (its time, the
+    models named in its payload and the payload's info) holds a lone surrogate."""
+    info = payload.get("info")
+    texts = [entry.get("timestamp"), *_names(payload)]
+    if isinstance(info, dict):
+        texts += _names(info)
+    return any(type(text) is str and SURROGATE.search(text) for text in texts)
 
 
 def _floats(info: dict[str, Any]) -> bool:
@@ -181,9 +207,10 @@ def _turn(
 
 def _parse(
     line: bytes, path: str, state: CodexState, offset: int, price: Pricer,
-    parse: Callable[[bytes], Any] = loads,
+    parse: Callable[[bytes], Any] = rollout_loads,
 ) -> Call | str | None:  # fmt: skip
-    """:func:`parse_codex_line` the general way: the line as ``json.loads`` reads it."""
+    """:func:`parse_codex_line` the general way: the line as serde_json reads it, its strings
+    kept whole (:func:`~agent_focus.ingest.jsonl.rollout_loads`)."""
     try:
         entry = parse(line)
     except ValueError:
@@ -192,20 +219,25 @@ def _parse(
         return "not a rollout record"
     payload: dict[str, Any] = entry["payload"]
     kind = entry.get("type")
-    if kind == "session_meta":
-        state.session = payload.get("id") if isinstance(payload.get("id"), str) else state.session
-        state.cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else state.cwd
+    if kind == "session_meta":  # ours: ccusage reads no session_meta
+        session, cwd = payload.get("id"), payload.get("cwd")
+        state.session = clean_text(session) if isinstance(session, str) else state.session
+        state.cwd = clean_text(cwd) if isinstance(cwd, str) else state.cwd
         return None
     if kind == "turn_context":
+        if _unreadable(entry, payload):
+            return "not JSON"
         state.model = _model(payload) or state.model
         return None
     if kind != "event_msg" or payload.get("type") != "token_count":
         return None
+    if _unreadable(entry, payload):
+        return "not JSON"
     info = payload.get("info")
     if not isinstance(info, dict):
         return None  # `info: null`: a rate-limit snapshot, no usage
-    if parse is not exact_loads and _floats(info):
-        return _parse(line, path, state, offset, price, exact_loads)  # as json reads it
+    if parse is not lenient_loads and _floats(info):
+        return _parse(line, path, state, offset, price, lenient_loads)  # as json reads it
     stamp = entry.get("timestamp")
     at = utc_stamp(stamp) if isinstance(stamp, str) else None
     if at is None:

@@ -1,18 +1,29 @@
-"""Reading JSON lines fast, with the standard library's answers.
+"""Reading JSON lines fast, as ccusage's Rust reader (serde_json) reads them.
 
-``loads`` parses with orjson when it is installed and falls back to :func:`json.loads` on
-anything orjson refuses (NaN, integers beyond 64 bits, lone surrogates, a byte-order mark,
-nesting deeper than orjson allows): a line means what ``json.loads`` says it means, orjson
-only gets there sooner. Either way a string holds no lone surrogate (JSON's ``"\\ud800"``,
-which ``json.loads`` keeps and UTF-8, so SQLite's text, cannot hold): it reads U+FFFD
-(:func:`agent_focus.json_text.exact_loads`, which the agents' hooks use too, without orjson).
+Both ways parse with orjson when it is installed and fall back on :func:`json.loads` for the
+lines orjson refuses: orjson refuses what serde_json refuses (NaN, a lone surrogate, a byte
+that is not UTF-8, a byte-order mark; not nesting past 127 levels, which nothing here
+refuses) and more (a number past floats, infinite here); it only gets there sooner. It
+reads an integer beyond 64 bits as a float, so a reader that finds a float where a count
+is reads the line again the exact way.
+
+``serde_loads`` reads a Claude Code line, of which ccusage reads every string: a lone
+surrogate escape (JSON's ``"\\ud800"``, which UTF-8 cannot encode) or a byte that is not
+UTF-8 anywhere in it, even in a key, makes it no JSON
+(:func:`agent_focus.json_text.strict_loads`).
+
+``rollout_loads`` reads a Codex line, of which ccusage reads only the strings its Struct
+names, skipping the others unchecked. So here a string may hold a lone surrogate (a byte
+that is not UTF-8 as one of U+DC80-U+DCFF: :func:`agent_focus.json_text.lenient_loads`);
+the reader refuses the line for one in a string ccusage reads, and stores the others with
+U+FFFD in its place (UTF-8, so SQLite's text, cannot hold it).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from agent_focus.json_text import exact_loads
+from agent_focus.json_text import lenient_loads, strict_loads
 
 try:
     import orjson
@@ -20,11 +31,19 @@ except ImportError:  # pragma: no cover - orjson is a dependency; the fallback s
     orjson = None  # type: ignore[assignment]
 
 
-def _loads_fast(line: bytes) -> Any:
+def _serde_fast(line: bytes) -> Any:
     try:
         return orjson.loads(line)
     except orjson.JSONDecodeError:
-        return exact_loads(line)  # its verdict (and its value) is the one that counts
+        return strict_loads(line)  # its verdict (and its value) is the one that counts
 
 
-loads = _loads_fast if orjson is not None else exact_loads
+def _rollout_fast(line: bytes) -> Any:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return lenient_loads(line)
+
+
+serde_loads = _serde_fast if orjson is not None else strict_loads
+rollout_loads = _rollout_fast if orjson is not None else lenient_loads

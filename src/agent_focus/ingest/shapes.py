@@ -5,17 +5,21 @@ msgspec decodes a line straight into these, in C, skipping every field they do n
 and checking the types on the way: a whole number where a count is, a string where an id
 is. A line that does not fit (a missing or mistyped field, a float count, NaN, a lone
 surrogate, nesting past Python's recursion limit...) raises, and the reader parses it again
-the general way (``json.loads``' answer, :mod:`agent_focus.ingest.jsonl`), which decides
-what it means. So these only ever take the common path faster; they never decide an edge.
+the general way (``_parse`` of :mod:`.claude` or :mod:`.codex`), which decides what it
+means. So these only ever take the common path faster; they never decide an edge. For a
+Claude line they must refuse whatever ccusage's serde_json Structs refuse (RULES.md): so a
+``speed`` other than ``"standard"`` or ``"fast"`` does not fit, and an ``agent_progress``
+record's fields are the few ccusage reads, each where it reads it.
 
 Where msgspec accepts what ``json.loads`` refuses, the reader checks first: msgspec does not
 validate UTF-8 inside the strings it skips, so a line that is not ASCII must decode as
-UTF-8 before it is decoded here. Duplicate keys: the last one wins, as in ``json.loads``.
+UTF-8 before it is decoded here. Duplicate keys: the last one wins, as in ``json.loads``
+(serde_json refuses a field of its Structs named twice: not checked, RULES.md).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -37,6 +41,7 @@ class ClaudeUsage(msgspec.Struct):
     cache_creation_input_tokens: Count = 0
     cache_read_input_tokens: Count = 0
     cache_creation: CacheWrites | None = None
+    speed: Literal["standard", "fast"] | None = None  # ccusage's enum: any other refuses the line
 
 
 class ClaudeMessage(msgspec.Struct):
@@ -58,35 +63,30 @@ class ClaudeEntry(msgspec.Struct):
     costUSD: int | float | None = None
 
 
-class RecordFields(msgspec.Struct, kw_only=True):
-    """The fields of a record that an ``agent_progress`` record's call may override: each
-    one absent (UNSET), null, or of the type :class:`ClaudeEntry` takes."""
+class ProgressCall(msgspec.Struct, kw_only=True):
+    """``data.message`` of an ``agent_progress`` record: the call, with the time, request,
+    cost and sidechain flag ccusage takes from here only (the record's own are not read)."""
 
-    timestamp: str | UnsetType = UNSET  # null or absent: the general way decides
-    sessionId: str | UnsetType | None = UNSET
-    requestId: str | UnsetType | None = UNSET
-    cwd: str | UnsetType | None = UNSET
-    version: str | UnsetType | None = UNSET
-    isSidechain: bool | UnsetType | None = UNSET
-    costUSD: int | float | UnsetType | None = UNSET
-
-
-class ProgressCall(RecordFields, kw_only=True):
-    """``data.message`` of an ``agent_progress`` record: the call, and its own fields."""
-
+    timestamp: str
     message: ClaudeMessage
+    requestId: str | None = None
+    isSidechain: bool | None = None
+    costUSD: int | float | None = None
+    cwd: str | UnsetType = UNSET  # ours (ccusage reads no cwd): over the record's
 
 
 class ProgressData(msgspec.Struct):
     message: ProgressCall
 
 
-class ClaudeProgress(RecordFields, kw_only=True):
+class ClaudeProgress(msgspec.Struct, kw_only=True):
     """An ``agent_progress`` record, which a running Task subagent writes into its parent's
     transcript: no ``message`` of its own (any value is another shape), the call in
-    ``data.message``."""
+    ``data.message``; of the record itself ccusage reads only the session."""
 
     data: ProgressData
+    sessionId: str | None = None
+    cwd: str | None = None
     message: UnsetType = UNSET
 
 
