@@ -7,6 +7,7 @@ import io
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -59,6 +60,8 @@ def test_incremental_idempotent_and_attributed(
     first = usage(focus, a1, config)
     assert first["ingest"]["calls_added"] == 3
     assert [(r["agent"], r["calls"]) for r in first["rows"]] == [("A1", 2), ("/elsewhere", 1)]
+    trees = usage(focus, a1, config, "--by", "worktree")["rows"]  # the paths elsewhere last
+    assert [(r["worktree"], r["calls"]) for r in trees] == [("wt-a1-mlops", 2), ("/elsewhere", 1)]
     again = usage(focus, a2, config)  # from another worktree: the same journal
     assert again["ingest"]["bytes_read"] == 0 and again["total"] == first["total"]
     with log.open("a") as handle:  # one more record, by A2
@@ -147,6 +150,34 @@ def test_two_ingesters_at_once_count_each_call_once(
     assert sorted(added) == [0, 0, 1000]
 
 
+def test_a_second_ingester_says_it_waits(clone: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """`focus usage` waiting for another ingester says so on stderr, then reads (not a
+    silent pause of seconds); it waits only while the other holds the journal."""
+    import fcntl
+    import select
+
+    a1, _a2, config = clone
+    (config / "projects" / "p" / "s1.jsonl").write_text(assistant(a1, 1))
+    state = tmp_path / "state"
+    state.mkdir()
+    env = {**os.environ, "CLAUDE_CONFIG_DIR": str(config), "CODEX_HOME": str(tmp_path / "none")}
+    env["FOCUS_STATE_DIR"] = str(state)
+    with (state / "ingest.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # what another ingester holds while it reads
+        run = subprocess.Popen(
+            [sys.executable, "-m", "agent_focus", "usage", "--json"], cwd=a1, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert run.stderr is not None
+        ready, _, _ = select.select([run.stderr], [], [], 60)
+        note = run.stderr.readline() if ready else ""
+        assert run.poll() is None  # still waiting
+        fcntl.flock(held, fcntl.LOCK_UN)
+    out, _rest = run.communicate(timeout=60)
+    assert "another focus is reading the agents' logs" in note and "waiting" in note
+    assert run.returncode == 0 and json.loads(out)["total"]["calls"] == 1
+
+
 def test_cost_per_task_adds_up_to_the_agent(
     clone: tuple[Path, Path, Path], focus: FocusRunner
 ) -> None:
@@ -217,7 +248,7 @@ def test_status_brief_and_evening_show_the_agents_spend(
     assert focus("complete", "1", cwd=a1).returncode == 0  # a new task starts at zero
     spend = json.loads(focus("status", "--json", cwd=a1).stdout)["spend"]
     assert spend["task_usd"] == 0.0 and spend["today_usd"] == pytest.approx(one_call)
-    assert "Model spend today: $0.00" in focus("brief", cwd=a1).stdout
+    assert "Model spend today: $0.0018;" in focus("brief", cwd=a1).stdout
     evening = json.loads(focus("evening", "--no-commit", "--json", cwd=a1, env=env).stdout)
     assert evening["status"]["spend"]["today_usd"] == pytest.approx(one_call)
 
@@ -423,7 +454,6 @@ def test_a_first_read_leaves_the_copy_of_its_write_ahead_log_to_a_process_of_its
     monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codex"))
     state = tmp_path / "state"
     (folder / "a.jsonl").write_text("".join(assistant("/w", n) for n in range(1, 200)))
-    wal = state / "focus.db-wal"
     _wait_for_copiers()  # those of the tests before, in this process
     assert ingest_logs(state, {}).calls_added == 199
     (copier,) = bulk.COPIERS
@@ -433,7 +463,13 @@ def test_a_first_read_leaves_the_copy_of_its_write_ahead_log_to_a_process_of_its
     reader.close()
     _wait_for_copiers()
     assert copier.returncode == 0 and bulk.COPIERS == []
-    assert not wal.exists()  # copied, and the last connection removed it
+    # copied: the journal's file holds the calls without its write-ahead log (which the last
+    # close usually removes, but not when this reader's and the copier's closes cross)
+    alone = tmp_path / "alone.db"
+    shutil.copyfile(state / "focus.db", alone)
+    reader = sqlite3.connect(alone)
+    assert reader.execute("SELECT count(*) FROM agent_usage").fetchone()[0] == 199
+    reader.close()
     reader = sqlite3.connect(state / "focus.db")
     assert reader.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     reader.close()

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from agent_focus.journal.calls import LLMCall, record_calls
@@ -118,3 +119,39 @@ def test_once_prints_a_snapshot_and_ctrl_c_quits_cleanly(repo: Path, focus: Focu
     assert live.returncode == 0, err
     assert "Traceback" not in err
     git(repo, "status")  # the repository is untouched and fine
+
+
+def test_the_agents_spend_is_read_again_as_they_work(
+    repo: Path, focus: FocusRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an agent spends shows without anyone running `focus usage`: each refresh reads
+    what is new in its logs (every 2 s at most) and, when the calls changed, every agent's
+    spend again, without parsing a focus file."""
+    from datetime import UTC, datetime, timedelta
+
+    from agent_focus.actions import catch_up
+    from tests.test_agent_usage import assistant
+
+    trees = make_agents(repo, focus, "A1")
+    config = tmp_path / "claude"
+    log = config / "projects" / "p" / "s1.jsonl"
+    log.parent.mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(config))
+    now = datetime.now(UTC) - timedelta(minutes=1)
+    at = now.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    log.write_text(assistant(trees["A1"], 1, timestamp=at))
+    assert focus("usage", cwd=trees["A1"]).returncode == 0  # the first read
+    state = DashboardState(repo, catch_up=catch_up.catch_up)
+    state.refresh()
+    (seat,) = state.seats.values()
+    assert seat.status is not None and seat.status.spend is not None
+    assert seat.status.spend.calls_today == 1 and state.parses == 1
+    monkeypatch.setattr(catch_up, "CATCH_UP_EVERY", 0.0)
+    assert state.refresh() is False  # nothing new
+    with log.open("a") as handle:
+        handle.write(assistant(trees["A1"], 2, timestamp=at))
+    assert state.refresh() is True
+    (seat,) = state.seats.values()
+    assert seat.status is not None and seat.status.spend is not None
+    assert seat.status.spend.calls_today == 2 and state.parses == 1
+    assert "$0.0037" in render(state)  # two Sonnet 4.5 calls of $0.00183

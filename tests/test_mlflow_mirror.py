@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,22 @@ import pytest
 from tests.conftest import EXAMPLE_DIR, FocusRunner, git
 from tests.llm_server import LLMServer, anthropic_tool_reply
 from tests.servers import closed_port_url
+
+# claude-sonnet-4-5: $3 in, $15 out, $0.30 cache read per million tokens.
+SONNET_CALL_USD = 10 * 3e-6 + 100 * 15e-6 + 1000 * 0.3e-6
+
+
+def claude_call(cwd: Path) -> str:
+    """A Claude Code assistant record of a second ago in ``cwd``: 10 in, 100 out, 1,000 read."""
+    when = (datetime.now(UTC) - timedelta(seconds=1)).isoformat(timespec="milliseconds")
+    entry = {
+        "cwd": str(cwd), "sessionId": "s1", "isSidechain": False, "type": "assistant",
+        "timestamp": when.replace("+00:00", "Z"), "requestId": "req_1",
+        "message": {"id": "msg_1", "model": "claude-sonnet-4-5-20250929", "usage": {
+            "input_tokens": 10, "output_tokens": 100, "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 1000}},
+    }  # fmt: skip
+    return json.dumps(entry, separators=(",", ":")) + "\n"
 
 
 def runs(mlflow_url: str, agent: str, kind: str) -> list[Any]:
@@ -109,21 +126,32 @@ def test_llm_usage_in_mlflow_matches_the_local_log(
         focus("usage", "--source", "mlflow", "--by", "agent", "--json", cwd=workspace).stdout
     )
     row = next(r for r in team["rows"] if r["agent"] == "A7")
+    assert row["source"] == "planner" and "total" in team
     assert row["plans"] == 1 and row["calls"] == 1 and row["input_tokens"] == 1500
     assert row["cost_usd"] == pytest.approx(local[3])
 
 
 def test_an_evening_summary_becomes_an_mlflow_run(
-    workspace: Path, focus: FocusRunner, mlflow_url: tuple[str, dict[str, float]]
+    workspace: Path, focus: FocusRunner, mlflow_url: tuple[str, dict[str, float]], tmp_path: Path
 ) -> None:
     (workspace / ".agent.env").write_text("AGENT_ID=A8\n")
     assert focus("complete", "log the baseline", cwd=workspace).returncode == 0
-    result = focus("evening", "--json", cwd=workspace)
+    claude = tmp_path / "claude"
+    (claude / "projects" / "p").mkdir(parents=True)
+    (claude / "projects" / "p" / "s.jsonl").write_text(claude_call(workspace))
+    env = {"CLAUDE_CONFIG_DIR": str(claude)}
+    result = focus("evening", "--json", cwd=workspace, env=env)
     assert result.returncode == 0, result.stderr
     sha = json.loads(result.stdout)["commit"]["sha"]
     (run,) = runs(mlflow_url[0], "A8", "evening")
     assert run.data.tags["commit"] == sha
     assert run.data.metrics["tasks_done_today"] == 1 and run.data.metrics["portfolio_total"] == 4
+    # the agent's spend of the day: its one Claude Code call, priced
+    assert run.data.metrics["model_calls_today"] == 1
+    assert run.data.metrics["model_cost_usd_today"] == pytest.approx(SONNET_CALL_USD)
+    (usage,) = runs(mlflow_url[0], "A8", "usage")  # and its day, as a usage run
+    assert usage.data.metrics["calls"] == 1 and usage.data.tags["clone"] == run.data.tags["clone"]
+    assert usage.data.metrics["cost_usd"] == pytest.approx(SONNET_CALL_USD)
 
 
 def test_a_dead_server_blocks_nothing(repo: Path, focus: FocusRunner) -> None:

@@ -345,6 +345,7 @@ def test_odd_inputs_are_422_never_500(served: Served) -> None:
         "api/events?limit=%C2%B2", "api/charts?days=%C2%B2", "api/events?since=0001-01-01",
         "api/usage?since=0001-01-01T00:00%2B05:00", "api/export/events.csv?since=0001-01-01",
         "api/export/usage.jsonl?until=9999-12-31T23:59-05:00",
+        "api/usage?since=today&until=yesterday", "api/export/events.csv?since=1h&until=2h",
     ):  # fmt: skip
         answer = httpx.get(served.url + path)
         assert answer.status_code == 422, (path, answer.status_code, answer.text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from agent_focus.journal.dollars import money
 from agent_focus.readers.status import StatusReport, load_status, with_spend
 from agent_focus.readers.strategy import AgentStrategy, agent_strategy
 from agent_focus.readers.workspace import Workspace, current_branch
@@ -48,8 +49,8 @@ def brief_text(status: StatusReport, agent: AgentStrategy | None, branch: str | 
         today, task = status.spend.today_usd, status.spend.task_usd
         lines += [
             "",
-            f"Model spend today: {'unknown' if today is None else f'${today:,.2f}'}; "
-            f"on the task in progress: {'unknown' if task is None else f'${task:,.2f}'}.",
+            f"Model spend today: {'unknown' if today is None else money(today)}; "
+            f"on the task in progress: {'unknown' if task is None else money(task)}.",
         ]
     gaps = [c for c in status.portfolio if not c.ready]
     lines += ["", "Portfolio gaps (files that do not exist yet):"]
@@ -78,9 +79,14 @@ class Brief:
         return {"agent": self.agent, "text": self.text}
 
 
-def build_brief(workspace: Workspace) -> Brief:
+def build_brief(workspace: Workspace, *, read_logs: bool = True) -> Brief:
     """The brief of the workspace's agent: the strategy and the branch add to it when they
-    can be found."""
+    can be found; its spend once what is new in the agents' logs is read (``read_logs``:
+    not in a hook, which has a fraction of a second and must not spend it reading)."""
+    if read_logs:
+        from agent_focus.actions.catch_up import catch_up_here
+
+        catch_up_here(workspace.root)
     report = with_spend(load_status(workspace.focus_file))
     strategy, _missing = agent_strategy(workspace)
     return Brief(workspace.agent, brief_text(report, strategy, current_branch(workspace.root)))

@@ -16,7 +16,7 @@ from agent_focus.focusfile import read_document
 from agent_focus.focusfile.matching import mentions, similar_titles
 from agent_focus.focusfile.model import FocusDocument
 from agent_focus.journal.events import EventKind, journal
-from agent_focus.journal.mirror import mirror_run
+from agent_focus.journal.mirror import MirroredRun, MoreRuns, mirror_configured, mirror_runs
 from agent_focus.readers.git import CommitResult, commit_file
 from agent_focus.readers.status import StatusReport, load_status, with_spend
 from agent_focus.readers.strategy import AgentStrategy, agent_strategy
@@ -115,6 +115,27 @@ def _spend_metrics(status: StatusReport) -> dict[str, float]:
     return figures
 
 
+def _daily_usage(
+    workspace: Workspace, config: FocusConfig, today: date, notes: list[str]
+) -> tuple[dict[str, str], MoreRuns | None]:
+    """The clone's identity tags, and the agent's daily usage runs of the last week that the
+    team's server lacks (journal.daily_usage); None without a server or an agent."""
+    from agent_focus.journal.daily_usage import clone_identity, daily_usage, usage_runs
+
+    identity = clone_identity(workspace.state_dir)
+    agent = workspace.agent
+    if agent is None or not mirror_configured(config):
+        return identity, None
+    from agent_focus.readers.attribution import place_for
+
+    try:
+        days = daily_usage(workspace.state_dir, place_for(workspace.root), agent, today)
+    except (OSError, sqlite3.Error) as exc:
+        notes.append(f"daily usage not mirrored: {exc}")
+        return identity, None
+    return identity, usage_runs(agent, identity, days, today)
+
+
 def evening(
     workspace: Workspace, config: FocusConfig, *, commit: bool, push: bool, today: date
 ) -> Evening:
@@ -141,13 +162,15 @@ def evening(
                 {"sha": result.sha, "subject": subject, "pushed": result.pushed},
             )
     done_today = [t for t in status.tasks if t.done and t.completed_on == today]
-    mirror_note = mirror_run(
-        config, "evening", agent, {"commit": (result.sha or "") if result else ""},
-        {
+    identity, daily = _daily_usage(workspace, config, today, notes)
+    mirror_note = mirror_runs(
+        config,
+        [MirroredRun("evening", agent, {"commit": (result.sha or "") if result else "", **identity}, {
             "tasks_done_today": len(done_today), "sprint_done": status.tasks_done, "sprint_total": len(status.tasks),
             "portfolio_ready": status.portfolio_done, "portfolio_total": len(status.portfolio),
             **_spend_metrics(status),
-        },
+        })],
+        more=daily,
     )  # fmt: skip
     if mirror_note:
         notes.append(mirror_note)

@@ -140,7 +140,7 @@ def _session_context(workspace: Workspace) -> str:
     from agent_focus.errors import FocusError
 
     try:
-        text = build_brief(workspace).text
+        text = build_brief(workspace, read_logs=False).text
     except FocusError:
         return ""
     reply = {"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": text}}

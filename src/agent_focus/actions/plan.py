@@ -189,11 +189,22 @@ def _mirror_plan(
     """The plan as an MLflow run; every call counts, failed ones before a fallback too. The
     time the model took is not the services' to lose: it has its own planner.timeout."""
     totals = usage_totals(calls)
+    figures = (
+        "calls",
+        "errors",
+        "input_tokens",
+        "output_tokens",
+        "cached_tokens",
+        "cache_write_tokens",
+        "unpriced_calls",
+    )
+    priced = totals["calls"] > totals["unpriced_calls"] or not totals["calls"]  # else unknown
     return mirror_run(
         config, "plan", agent, {"provider": provider, "model": model},
         {
             "tasks_added": len(merged.added), "duplicates": len(merged.duplicates),
-            **{key: totals[key] for key in ("calls", "errors", "input_tokens", "output_tokens", "cached_tokens", "cost_usd")},
+            **{key: totals[key] for key in figures},
+            **({"cost_usd": totals["cost_usd"]} if priced else {}),
             "latency_ms": totals["total_latency_ms"],
         },
         grace=totals["total_latency_ms"] / 1000,

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from agent_focus.journal.dollars import money
 from agent_focus.readers.workspace import FOCUS_FILE_NAME, state_dir, worktree_root
 
 
@@ -37,7 +38,7 @@ def _tests_text(run: dict[str, Any] | None) -> str | None:
 
 def status_line(payload: dict[str, Any]) -> str:
     """The line for Claude Code's status-line JSON; a plain fallback outside a focus worktree."""
-    from agent_focus.journal.spend import agent_spend, last_tick
+    from agent_focus.journal.spend import agent_spend, task_start
     from agent_focus.readers.status import load_status
 
     workspace = payload.get("workspace")
@@ -60,7 +61,7 @@ def status_line(payload: dict[str, Any]) -> str:
     parts.append(f"▶ {current[:60]}" if current else "sprint done")
     parts.append(f"sprint {report.tasks_done}/{len(report.tasks)}")
     folder = state_dir(root)
-    spend = agent_spend(folder, root, agent, last_tick(folder, agent))
+    spend = agent_spend(folder, root, agent, task_start(folder, agent, report.ticks))
     if spend is not None and spend.today_usd is not None:
         parts.append(_money(spend.today_usd, "today") or "")
     elif session_cost is not None:
@@ -73,5 +74,5 @@ def status_line(payload: dict[str, Any]) -> str:
 
 def _money(value: object, label: str) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{label} ${value:,.2f}"
+        return f"{label} {money(value)}"
     return None

@@ -3,19 +3,19 @@ clone by the key asked for; `--by task` charges each task its share (journal.tas
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from agent_focus.actions.catch_up import overrides_of
 from agent_focus.ingest.report import IngestReport
 from agent_focus.ingest.run import Progress, ingest_logs
 from agent_focus.journal.effectiveness import agent_effectiveness
 from agent_focus.journal.usage import Tally, UsageReport, usage_report
 from agent_focus.readers.attribution import place_for
-from agent_focus.readers.workspace import Workspace, config_path
+from agent_focus.readers.workspace import Workspace
 
 if TYPE_CHECKING:
-    from agent_focus.config import Price
     from agent_focus.ingest.locate import LogFile
 
 
@@ -38,19 +38,20 @@ def read_agent_logs(
     files: list[LogFile] | None = None,
     *,
     again: bool = False,
+    waiting: Callable[[], None] | None = None,
 ) -> IngestReport:
     """Bring the journal up to date with every agent log on this machine (``again``: every
     log read again whole, priced anew). focus.yaml (and pydantic with it) is read only when
     some log has something new to price."""
 
-    def overrides() -> dict[str, Price]:
-        if config_path(workspace.root) is None and not os.environ.get("FOCUS_TIMEOUT"):
-            return {}  # no focus.yaml: its defaults price nothing (and need no pydantic)
-        from agent_focus.config import load_config
-
-        return load_config(workspace.root).planner.prices
-
-    return ingest_logs(workspace.state_dir, overrides, files, progress, again=again)
+    return ingest_logs(
+        workspace.state_dir,
+        overrides_of(workspace.root),
+        files,
+        progress,
+        again=again,
+        waiting=waiting,
+    )
 
 
 def _by_task(workspace: Workspace) -> UsageReport:
@@ -63,8 +64,7 @@ def _by_task(workspace: Workspace) -> UsageReport:
     for seat in seats(workspace.root):
         if seat.status is None or seat.agent_id is None:
             continue
-        tasks = [(t.title, t.done, t.completed_on) for t in seat.status.tasks]
-        rows += task_costs(workspace.state_dir, seat.agent_id, tasks, place, total)
+        rows += task_costs(workspace.state_dir, seat.agent_id, seat.status.ticks, place, total)
     return UsageReport("task", total.usage(), rows)
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from agent_focus.cli.output import JsonOption, console, print_json, say
-from agent_focus.cli.since import SINCE_HELP, BadMoment, parse_moment
+from agent_focus.cli.since import SINCE_HELP, BadMoment, parse_moment, parse_window
 from agent_focus.json_text import dumps
 
 if TYPE_CHECKING:
@@ -42,6 +42,17 @@ def parse_since(text: str | None, name: str = "--since") -> datetime | None:
         return parse_moment(text)
     except BadMoment as error:
         raise typer.BadParameter(str(error), param_hint=name) from None
+
+
+def parse_until(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """`--since` and `--until` (a day given to `--until` is in the window); exit 2 for a bad
+    value of either, or an `--until` before `--since`."""
+    parse_since(since)
+    parse_since(until, "--until")
+    try:
+        return parse_window(since, until)
+    except BadMoment as error:
+        raise typer.BadParameter(str(error), param_hint="--until") from None
 
 
 def _line(event: Event) -> str:
@@ -114,7 +125,11 @@ def usage(
     ] = GroupBy.agent,
     since: Annotated[str | None, typer.Option(help=SINCE_HELP, show_default=False)] = None,
     until: Annotated[
-        str | None, typer.Option(help="Up to when (same forms as --since).", show_default=False)
+        str | None,
+        typer.Option(
+            help="Up to when (same forms as --since; a day is included: --until yesterday).",
+            show_default=False,
+        ),
     ] = None,
     source: Annotated[
         UsageSource,
@@ -155,17 +170,22 @@ def usage(
 
     workspace = Workspace.resolve()
     key = by.value
-    start, end = parse_since(since), parse_since(until, "--until")
+    start, end = parse_until(since, until)
     if reread and (source is UsageSource.mlflow or not read_logs):
         drop = "--source mlflow" if source is UsageSource.mlflow else "--no-read-logs"
         raise typer.BadParameter(
             f"it reads this machine's logs: drop {drop}", param_hint="--reread"
         )
     if source is UsageSource.mlflow:
-        if key not in ("agent", "model", "day", "provider"):
+        if key not in ("agent", "model", "day", "source", "provider"):
             raise typer.BadParameter(
-                f"{key!r} with --source mlflow: choose one of agent, model, day, provider",
+                f"{key!r} with --source mlflow: choose one of agent, model, day, source, provider",
                 param_hint="--by",
+            )
+        if since or until:
+            raise typer.BadParameter(
+                "the team's runs are summed whole: use --by day to see them by day",
+                param_hint="--since/--until with --source mlflow",
             )
         _team_usage(workspace.root, key, json_out)
         return
@@ -174,12 +194,14 @@ def usage(
 
 def _team_usage(root: Path, key: str, json_out: bool) -> None:
     from agent_focus.config import load_config
-    from agent_focus.journal.mirror import mirrored_usage
+    from agent_focus.journal.team_usage import mirrored_usage
 
     team = mirrored_usage(load_config(root), key)
+    for note in team.notes:
+        say(note)
     if json_out:
-        print_json({"by": key, "source": "mlflow", "rows": team})
+        print_json(team.to_json())
         return
     from agent_focus.views.usage import mirrored_usage_table
 
-    console().print(mirrored_usage_table(team, key))
+    console().print(mirrored_usage_table(team))

@@ -22,6 +22,7 @@ def dashboard(
     """A live full-screen view of every agent of this clone: progress, current task, SLO
     state, recent events, provider costs. Ctrl-C quits. When stdout is not a terminal (a
     pipe, a file, CI), it prints one snapshot and exits, as `--once` does."""
+    from agent_focus.actions.catch_up import catch_up
     from agent_focus.readers.workspace import worktree_root
     from agent_focus.views.dashboard import DashboardState, dashboard_view, run_dashboard
 
@@ -29,11 +30,11 @@ def dashboard(
     if root is None:
         raise FocusError("not inside a git repository", path=Path.cwd())
     if once or not sys.stdout.isatty():
-        state = DashboardState(root)
+        state = DashboardState(root, catch_up=catch_up)
         state.refresh()
         console().print(dashboard_view(state))
         return
-    run_dashboard(root, interval)
+    run_dashboard(root, interval, catch_up)
 
 
 @group.command()

@@ -34,11 +34,15 @@ class StatusRequest(NamedTuple):
 
 def show_status(file: Path | None, all_agents: bool, json_out: bool) -> None:
     """The body of `focus status` (see :func:`agent_focus.cli.sprint.status`)."""
+    from agent_focus.actions.catch_up import catch_up_here
+
     if all_agents:
         from agent_focus.readers.workspace import worktree_root
         from agent_focus.readers.worktrees import seats
 
-        found = seats(worktree_root(Path.cwd()) or Path.cwd(), live=True)
+        root = worktree_root(Path.cwd()) or Path.cwd()
+        catch_up_here(root)  # what the agents did since: their spend of now
+        found = seats(root, live=True)
         if json_out:
             print_json([seat.to_json() for seat in found])
             return
@@ -49,7 +53,9 @@ def show_status(file: Path | None, all_agents: bool, json_out: bool) -> None:
     from agent_focus.readers.status import load_status, with_spend
     from agent_focus.readers.workspace import focus_file_path
 
-    report = with_spend(load_status(focus_file_path(file)))
+    report = load_status(focus_file_path(file))
+    catch_up_here(report.root)
+    report = with_spend(report)
     if json_out:
         print_json(report.to_json())
         return

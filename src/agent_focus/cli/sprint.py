@@ -24,8 +24,10 @@ def status(
 ) -> None:
     """Show sprint and portfolio progress: open tasks, and which portfolio files really exist.
 
-    Reading never writes. `--all` reads every worktree of the clone (from any of them);
-    with `--json` it prints an array of status objects. Example: `focus status --json | jq .sprint`
+    It never writes a focus file; what is new in the agents' logs is read into the journal
+    first, so that the spend shown is of now. `--all` reads every worktree of the clone (from
+    any of them); with `--json` it prints an array of status objects.
+    Example: `focus status --json | jq .sprint`
     """
     show_status(file, all_agents, json_out)  # also what the fast path runs, without Typer
 

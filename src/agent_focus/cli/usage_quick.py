@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from agent_focus.cli.quick import completion_requested, run_fast
-from agent_focus.cli.since import BadMoment, parse_moment
+from agent_focus.cli.since import BadMoment, parse_window
 from agent_focus.cli.streams import console, print_json, say
 
 if TYPE_CHECKING:
@@ -63,8 +63,7 @@ def usage_request(args: Sequence[str]) -> UsageRequest | None:
     if values["--by"] not in GROUPINGS:
         return None
     try:  # a value `--since` refuses: Typer says so, in its own words
-        parse_moment(values.get("--since"))
-        parse_moment(values.get("--until"))
+        parse_window(values.get("--since"), values.get("--until"))
     except BadMoment:
         return None
     return UsageRequest(values["--by"], values.get("--since"), values.get("--until"), json_out)
@@ -77,7 +76,7 @@ def run_usage(request: UsageRequest) -> None:
         from agent_focus.readers.workspace import Workspace
 
         workspace = Workspace.resolve()
-        start, end = parse_moment(request.since), parse_moment(request.until)
+        start, end = parse_window(request.since, request.until)
         windowed = bool(request.since or request.until)
         show_usage(workspace, request.by, start, end, windowed, request.json_out)
 
@@ -102,7 +101,8 @@ def show_usage(
     from agent_focus.views.usage import effectiveness_table, ingest_note, usage_table
 
     out = console()
-    out.print(usage_table(outcome.report))
+    logs = ingest.files if ingest is not None else None
+    out.print(usage_table(outcome.report, (start, end) if by != "task" else (None, None), logs))
     if ingest is not None and (note := ingest_note(ingest)):
         say(note)
     if outcome.effectiveness:
@@ -117,11 +117,11 @@ def _read_logs(workspace: Workspace, again: bool = False) -> IngestReport:
     from agent_focus.ingest.pending import find_logs, pending_bytes
 
     if not sys.stderr.isatty():
-        return read_agent_logs(workspace, again=again)
+        return read_agent_logs(workspace, again=again, waiting=_waiting)
     files = find_logs(workspace.state_dir)
     todo = pending_bytes(workspace.state_dir, files, again)
     if todo < 32 * 1024 * 1024:
-        return read_agent_logs(workspace, files=files, again=again)
+        return read_agent_logs(workspace, files=files, again=again, waiting=_waiting)
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
     columns = (
@@ -136,4 +136,8 @@ def _read_logs(workspace: Workspace, again: bool = False) -> IngestReport:
         def advance(done: int, read: int) -> None:
             bar.update(logs, completed=read, files=f"{done}/{len(files)} files")
 
-        return read_agent_logs(workspace, advance, files, again=again)
+        return read_agent_logs(workspace, advance, files, again=again, waiting=_waiting)
+
+
+def _waiting() -> None:
+    say("focus: another focus is reading the agents' logs into this journal: waiting for it")

@@ -7,28 +7,40 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
 @contextlib.contextmanager
-def ingesting(folder: Path) -> Iterator[None]:
+def ingesting(
+    folder: Path, wait: bool = True, waiting: Callable[[], None] | None = None
+) -> Iterator[None]:
     """Run an ingest of the journal in ``folder`` under :func:`lock` and
     :func:`cycles_unchecked`, once the copiers that are done since are reaped (a
     long-lived process, the control room, keeps no zombie)."""
     if (bulk := sys.modules.get("agent_focus.ingest.bulk")) is not None:
         bulk.reap_copiers()
-    with lock(folder), cycles_unchecked():
+    with lock(folder, wait, waiting), cycles_unchecked():
         yield
 
 
 @contextlib.contextmanager
-def lock(folder: Path) -> Iterator[None]:
+def lock(
+    folder: Path, wait: bool = True, waiting: Callable[[], None] | None = None
+) -> Iterator[None]:
     """The journal's ingest lock, held (a second ingester waits here, then finds nothing
-    new: nothing is counted twice)."""
+    new: nothing is counted twice), ``waiting`` called first when it must wait (to say
+    so). Without ``wait``, another's lock raises :class:`BlockingIOError` at once."""
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "ingest.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise
+            if waiting is not None:
+                waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -51,6 +51,8 @@ def ingest_logs(
     progress: Progress | None = None,
     *,
     again: bool = False,
+    wait: bool = True,
+    waiting: Callable[[], None] | None = None,
 ) -> IngestReport:
     """Read what is new in every agent log into the journal in ``folder``, in one
     transaction: an interrupted run leaves the journal as it was.
@@ -64,10 +66,14 @@ def ingest_logs(
     be a function: it is called only on a first read or when some log has something new.
     ``again``: every log read again whole, the calls read from it before forgotten first, in
     the same transaction (their prices are those of now: focus.yaml's, the catalogue's); the
-    calls of logs no longer on disk are kept as they are, with a warning."""
-    with ingesting(folder), contextlib.ExitStack() as running:
+    calls of logs no longer on disk are kept as they are, with a warning. Without ``wait``,
+    another ingester at work raises :class:`BlockingIOError` instead of being waited for,
+    and another writer of the journal is waited for half a second, not 30; with it,
+    ``waiting`` is called before the wait (to say why nothing happens)."""
+    journal_wait = 30.0 if wait else 0.5
+    with ingesting(folder, wait, waiting), contextlib.ExitStack() as running:
         readers: Readers | None = None
-        db = open_log(folder)
+        db = open_log(folder, journal_wait)
         try:
             identities = {} if again else read_identities(db)  # only we touch log_files
             if not identities and _read_ahead():
@@ -77,7 +83,7 @@ def ingest_logs(
                 readers = running.enter_context(
                     contextlib.closing(Readers(2, functools.partial(_pricer, overrides)))
                 )
-                db = open_log(folder)
+                db = open_log(folder, journal_wait)
             if files is None:  # sorted below, only the logs that have something new
                 claude, codex = find_paths(db)
                 listed = len(claude) + len(codex)
@@ -118,7 +124,7 @@ def ingest_logs(
             load_catalogue()  # here: the readers then import nothing (another thread may be)
             readers = running.enter_context(contextlib.closing(Readers(2, lambda: price)))
         found_logs = read_in_order(todo, readers, price, report, known.learn)
-        db = open_log(folder)
+        db = open_log(folder, journal_wait)
         try:
             # The journal stays consistent if the machine dies (WAL); only this last read
             # could be lost, and it is done again next time.

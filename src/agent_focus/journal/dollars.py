@@ -45,3 +45,15 @@ def exact_total(costs: list[float]) -> float | None:
     except (ValueError, OverflowError):
         total = sum(costs)
         return None if total != total else total
+
+
+def money(value: float) -> str:
+    """Dollars as a person reads them: cents from a dollar up ($12.35, $1,204.00), four
+    places below one ($0.0055: a few calls are not "$0.00"), and below a hundredth of a
+    cent, "<$0.0001" rather than nothing."""
+    sign, size = ("-" if value < 0 else ""), abs(value)
+    if round(size, 4) >= 1 or size == 0 or size != size:  # (NaN, inf: as Python writes them)
+        return f"{sign}${size:,.2f}"
+    if size < 0.0001:
+        return f"{sign}<$0.0001"
+    return f"{sign}${size:.4f}"

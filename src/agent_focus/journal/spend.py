@@ -5,7 +5,7 @@ the last time the agents' logs were read (`focus usage`, the routines, the hooks
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,13 +20,15 @@ class Spend:
     today_usd: float | None  # None: no priced call (or nothing known)
     task_usd: float | None
     calls_today: int
-    task_since: datetime | None  # the last tick: where this task's share starts
+    task_since: datetime | None  # the last completion: where this task's share starts
+    unpriced_today: int = 0  # calls of today that nobody prices (not in today_usd)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "today_usd": self.today_usd,
             "task_usd": self.task_usd,
             "calls_today": self.calls_today,
+            "unpriced_calls_today": self.unpriced_today,
             "task_since": self.task_since.isoformat(timespec="seconds")
             if self.task_since
             else None,
@@ -41,26 +43,28 @@ def stamp(moment: datetime) -> str:
 
 def _sum(
     db: sqlite3.Connection, root: Path, agent: str | None, since: datetime
-) -> tuple[float | None, int]:
+) -> tuple[float | None, int, int]:
+    """The dollars, calls and unpriced calls of the agent working in ``root`` since then."""
     tree = str(root.resolve())
     rows = db.execute(  # the worktree itself or a folder in it (a prefix test, not LIKE)
-        "SELECT sum(cost_usd), count(*) FROM agent_usage WHERE at >= ?"
-        " AND (cwd = ? OR substr(cwd, 1, ?) = ?)",
+        "SELECT sum(cost_usd), count(*), count(*) - count(cost_usd) FROM agent_usage"
+        " WHERE at >= ? AND (cwd = ? OR substr(cwd, 1, ?) = ?)",
         (stamp(since), tree, len(tree) + 1, tree + "/"),
     ).fetchone()
     planner = db.execute(
-        "SELECT sum(cost_usd), count(*) FROM llm_calls WHERE at >= ? AND agent = ?",
+        "SELECT sum(cost_usd), count(*), count(*) - count(cost_usd) FROM llm_calls"
+        " WHERE at >= ? AND agent = ?",
         (stamp(since), agent),
     ).fetchone()
-    calls = int(rows[1]) + int(planner[1])
+    calls, unpriced = int(rows[1]) + int(planner[1]), int(rows[2]) + int(planner[2])
     costs = [c for c in (rows[0], planner[0]) if c is not None]
     if not calls:
-        return 0.0, 0  # nothing spent
-    return (round(sum(costs), 6) if costs else None), calls
+        return 0.0, 0, 0  # nothing spent
+    return (round(sum(costs), 6) if costs else None), calls, unpriced
 
 
 def agent_spend(
-    folder: Path, root: Path, agent: str | None, last_tick: datetime | None
+    folder: Path, root: Path, agent: str | None, task_since: datetime | None
 ) -> Spend | None:
     """Today's and this task's spend of the agent working in ``root``; None when the journal
     has no agent usage yet (the logs were never read)."""
@@ -81,14 +85,14 @@ def agent_spend(
             if not read:
                 return None  # no log was ever read, no planner call made: nothing known
             midnight = datetime.combine(datetime.now().date(), time.min).astimezone()
-            today, calls = _sum(db, root, agent, midnight)
-            since = last_tick or midnight - timedelta(days=36500)
-            task, _ = _sum(db, root, agent, since)
+            today, calls, unpriced = _sum(db, root, agent, midnight)
+            since = task_since or midnight - timedelta(days=36500)
+            task = _sum(db, root, agent, since)[0]
         finally:
             db.close()
     except sqlite3.Error:
         return None
-    return Spend(today, task, calls, last_tick)
+    return Spend(today, task, calls, task_since, unpriced)
 
 
 def read_one(folder: Path, query: str, params: tuple[object, ...]) -> tuple[Any, ...] | None:
@@ -118,10 +122,52 @@ def read_all(
         return []
 
 
-def last_tick(folder: Path, agent: str | None) -> datetime | None:
-    """When the agent last ticked a task (the journal's latest `complete`)."""
+Tick = tuple[str, bool, "date | None"]  # a task of a focus file: title, done, its ✅ date
+
+
+def completions(folder: Path, agent: str) -> dict[str, datetime]:
+    """When the agent completed each task by `focus complete` (the journal's first
+    `complete` event of each title, normalised): a task ticked by hand has none."""
+    import json
+
+    from agent_focus.focusfile.matching import normalise_title
+
+    query = "SELECT at, payload FROM events WHERE kind = 'complete' AND agent = ? ORDER BY id"
+    logged: dict[str, datetime] = {}
+    for at, payload in read_all(folder, query, (agent.upper(),)):
+        try:
+            task = json.loads(payload).get("task", "")
+        except (ValueError, TypeError, AttributeError):
+            continue  # a row written by hand that is not an object names no task
+        logged.setdefault(normalise_title(str(task)), datetime.fromisoformat(at))
+    return logged
+
+
+def task_ends(logged: dict[str, datetime], tasks: list[Tick]) -> list[tuple[str, datetime, str]]:
+    """The completed ``tasks`` with where each one's share of the agent's calls ends, in
+    that order: its `complete` event (``logged``, "journal"), else the end of its ✅ day
+    ("date": ticked by hand, the time unknown)."""
+    from agent_focus.focusfile.matching import normalise_title
+
+    ends = []
+    for title, done, on in tasks:
+        if not done:
+            continue
+        when = logged.get(normalise_title(title))
+        if when is not None:
+            ends.append((title, when, "journal"))
+        elif on is not None:
+            ends.append(
+                (title, datetime.combine(on + timedelta(days=1), time.min).astimezone(), "date")
+            )
+    ends.sort(key=lambda end: end[1])
+    return ends
+
+
+def task_start(folder: Path, agent: str | None, tasks: list[Tick]) -> datetime | None:
+    """Where the share of the task in progress begins, as `focus usage --by task` reckons
+    it: the end of the last completed task (:func:`task_ends`); None when there is none."""
     if agent is None:
         return None
-    query = "SELECT max(at) FROM events WHERE kind = 'complete' AND agent = ?"
-    row = read_one(folder, query, (agent.upper(),))
-    return datetime.fromisoformat(row[0]) if row and row[0] else None
+    ends = task_ends(completions(folder, agent), tasks)
+    return ends[-1][1] if ends else None

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from agent_focus.focusfile.matching import normalise_title
 from agent_focus.journal.db import LOG_NAME, open_log
 from agent_focus.journal.events import EventKind, read_events
+from agent_focus.journal.spend import Tick, task_ends
 from agent_focus.journal.usage import Place, Tally
 
 
@@ -30,24 +31,15 @@ class TaskMark:
     timed_by: str  # "journal", "date" (ticked by hand) or "open"
 
 
-def task_marks(folder: Path, agent: str, tasks: list[tuple[str, bool, Any]]) -> list[TaskMark]:
+def task_marks(folder: Path, agent: str, tasks: list[Tick]) -> list[TaskMark]:
     """The agent's completed tasks in completion order, then its first open task.
     ``tasks`` are (title, done, completed_on) from its focus file."""
-    logged: dict[str, datetime] = {}
+    logged: dict[str, datetime] = {}  # as spend.completions, but a journal read that fails says so
     for event in read_events(folder, agent=agent):
         if event.kind == EventKind.COMPLETE:
             logged.setdefault(normalise_title(str(event.payload.get("task", ""))), event.at)
-    marks = []
-    for title, done, on in tasks:
-        if not done:
-            continue
-        when = logged.get(normalise_title(title))
-        if when is not None:
-            marks.append(TaskMark(title, when, "journal"))
-        elif on is not None:
-            end_of_day = datetime.combine(on + timedelta(days=1), time.min).astimezone()
-            marks.append(TaskMark(title, end_of_day, "date"))
-    marks.sort(key=lambda m: m.at or datetime.max.astimezone())
+    ends = task_ends(logged, tasks)
+    marks = [TaskMark(title, at, timed_by) for title, at, timed_by in ends]
     first_open = next((title for title, done, _on in tasks if not done), None)
     marks.append(TaskMark(first_open or "(no open task)", None, "open"))
     return marks
@@ -77,7 +69,7 @@ def _agent_calls(folder: Path, agent: str, place: Place) -> list[tuple[datetime,
 def task_costs(
     folder: Path,
     agent: str,
-    tasks: list[tuple[str, bool, Any]],
+    tasks: list[Tick],
     place: Place,
     total: Tally | None = None,
 ) -> list[dict[str, Any]]:

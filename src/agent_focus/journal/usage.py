@@ -3,9 +3,10 @@ from our planner, summed by agent, worktree, model, day, session, source or prov
 
 One code path sums them all: both tables are read through one SQL shape, grouped by the
 report's key, and folded by :func:`_fold` (:class:`Tally` adds calls one by one, for the
-cost per task). Dollars are summed exactly (journal.dollars). Days are local (``TZ`` honoured: SQLite's ``localtime`` follows it). An agent
-session belongs to the agent whose worktree of this clone contains its ``cwd``; a session
-elsewhere is shown under its ``cwd``, after the agents.
+cost per task). Dollars are summed exactly (journal.dollars). Days are local (``TZ``
+honoured: SQLite's ``localtime`` follows it). An agent session belongs to the agent whose
+worktree of this clone contains its ``cwd``; a session elsewhere is shown under its ``cwd``,
+after the agents.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class UsageReport(NamedTuple):
 def empty() -> dict[str, Any]:
     return {
         "input_tokens": 0, "output_tokens": 0, "cache_write_tokens": 0, "cached_tokens": 0,
-        "total_tokens": 0, "cost_usd": None, "calls": 0, "unpriced_calls": 0,
+        "total_tokens": 0, "cost_usd": 0.0, "calls": 0, "unpriced_calls": 0,
     }  # fmt: skip
 
 
@@ -121,7 +122,10 @@ class Tally:
         self.costs += other.costs
 
     def usage(self) -> dict[str, Any]:
-        return self.figures | {"cost_usd": dollars(self.costs) if self.costs else None}
+        """The figures, and the dollars: 0 for no call, unknown (None) when none is priced."""
+        if self.costs:
+            return self.figures | {"cost_usd": dollars(self.costs)}
+        return self.figures | {"cost_usd": None if self.figures["calls"] else 0.0}
 
 
 def bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
@@ -272,6 +276,8 @@ def _fold(by: str, place: Place, found: Iterable[tuple[Any, ...]]) -> UsageRepor
     for figures in (*sums.values(), total):
         if figures[5] is not None:
             figures[5] = dollars(figures[5])
+        elif not figures[6]:
+            figures[5] = 0.0  # no call at all: $0, known (unpriced calls: unknown)
     names = tuple(empty())
     groups = {key: dict(zip(names, figures, strict=True)) for key, figures in sums.items()}
     rows = [{by: key, **figures} for key, figures in sorted(groups.items(), key=_order(by))]
@@ -279,10 +285,12 @@ def _fold(by: str, place: Place, found: Iterable[tuple[Any, ...]]) -> UsageRepor
 
 
 def _order(by: str) -> Callable[[tuple[str, dict[str, Any]]], tuple[Any, ...]]:
-    """Agents (A1, A2...) first, then paths; days and others in their natural order."""
+    """Agents (A1, A2...) and worktrees first, then the paths of sessions elsewhere; days
+    and others in their natural order."""
+    placed = by in ("agent", "worktree")
 
     def key(item: tuple[str, dict[str, Any]]) -> tuple[Any, ...]:
         name = str(item[0])
-        return (by == "agent" and name.startswith("/"), name)
+        return (placed and name.startswith("/"), name)
 
     return key

@@ -11,7 +11,7 @@ from agent_focus.readers.agent import AgentIdentity, identify_agent
 from agent_focus.readers.portfolio import PortfolioCheck, check_portfolio
 
 if TYPE_CHECKING:
-    from agent_focus.journal.spend import Spend
+    from agent_focus.journal.spend import Spend, Tick
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,11 @@ class StatusReport:
     tasks: tuple[Task, ...]
     portfolio: tuple[PortfolioCheck, ...]
     spend: Spend | None = None  # today's and this task's model spend, once logs were read
+
+    @property
+    def ticks(self) -> list[Tick]:
+        """Each task's title, whether it is done, and its ✅ date (for the cost per task)."""
+        return [(task.title, task.done, task.completed_on) for task in self.tasks]
 
     @property
     def tasks_done(self) -> int:
@@ -94,12 +99,15 @@ def load_status(path: Path) -> StatusReport:
 
 
 def with_spend(report: StatusReport) -> StatusReport:
-    """The report with its agent's spend from the journal (today, and since the last tick)."""
+    """The report with its agent's spend from the journal: today, and on the task in
+    progress as `focus usage --by task` reckons it (the commands that show it read what is
+    new in the logs first: actions.catch_up)."""
     import dataclasses
 
-    from agent_focus.journal.spend import agent_spend, last_tick
+    from agent_focus.journal.spend import agent_spend, task_start
     from agent_focus.readers.workspace import state_dir
 
     folder = state_dir(report.root)
-    spend = agent_spend(folder, report.root, report.agent.id, last_tick(folder, report.agent.id))
+    agent = report.agent.id
+    spend = agent_spend(folder, report.root, agent, task_start(folder, agent, report.ticks))
     return dataclasses.replace(report, spend=spend)

@@ -12,7 +12,7 @@ from anyio.to_thread import run_sync
 from starlette.requests import Request
 from starlette.responses import Response
 
-from agent_focus.cli.since import BadMoment, parse_moment
+from agent_focus.cli.since import BadMoment, parse_moment, parse_window
 from agent_focus.errors import UsageError
 from agent_focus.serve.clone import Clone
 from agent_focus.serve.responses import JSONResponse
@@ -26,11 +26,21 @@ def clone_of(request: Request) -> Clone:
 
 
 def moment(request: Request, name: str) -> Any:
-    """A ``since``/``until`` query value (30m, 2h, 3d, today, an ISO date...); 422 if bad."""
+    """A ``since`` query value (30m, 2h, 3d, today, an ISO date...); 422 if bad."""
     try:
         return parse_moment(request.query_params.get(name))
     except BadMoment as error:
         raise UsageError(f"{name}: {error}") from None
+
+
+def window(request: Request) -> tuple[Any, Any]:
+    """The ``since`` and ``until`` query values, as `focus usage` reads them (a day given to
+    ``until`` is in the window: cli.since.parse_window); 422 if bad, or if empty."""
+    query = request.query_params
+    try:
+        return parse_window(query.get("since"), query.get("until"))
+    except BadMoment as error:
+        raise UsageError(f"since/until: {error}") from None
 
 
 def whole_number(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -96,8 +106,7 @@ async def usage(request: Request) -> Response:
     by = request.query_params.get("by") or "agent"
     if by not in USAGE_KEYS:
         raise UsageError(f"by: {by!r}: choose one of {', '.join(USAGE_KEYS)}")
-    since = moment(request, "since")
-    until = moment(request, "until")
+    since, until = window(request)
     clone = clone_of(request)
     return JSONResponse(await run_sync(lambda: _usage(clone, by, since, until)))
 
@@ -148,16 +157,15 @@ async def export(request: Request) -> Response:
         from starlette.exceptions import HTTPException
 
         raise HTTPException(404, f"no export {name!r}: events or usage, .csv or .jsonl")
-    since = moment(request, "since")
-    until = moment(request, "until")
+    since, until = window(request)
     clone = clone_of(request)
-    window = bounds(since, until)  # now, not inside the stream: parse_moment checked both
+    span = bounds(since, until)  # now, not inside the stream: parse_moment checked both
     if kind == "events":
-        rows = exports.event_rows(clone.state_dir, window)
+        rows = exports.event_rows(clone.state_dir, span)
         columns: tuple[str, ...] = exports.EVENT_COLUMNS
     else:
         place = await run_sync(place_for, clone.root)
-        rows = exports.usage_rows(clone.state_dir, place, window)
+        rows = exports.usage_rows(clone.state_dir, place, span)
         columns = exports.USAGE_COLUMNS
     body = exports.as_csv(rows, columns) if form == "csv" else exports.as_jsonl(rows)
     headers = {"Content-Disposition": f'attachment; filename="focus-{name}"'}

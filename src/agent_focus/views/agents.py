@@ -13,6 +13,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from agent_focus.journal.dollars import money
 from agent_focus.readers.worktrees import AgentSeat
 
 STATE_STYLE = {"working": "green", "waiting": "bold white on red", "idle": "yellow", "ended": "dim", "unknown": "dim"}  # fmt: skip
@@ -91,4 +92,4 @@ def agents_view(seats: list[AgentSeat], waiting_first: bool = False) -> Renderab
 
 
 def _money(value: float | None) -> str:
-    return "?" if value is None else f"${value:,.2f}"
+    return "?" if value is None else money(value)

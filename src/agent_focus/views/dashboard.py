@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +25,11 @@ from rich.text import Text
 
 from agent_focus.journal.calls import latest_call_id, usage_summary
 from agent_focus.journal.events import Event, EventKind, describe, read_events
+from agent_focus.journal.spend import read_one
 from agent_focus.journal.state import UNKNOWN, AgentState, advance
 from agent_focus.readers.git import Worktree, list_worktrees
 from agent_focus.readers.overlaps import find_overlaps
+from agent_focus.readers.status import with_spend
 from agent_focus.readers.workspace import (
     FOCUS_FILE_NAME,
     current_branch,
@@ -53,6 +56,9 @@ class DashboardState:
     _scanned_at: float = 0.0
     _last_event: int = 0
     _last_call: int = -1
+    catch_up: Callable[[Path, Path], None] | None = None  # reads the agents' new log lines
+    _generation: tuple[Any, ...] | None = None  # the journal's count of changes to the calls
+    _spend_read: bool = False
 
     @property
     def folder(self) -> Path:
@@ -60,6 +66,8 @@ class DashboardState:
 
     def refresh(self) -> bool:
         """Bring the state up to date; True when anything shown changed."""
+        if self.catch_up is not None:  # first: the seats read below have the spend of now
+            self.catch_up(self.root, self.folder)
         changed = rescanned = False
         if not self._worktrees or time.monotonic() - self._scanned_at > WORKTREE_RESCAN_SECONDS:
             rescanned = True
@@ -89,7 +97,20 @@ class DashboardState:
             self._last_call = last_call
             self.usage = usage_summary(self.folder, "provider")
             changed = True
-        return changed
+        return self._refresh_spend() or changed
+
+    def _refresh_spend(self) -> bool:
+        """Each agent's spend read again when the journal's calls changed (:attr:`catch_up`
+        reads what the agents did since, every 2 s at most, at each refresh)."""
+        generation = read_one(self.folder, "SELECT n FROM usage_generation", ())
+        previous, self._generation = self._generation, generation
+        if not self._spend_read or generation == previous:
+            self._spend_read = True
+            return False  # (on the first refresh the seats were just read, spend and all)
+        for path, seat in list(self.seats.items()):
+            if seat.status is not None:
+                self.seats[path] = dataclasses.replace(seat, status=with_spend(seat.status))
+        return True
 
     def _refresh_seat(self, tree: Worktree) -> bool:
         path = tree.path / FOCUS_FILE_NAME
@@ -174,11 +195,13 @@ def dashboard_view(state: DashboardState) -> RenderableType:
     )
 
 
-def run_dashboard(root: Path, interval: float) -> None:
+def run_dashboard(
+    root: Path, interval: float, catch_up: Callable[[Path, Path], None] | None = None
+) -> None:
     """Full-screen and live until Ctrl-C."""
     from rich.live import Live
 
-    state = DashboardState(root)
+    state = DashboardState(root, catch_up=catch_up)
     try:  # Ctrl-C is the way out, at any moment: even during the first paint
         state.refresh()
         with Live(dashboard_view(state), screen=True, auto_refresh=False) as live:

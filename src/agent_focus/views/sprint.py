@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
+
+from agent_focus.journal.dollars import money
 
 if TYPE_CHECKING:
     from agent_focus.actions.complete import CompleteOutcome
@@ -77,17 +80,27 @@ def status_view(report: StatusReport) -> RenderableType:
 
 
 def dollars(value: float | None) -> str:
-    return "unknown" if value is None else f"${value:,.2f}"
+    return "unknown" if value is None else money(value)
 
 
 def spend_line(spend: Spend) -> Text:
     """Today's and this task's model spend (from the agents' session logs)."""
+    unpriced = f", {spend.unpriced_today} unpriced" if spend.unpriced_today else ""
+    since = spend.task_since
+    if since is None:
+        note = ""
+    elif since > datetime.now(UTC):  # the end of a ✅ day not over: a task ticked by hand
+        day = (since.astimezone() - timedelta(days=1)).date()
+        when = "today" if day == date.today() else f"for {day.isoformat()}"
+        note = f" (from midnight: a task ticked by hand {when} takes the calls until then)"
+    else:
+        note = f" (since {since.astimezone():%Y-%m-%d %H:%M}, the last task done)"
     return Text.assemble(
         ("Spend     ", "bold"),
-        f"today {dollars(spend.today_usd)} ({spend.calls_today} calls)",
+        f"today {dollars(spend.today_usd)} ({spend.calls_today} calls{unpriced})",
         ("  ·  ", "dim"),
         f"this task {dollars(spend.task_usd)}",
-        (" (since the last tick)" if spend.task_since else "", "dim"),
+        (note, "dim"),
     )
 
 

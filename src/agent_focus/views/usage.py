@@ -12,7 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from agent_focus.ingest.report import IngestReport
+    from agent_focus.journal.team_usage import TeamUsage
     from agent_focus.journal.usage import UsageReport
 
 _USAGE_COLUMNS = (
@@ -21,8 +24,8 @@ _USAGE_COLUMNS = (
 )  # fmt: skip
 _MIRRORED_COLUMNS = (
     ("plans", "plans"), ("calls", "calls"), ("errors", "errors"), ("input", "input_tokens"),
-    ("cached", "cached_tokens"), ("output", "output_tokens"), ("cost $", "cost_usd"),
-    ("tasks", "tasks_added"), ("p50 ms", "p50_latency_ms"),
+    ("output", "output_tokens"), ("cache write", "cache_write_tokens"), ("cache read", "cached_tokens"),
+    ("total tokens", "total_tokens"), ("cost $", "cost_usd"), ("tasks", "tasks_added"), ("p50 ms", "p50_latency_ms"),
 )  # fmt: skip
 
 
@@ -64,16 +67,29 @@ def _money(row: dict[str, Any]) -> str:
     return "unknown" if cost is None else f"{cost:,.2f}"
 
 
-def usage_table(report: UsageReport) -> RenderableType:
+def usage_table(
+    report: UsageReport,
+    window: tuple[datetime | None, datetime | None] = (None, None),
+    logs: int | None = None,
+) -> RenderableType:
     """Every model call of the clone's agents, summed by the report's key, with a total
-    (:class:`_UsageTable`)."""
-    if not report.rows:
-        return Text(
-            "No model calls found: no Claude Code or Codex session logs on this machine yet, "
-            "and no planner calls (`focus plan` with a provider).",
-            style="dim",
-        )
-    return _UsageTable(report)
+    (:class:`_UsageTable`); when there is none, why: the ``window`` (`--since`, `--until`)
+    or, without one, the ``logs`` found (None: not looked for)."""
+    if report.rows:
+        return _UsageTable(report)
+    since, until = window
+    if since or until:
+        start = f"from {since:%Y-%m-%d %H:%M}" if since else "up"
+        stop = f"to {until:%Y-%m-%d %H:%M}" if until else "to now"
+        why = f"none {start} {stop} (local time, the end excluded)"
+    elif logs:
+        why = f"{logs} agent log{'' if logs == 1 else 's'} read, but none records one"
+    else:
+        why = "no Claude Code or Codex session logs on this machine yet"
+    return Text(
+        f"No model calls found: {why}; and no planner calls (`focus plan` with a provider).",
+        style="dim",
+    )
 
 
 _COMPACT = ("calls", "total_tokens", "cost_usd", "unpriced_calls")  # when the full is too wide
@@ -169,12 +185,49 @@ def ingest_note(ingest: IngestReport) -> str | None:
     return "; ".join(parts) if parts else None
 
 
-def mirrored_usage_table(rows: list[dict[str, Any]], by: str) -> RenderableType:
-    if not rows:
+def mirrored_usage_table(team: TeamUsage) -> RenderableType:
+    """The team's spend from MLflow: a row per key and source (planner, sessions), with
+    the total below; "-" where a figure does not apply (a session has no latency)."""
+    if not team.rows:
         return Text(
-            "No plans mirrored to MLflow yet (experiment agent-focus is empty).", style="dim"
+            "Nothing mirrored to MLflow yet (experiment agent-focus is empty): `focus plan` "
+            "and `focus evening` log runs there.",
+            style="dim",
         )
-    return _usage_rows(rows, by, _MIRRORED_COLUMNS, "From MLflow (experiment agent-focus)")
+
+    def cell(row: dict[str, Any], key: str) -> str:
+        value = row.get(key)
+        if key == "cost_usd":
+            money = "unknown" if value is None else f"{value:,.4f}"
+            return money + ("+?" if value is not None and row.get("unpriced_calls") else "")
+        return "" if key not in row else "-" if value is None else f"{value:,.0f}"
+
+    keys = [team.by, *(["source"] if team.by != "source" else [])]
+
+    def table(columns: tuple[tuple[str, str], ...]) -> Table:
+        drawn = Table(
+            header_style="bold", box=None, padding=(0, 1), show_footer=True,
+            title="From MLflow (experiment agent-focus)", title_justify="left",
+        )  # fmt: skip
+        for at, key in enumerate(keys):
+            drawn.add_column(key, footer="total" if at == 0 else "", overflow="fold")
+        for header, key in columns:
+            drawn.add_column(header, justify="right", footer=cell(team.total, key), no_wrap=True)
+        for row in team.rows:
+            drawn.add_row(*(str(row[k]) for k in keys), *(cell(row, k) for _, k in columns))
+        return drawn
+
+    full = table(_MIRRORED_COLUMNS)
+    compact = table(
+        tuple(c for c in _MIRRORED_COLUMNS if c[1] in ("calls", "total_tokens", "cost_usd"))
+    )
+
+    class Fitted:  # every column when they fit, else the calls, tokens and dollars
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            wide = console.measure(full, options=options.update_width(10_000)).maximum
+            yield full if wide <= options.max_width else compact
+
+    return Fitted()
 
 
 def effectiveness_table(rows: list[dict[str, Any]]) -> RenderableType:
