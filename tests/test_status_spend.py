@@ -30,13 +30,18 @@ def status(focus: FocusRunner, cwd: Path, env: dict[str, str]) -> dict:  # type:
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
+def logs_of(made: tuple[Path, Path, Path]) -> tuple[Path, Path, dict[str, str], Path]:
+    """A1's worktree, the Claude config dir, the environment that reads it, and a log."""
+    a1, _a2, config = made
+    env = {"CLAUDE_CONFIG_DIR": str(config), "CODEX_HOME": str(config.parent / "no-codex")}
+    return a1, config, env, config / "projects" / "p" / "s1.jsonl"
+
+
 def test_status_brief_and_all_read_what_the_agents_did_since(
     clone: tuple[Path, Path, Path],  # noqa: F811
     focus: FocusRunner,
 ) -> None:
-    a1, _a2, config = clone
-    env = {"CLAUDE_CONFIG_DIR": str(config), "CODEX_HOME": str(config.parent / "no-codex")}
-    log = config / "projects" / "p" / "s1.jsonl"
+    a1, config, env, log = logs_of(clone)
     now = datetime.now(UTC)
     log.write_text(call_at(a1, 1, now - timedelta(minutes=3)))
     assert status(focus, a1, env)["spend"] is None  # never read: status does no first read
@@ -70,9 +75,7 @@ def test_this_task_is_the_open_tasks_row_of_by_task(
     clone: tuple[Path, Path, Path],  # noqa: F811
     focus: FocusRunner,
 ) -> None:
-    a1, _a2, config = clone
-    env = {"CLAUDE_CONFIG_DIR": str(config), "CODEX_HOME": str(config.parent / "no-codex")}
-    log = config / "projects" / "p" / "s1.jsonl"
+    a1, config, env, log = logs_of(clone)
     now = datetime.now(UTC)
     two_days_ago = now - timedelta(days=2)
     log.write_text(call_at(a1, 1, two_days_ago) + call_at(a1, 2, now - timedelta(minutes=5)))
@@ -123,9 +126,7 @@ def test_what_reads_no_logs_reads_none(
     import subprocess
     import sys
 
-    a1, _a2, config = clone
-    env = {"CLAUDE_CONFIG_DIR": str(config), "CODEX_HOME": str(config.parent / "no-codex")}
-    log = config / "projects" / "p" / "s1.jsonl"
+    a1, config, env, log = logs_of(clone)
     now = datetime.now(UTC)
     log.write_text(call_at(a1, 1, now - timedelta(minutes=3)))
     usage(focus, a1, config)

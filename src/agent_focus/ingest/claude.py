@@ -131,18 +131,25 @@ def _typed(session: object, request: object, cost: object, sidechain: object) ->
     return _optional_text(session) and _optional_text(request) and number and flag
 
 
+def _stamped(stamp: object, message: dict[str, Any]) -> tuple[str, Counts] | str:
+    """A call's time and counts, or why ccusage refuses it (a time that is no string, else
+    :func:`_usage`'s reasons)."""
+    if type(stamp) is not str:
+        return BAD
+    counts = _usage(message)
+    return counts if isinstance(counts, str) else (stamp, counts)
+
+
 def _direct(entry: dict[str, Any]) -> Record | str | None:
     """A direct record as ccusage's first Struct reads it; a reason when it refuses it; None
     when the record has no message with a usage."""
     message = entry.get("message")
     if not (isinstance(message, dict) and isinstance(message.get("usage"), dict)):
         return None
-    stamp = entry.get("timestamp")
-    if type(stamp) is not str:
-        return BAD
-    counts = _usage(message)
-    if isinstance(counts, str):
-        return counts
+    timed = _stamped(entry.get("timestamp"), message)
+    if isinstance(timed, str):
+        return timed
+    stamp, counts = timed
     session, request, version = entry.get("sessionId"), entry.get("requestId"), entry.get("version")
     cost, sidechain = entry.get("costUSD"), entry.get("isSidechain")
     if not (_optional_text(version) and _typed(session, request, cost, sidechain)):
@@ -162,12 +169,10 @@ def _progress(entry: dict[str, Any]) -> Record | str | None:
         return None
     if not isinstance(message.get("usage"), dict):
         return None
-    stamp = call.get("timestamp")
-    if type(stamp) is not str:
-        return BAD
-    counts = _usage(message)
-    if isinstance(counts, str):
-        return counts
+    timed = _stamped(call.get("timestamp"), message)
+    if isinstance(timed, str):
+        return timed
+    stamp, counts = timed
     session, request = entry.get("sessionId"), call.get("requestId")
     cost, sidechain = call.get("costUSD"), call.get("isSidechain")
     if not _typed(session, request, cost, sidechain):
