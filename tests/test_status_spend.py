@@ -146,3 +146,37 @@ def test_what_reads_no_logs_reads_none(
     assert done.returncode == 0 and "Model spend today" in done.stdout
     assert usage(focus, a1, config, "--no-read-logs")["total"]["calls"] == 1
     assert usage(focus, a1, config)["total"]["calls"] == 2
+
+
+def test_the_spend_since_a_moment_is_the_sum_of_its_calls(
+    clone: tuple[Path, Path, Path],  # noqa: F811
+    focus: FocusRunner,
+) -> None:
+    """Status sums the whole hours from the hourly sums and the hour before them call by
+    call: the same dollars and calls as every call since then, from any moment."""
+    import random
+    import sqlite3
+
+    from agent_focus.journal.spend import _sum, stamp
+    from agent_focus.readers.workspace import state_dir
+
+    a1, config, _env, log = logs_of(clone)
+    start = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    rng = random.Random(7)
+    moments = sorted(start + timedelta(minutes=rng.randrange(3 * 24 * 60)) for _ in range(60))
+    where = [a1, a1 / "src", Path("/elsewhere")]
+    log.write_text("".join(call_at(rng.choice(where), n, m) for n, m in enumerate(moments)))
+    assert usage(focus, a1, config)["total"]["calls"] == 60
+    db = sqlite3.connect(state_dir(a1) / "focus.db")
+    tree = str(a1.resolve())
+    for _ in range(40):
+        since = start + timedelta(seconds=rng.randrange(4 * 24 * 3600))
+        cost, calls, unpriced = db.execute(
+            "SELECT sum(cost_usd), count(*), count(*) - count(cost_usd) FROM agent_usage"
+            " WHERE at >= ? AND (cwd = ? OR cwd LIKE ?)",
+            (stamp(since), tree, tree + "/%"),
+        ).fetchone()
+        summed = _sum(db, a1, "A1", since)
+        assert summed[1:] == (calls, unpriced), since
+        assert summed[0] == pytest.approx(cost or 0.0, abs=1e-6), since
+    db.close()

@@ -44,20 +44,27 @@ def stamp(moment: datetime) -> str:
 def _sum(
     db: sqlite3.Connection, root: Path, agent: str | None, since: datetime
 ) -> tuple[float | None, int, int]:
-    """The dollars, calls and unpriced calls of the agent working in ``root`` since then."""
+    """The dollars, calls and unpriced calls of the agent working in ``root`` since then: the
+    whole hours from the hourly sums (usage_hours: a few rows an hour, not every call), the
+    part of an hour before them call by call."""
     tree = str(root.resolve())
-    rows = db.execute(  # the worktree itself or a folder in it (a prefix test, not LIKE)
-        "SELECT sum(cost_usd), count(*), count(*) - count(cost_usd) FROM agent_usage"
-        " WHERE at >= ? AND (cwd = ? OR substr(cwd, 1, ?) = ?)",
-        (stamp(since), tree, len(tree) + 1, tree + "/"),
-    ).fetchone()
-    planner = db.execute(
-        "SELECT sum(cost_usd), count(*), count(*) - count(cost_usd) FROM llm_calls"
+    utc = since.astimezone(UTC)
+    hour = utc.replace(minute=0, second=0, microsecond=0)
+    first = stamp(hour if hour == utc else hour + timedelta(hours=1))
+    mine = "(cwd = ? OR substr(cwd, 1, ?) = ?)"  # the worktree or a folder in it (not LIKE)
+    where = (tree, len(tree) + 1, tree + "/")
+    rows = db.execute(
+        f"SELECT sum(cost_usd), sum(calls), sum(calls) - sum(priced) FROM usage_hours"
+        f" WHERE slot >= ? AND {mine}"
+        f" UNION ALL SELECT sum(cost_usd), count(*), count(*) - count(cost_usd) FROM agent_usage"
+        f" WHERE at >= ? AND at < ? AND {mine}"
+        " UNION ALL SELECT sum(cost_usd), count(*), count(*) - count(cost_usd) FROM llm_calls"
         " WHERE at >= ? AND agent = ?",
-        (stamp(since), agent),
-    ).fetchone()
-    calls, unpriced = int(rows[1]) + int(planner[1]), int(rows[2]) + int(planner[2])
-    costs = [c for c in (rows[0], planner[0]) if c is not None]
+        (first, *where, stamp(since), first, *where, stamp(since), agent),
+    ).fetchall()
+    calls = sum(int(row[1] or 0) for row in rows)
+    unpriced = sum(int(row[2] or 0) for row in rows)
+    costs = [row[0] for row in rows if row[0] is not None]
     if not calls:
         return 0.0, 0, 0  # nothing spent
     return (round(sum(costs), 6) if costs else None), calls, unpriced
@@ -77,7 +84,7 @@ def agent_spend(
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
         try:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-            if not {"agent_usage", "log_files", "llm_calls"} <= tables:
+            if not {"agent_usage", "usage_hours", "log_files", "llm_calls"} <= tables:
                 return None
             read = db.execute(
                 "SELECT EXISTS (SELECT 1 FROM log_files) OR EXISTS (SELECT 1 FROM llm_calls)"
