@@ -432,3 +432,32 @@ def test_the_reading_cookie_is_not_the_token_and_log_lines_stay_one(
         httpx.get(url + "x%0Afocus%20serve:%20POST%20/api/update%20200")
     lines = served.stderr.splitlines()
     assert not any(line.startswith("focus serve: POST /api/update 200") for line in lines)
+
+
+def test_the_agents_spend_is_of_now(clone: tuple[Path, Path], focus: FocusRunner) -> None:
+    """`/api/agents` reads what the agents did since (their logs) before it reads them
+    again, as `focus status` does: a call an agent makes shows within seconds, without
+    anyone running `focus usage`."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.test_agent_usage import assistant
+
+    a1, _a2 = clone
+    log = Path(os.environ["CLAUDE_CONFIG_DIR"]) / "projects" / "p" / "s1.jsonl"
+    log.parent.mkdir(parents=True)
+    at = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    log.write_text(assistant(a1, 1, timestamp=at))
+    assert focus("usage", cwd=a1).returncode == 0  # the first read is `focus usage`'s
+
+    def calls_today() -> int:
+        agents = httpx.get(served.url + "api/agents", timeout=30).json()
+        return int(next(a for a in agents if a["agent"]["id"] == "A1")["spend"]["calls_today"])
+
+    with focus_serve(a1) as served:
+        assert calls_today() == 1
+        with log.open("a") as handle:  # the agent goes on
+            handle.write(assistant(a1, 2, timestamp=at))
+        deadline = time.monotonic() + 30
+        while calls_today() != 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert calls_today() == 2

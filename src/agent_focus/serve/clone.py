@@ -29,7 +29,8 @@ class Clone:
     """What one `focus serve` answers about: the clone of ``root``.
 
     The agents are read in three parts, each as often as it can change: their focus files
-    and spend (again after any journal event, else every :data:`SEATS_TTL` s), their live
+    and spend (again after any journal event, else every :data:`SEATS_TTL` s; what is new
+    in the agents' logs read first, as `focus status` does), their live
     states (kept by the broadcaster, event by event, never re-read) and their file overlaps
     (git, every :data:`OVERLAPS_TTL` s)."""
 
@@ -65,6 +66,9 @@ class Clone:
         with self._lock:  # one reader at a time; the others take its answer
             found = self._fresh()
             if found is None:
+                from agent_focus.actions.catch_up import catch_up
+
+                catch_up(self.root, self.state_dir)  # the agents' spend of now (every 2 s)
                 generation, started = self.broadcaster.generation, time.monotonic()
                 found = seats(self.root)
                 self._base = (generation, started, found)
