@@ -180,3 +180,31 @@ def test_the_spend_since_a_moment_is_the_sum_of_its_calls(
         assert summed[1:] == (calls, unpriced), since
         assert summed[0] == pytest.approx(cost or 0.0, abs=1e-6), since
     db.close()
+
+
+def test_a_backlog_is_left_to_focus_usage(
+    clone: tuple[Path, Path, Path],  # noqa: F811
+    focus: FocusRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More new lines than status may read at a glance (a night's work) are left to `focus
+    usage`, which shows its progress; under that budget they are read."""
+    from agent_focus.actions import catch_up
+    from agent_focus.readers.workspace import state_dir
+
+    a1, config, env, log = logs_of(clone)
+    now = datetime.now(UTC)
+    log.write_text(call_at(a1, 1, now - timedelta(minutes=3)))
+    usage(focus, a1, config)
+    with log.open("a") as handle:
+        handle.write(call_at(a1, 2, now - timedelta(minutes=2)))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    folder = state_dir(a1)
+    monkeypatch.setattr(catch_up, "CATCH_UP_EVERY", 0.0)
+    monkeypatch.setattr(catch_up, "CATCH_UP_BYTES", 100)  # less than the new line
+    catch_up.catch_up(a1, folder)
+    assert usage(focus, a1, config, "--no-read-logs")["total"]["calls"] == 1
+    monkeypatch.setattr(catch_up, "CATCH_UP_BYTES", 10_000)
+    catch_up.catch_up(a1, folder)
+    assert usage(focus, a1, config, "--no-read-logs")["total"]["calls"] == 2

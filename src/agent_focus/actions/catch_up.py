@@ -30,17 +30,20 @@ def overrides_of(root: Path) -> Callable[[], dict[str, Price]]:
 
 _CAUGHT_UP: dict[Path, float] = {}  # a journal's folder: when its logs were last read here
 CATCH_UP_EVERY = 2.0  # seconds: the dashboard redraws more often than this
+CATCH_UP_BYTES = 8 * 1024 * 1024  # more than this (a night's backlog): left to `focus usage`
 
 
 def catch_up(root: Path, folder: Path) -> None:
     """Read what is new in the agents' logs before an agent's spend is shown, so that it is
     the spend of now, not of the last `focus usage`. At most once every
-    :data:`CATCH_UP_EVERY` seconds a process; never a first read (a journal that never read
-    a log: `focus usage` does it, with its progress); never waiting for another ingester
-    nor, more than a moment, for another writer of the journal (the figures are then the
-    journal's); and never an error: a log or journal that cannot be read leaves the figures
-    as the journal has them. A deadline (a hook's alarm, :class:`TimeoutError`) still
-    stops it."""
+    :data:`CATCH_UP_EVERY` seconds a process, and at most :data:`CATCH_UP_BYTES` of new
+    lines (more, and a first read, a journal that never read a log, are `focus usage`'s,
+    with its progress: the figures are then the journal's); the lines parsed before the
+    journal is locked for writing (the hooks wait for it a fraction of a second); never
+    waiting for another ingester, and at most half a second for another writer of the
+    journal; and never an error: a log or journal that cannot be read leaves the figures as
+    the journal has them. A deadline (a hook's alarm, :class:`TimeoutError`) still stops
+    it."""
     import time
 
     now = time.monotonic()
@@ -57,7 +60,7 @@ def catch_up(root: Path, folder: Path) -> None:
     from agent_focus.ingest.run import ingest_logs
 
     try:
-        ingest_logs(folder, overrides_of(root), wait=False)
+        ingest_logs(folder, overrides_of(root), wait=False, budget=CATCH_UP_BYTES)
     except TimeoutError:  # an OSError, but a deadline's: not ours to swallow
         raise
     except (OSError, sqlite3.Error, FocusError):

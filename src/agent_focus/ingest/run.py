@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from agent_focus.config import Price
     from agent_focus.ingest.claude import Pricer
     from agent_focus.ingest.pool import Readers
-    from agent_focus.ingest.readers import Todo
+    from agent_focus.ingest.readers import Found, Todo
     from agent_focus.journal.known_rates import KnownRates
 
 Progress = Callable[[int, int], None]  # (files done, bytes done)
@@ -53,6 +53,7 @@ def ingest_logs(
     again: bool = False,
     wait: bool = True,
     waiting: Callable[[], None] | None = None,
+    budget: int | None = None,
 ) -> IngestReport:
     """Read what is new in every agent log into the journal in ``folder``, in one
     transaction: an interrupted run leaves the journal as it was.
@@ -68,8 +69,11 @@ def ingest_logs(
     the same transaction (their prices are those of now: focus.yaml's, the catalogue's); the
     calls of logs no longer on disk are kept as they are, with a warning. Without ``wait``,
     another ingester at work raises :class:`BlockingIOError` instead of being waited for,
-    and another writer of the journal is waited for half a second, not 30; with it,
-    ``waiting`` is called before the wait (to say why nothing happens)."""
+    and another writer of the journal is waited for half a second, not 30, and the logs are
+    parsed before the journal is locked for writing (a hook waits for that lock a fraction
+    of a second); with it, ``waiting`` is called before the wait (to say why nothing
+    happens). ``budget``: more new bytes than that are left alone (nothing read), for a
+    read that shows its progress (`focus usage`)."""
     journal_wait = 30.0 if wait else 0.5
     with ingesting(folder, wait, waiting), contextlib.ExitStack() as running:
         readers: Readers | None = None
@@ -106,6 +110,8 @@ def ingest_logs(
                 todo.append((log, mark, size))
         if not todo and not again:
             return report  # nothing new: no parser to import, no transaction to open
+        if budget is not None and sum(size for _log, _mark, size in todo) > budget:
+            return report  # a backlog: left to a read that shows its progress
         from agent_focus.ingest.bulk import bulk_load, checkpoint_behind
         from agent_focus.ingest.dedupe import Deduper
         from agent_focus.ingest.hours import HourSums, hours_kept
@@ -123,7 +129,9 @@ def ingest_logs(
 
             load_catalogue()  # here: the readers then import nothing (another thread may be)
             readers = running.enter_context(contextlib.closing(Readers(2, lambda: price)))
-        found_logs = read_in_order(todo, readers, price, report, known.learn)
+        found_logs: Iterable[Found] = read_in_order(todo, readers, price, report, known.learn)
+        if not wait:  # parsed now, not with the journal locked for writing
+            found_logs = list(found_logs)
         db = open_log(folder, journal_wait)
         try:
             # The journal stays consistent if the machine dies (WAL); only this last read

@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ class DashboardState:
     _last_event: int = 0
     _last_call: int = -1
     catch_up: Callable[[Path, Path], None] | None = None  # reads the agents' new log lines
-    _generation: tuple[Any, ...] | None = None  # the journal's count of changes to the calls
+    _generation: tuple[Any, date] | None = None  # the calls' count of changes, and the day
     _spend_read: bool = False
 
     @property
@@ -68,6 +68,9 @@ class DashboardState:
         """Bring the state up to date; True when anything shown changed."""
         if self.catch_up is not None:  # first: the seats read below have the spend of now
             self.catch_up(self.root, self.folder)
+        # the calls' count of changes before the seats are read: one made meanwhile is seen
+        # next time; and the day, since "today" turns at midnight without any change
+        generation = (read_one(self.folder, "SELECT n FROM usage_generation", ()), date.today())
         changed = rescanned = False
         if not self._worktrees or time.monotonic() - self._scanned_at > WORKTREE_RESCAN_SECONDS:
             rescanned = True
@@ -97,12 +100,11 @@ class DashboardState:
             self._last_call = last_call
             self.usage = usage_summary(self.folder, "provider")
             changed = True
-        return self._refresh_spend() or changed
+        return self._refresh_spend(generation) or changed
 
-    def _refresh_spend(self) -> bool:
+    def _refresh_spend(self, generation: tuple[Any, date]) -> bool:
         """Each agent's spend read again when the journal's calls changed (:attr:`catch_up`
         reads what the agents did since, every 2 s at most, at each refresh)."""
-        generation = read_one(self.folder, "SELECT n FROM usage_generation", ())
         previous, self._generation = self._generation, generation
         if not self._spend_read or generation == previous:
             self._spend_read = True
