@@ -69,10 +69,10 @@ def ingest_logs(
     the same transaction (their prices are those of now: focus.yaml's, the catalogue's); the
     calls of logs no longer on disk are kept as they are, with a warning. Without ``wait``,
     another ingester at work raises :class:`BlockingIOError` instead of being waited for,
-    and another writer of the journal is waited for half a second, not 30, and the logs are
-    parsed before the journal is locked for writing (a hook waits for that lock a fraction
-    of a second); with it, ``waiting`` is called before the wait (to say why nothing
-    happens). ``budget``: more new bytes than that are left alone (nothing read), for a
+    and another writer of the journal is waited for half a second, not 30; with it,
+    ``waiting`` is called before the wait (to say why nothing happens). What this process
+    reads itself (no reader processes, no progress to show as it goes) is parsed before the
+    journal is locked for writing: a hook waits for that lock a fraction of a second. ``budget``: more new bytes than that are left alone (nothing read), for a
     read that shows its progress (`focus usage`)."""
     journal_wait = 30.0 if wait else 0.5
     with ingesting(folder, wait, waiting), contextlib.ExitStack() as running:
@@ -130,8 +130,8 @@ def ingest_logs(
             load_catalogue()  # here: the readers then import nothing (another thread may be)
             readers = running.enter_context(contextlib.closing(Readers(2, lambda: price)))
         found_logs: Iterable[Found] = read_in_order(todo, readers, price, report, known.learn)
-        if not wait:  # parsed now, not with the journal locked for writing
-            found_logs = list(found_logs)
+        if readers is None and progress is None:  # parsed now, not with the journal locked
+            found_logs = list(found_logs)  # for writing: a hook waits for it 0.3 s at most
         db = open_log(folder, journal_wait)
         try:
             # The journal stays consistent if the machine dies (WAL); only this last read
